@@ -1,0 +1,142 @@
+// tenpoint: the staff and admin command line. Links no ImGui or SDL.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <random>
+
+#include "json.h"
+#include "pin.h"
+#include "question_set.h"
+#include "simulate.h"
+#include "sqlite_store.h"
+
+#ifndef TENPOINT_VERSION
+#define TENPOINT_VERSION "0.0.0"
+#endif
+#ifndef TENPOINT_SOURCE_CONFIG
+#define TENPOINT_SOURCE_CONFIG "config"
+#endif
+
+namespace {
+
+int validate(const std::vector<std::string>& files) {
+  int bad = 0;
+  for (const auto& f : files) {
+    tp::LoadResult r = tp::load_question_set(f);
+    if (r.set) {
+      std::printf("%s: ok (%s v%d, %zu questions, languages:", f.c_str(), r.set->id.c_str(), r.set->version, r.set->questions.size());
+      for (const auto& l : r.set->languages) std::printf(" %s", l.code.c_str());
+      std::printf(")\n");
+    } else {
+      std::fputs(tp::format_problems(f, r.problems).c_str(), stderr);
+      ++bad;
+    }
+  }
+  return bad == 0 ? 0 : 1;
+}
+
+int stats(const std::string& db, bool as_json) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db, ec)) {
+    std::fprintf(stderr, "Unable to open %s: no such file (give the kiosk's database with --db)\n", db.c_str());
+    return 1;
+  }
+  tp::SqliteStore store({db, std::nullopt});
+  std::string error;
+  auto rows = store.answers_by_question_and_day(&error);
+  if (!rows) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  std::int64_t total = 0;
+  for (const auto& r : *rows) total += r.answers;
+  if (as_json) {
+    std::printf("{\"database\":%s,\"total_answers\":%lld,\"rows\":[", tp::json::quote(db).c_str(), static_cast<long long>(total));
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      const auto& r = (*rows)[i];
+      std::printf("%s{\"day\":%s,\"question\":%s,\"answers\":%lld,\"mean_score\":", i ? "," : "", tp::json::quote(r.day).c_str(),
+                  tp::json::quote(r.question_id).c_str(), static_cast<long long>(r.answers));
+      if (r.mean_score) std::printf("%.2f", *r.mean_score);
+      else std::printf("null");
+      std::printf(",\"texts\":%lld}", static_cast<long long>(r.texts));
+    }
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("%-10s  %-20s  %8s  %10s  %6s\n", "day", "question", "answers", "mean score", "texts");
+  for (const auto& r : *rows) {
+    std::string mean = r.mean_score ? std::to_string(*r.mean_score).substr(0, std::to_string(*r.mean_score).find('.') + 2) : "-";
+    std::printf("%-10s  %-20s  %8lld  %10s  %6lld\n", r.day.c_str(), r.question_id.c_str(), static_cast<long long>(r.answers), mean.c_str(),
+                static_cast<long long>(r.texts));
+  }
+  std::printf("%lld answers in %zu rows\n", static_cast<long long>(total), rows->size());
+  return 0;
+}
+
+int pin_hash(std::string pin) {
+  if (pin.empty()) {
+    std::fprintf(stderr, "PIN (4 to 8 digits): ");
+    std::getline(std::cin, pin);
+  }
+  if (!tp::pin_is_well_formed(pin)) {
+    std::fprintf(stderr, "A staff PIN is 4 to 8 digits.\n");
+    return 1;
+  }
+  auto hash = tp::hash_pin(pin);
+  if (!hash) {
+    std::fprintf(stderr, "Unable to hash the PIN (not enough memory for Argon2id?)\n");
+    return 1;
+  }
+  std::printf("%s\n", hash->c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tenpoint command line: check question sets, read a kiosk's answers, make demo data."};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", TENPOINT_VERSION);
+
+  auto* questions = cli.add_subcommand("questions", "Work with question-set files");
+  questions->require_subcommand(1);
+  std::vector<std::string> files;
+  auto* validate_cmd = questions->add_subcommand("validate", "Check question-set files; report every problem as FILE:LINE:COLUMN: message");
+  validate_cmd->add_option("FILE", files, "Question-set JSON files")->required();
+
+  std::string db;
+  bool as_json = false;
+  auto* stats_cmd = cli.add_subcommand("stats", "Answers by question and day");
+  stats_cmd->add_option("--db", db, "The kiosk's answer database")->required();
+  stats_cmd->add_flag("--json", as_json, "Print JSON instead of a table");
+
+  tp::SimulateOptions sim;
+  sim.questions_path = std::string(TENPOINT_SOURCE_CONFIG) + "/questions/library-demo.json";
+  auto* sim_cmd = cli.add_subcommand("simulate", "Add realistic synthetic answers that follow a question set (demos, benchmarks)");
+  sim_cmd->add_option("--db", sim.db_path, "Database to add answers to (created if missing)")->required();
+  sim_cmd->add_option("--answers", sim.answers, "How many answers to add")->required()->check(CLI::Range(1, 100000000));
+  sim_cmd->add_option("--questions", sim.questions_path, "Question set to follow")->capture_default_str();
+  sim_cmd->add_option("--days", sim.days, "Spread the answers over this many past days")->capture_default_str()->check(CLI::Range(1, 3650));
+  sim_cmd->add_option("--seed", sim.seed, "Random seed, for repeatable data");
+
+  std::string pin;
+  auto* pin_cmd = cli.add_subcommand("pin-hash", "Print the Argon2id hash of a staff PIN, for the kiosk config's staff_pin_hash");
+  pin_cmd->add_option("PIN", pin, "4 to 8 digits (read from standard input when left out)");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (validate_cmd->parsed()) return validate(files);
+  if (stats_cmd->parsed()) return stats(db, as_json);
+  if (pin_cmd->parsed()) return pin_hash(pin);
+  if (sim_cmd->parsed()) {
+    std::string error;
+    long long made = tp::simulate(sim, error);
+    if (made < 0) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+    std::printf("added %lld answers to %s\n", made, sim.db_path.c_str());
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,297 @@
+// Recursive-descent JSON reader with positions. See json.h for invariants.
+#include "json.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "text.h"
+
+namespace tp::json {
+
+const Value* Value::find(std::string_view key) const {
+  for (const auto& [k, v] : members)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const char* type_name(Value::Type t) {
+  switch (t) {
+    case Value::Type::null: return "null";
+    case Value::Type::boolean: return "true/false";
+    case Value::Type::number: return "a number";
+    case Value::Type::string: return "a string";
+    case Value::Type::array: return "a list";
+    case Value::Type::object: return "an object";
+  }
+  return "?";
+}
+
+namespace {
+
+struct Failure {
+  Location where;
+  std::string message;
+};
+
+class Reader {
+ public:
+  Reader(std::string_view text, const Limits& limits) : text_(text), limits_(limits) {}
+
+  Value document() {
+    skip_space();
+    Value v = value(0);
+    skip_space();
+    if (pos_ < text_.size()) fail("unexpected text after the end of the document");
+    return v;
+  }
+
+ private:
+  [[noreturn]] void fail(std::string message) { throw Failure{here(), std::move(message)}; }
+  Location here() const { return {line_, column_}; }
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+
+  // Advances over one whole UTF-8 sequence so that columns count code points.
+  void advance() {
+    unsigned char c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '\n') {
+      ++line_;
+      column_ = 1;
+      ++pos_;
+      return;
+    }
+    std::size_t len = utf8_sequence_length(text_.substr(pos_));
+    if (len == 0) fail("invalid UTF-8 byte 0x" + hex(c));
+    pos_ += len;
+    ++column_;
+  }
+
+  static std::string hex(unsigned char c) {
+    char buf[3];
+    std::snprintf(buf, sizeof buf, "%02X", c);
+    return buf;
+  }
+
+  void skip_space() {
+    while (!at_end()) {
+      char c = peek();
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') advance();
+      else break;
+    }
+  }
+
+  void expect_word(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) fail("unknown word; expected a value such as a string, number, true, false or null");
+    for (std::size_t i = 0; i < word.size(); ++i) advance();
+  }
+
+  Value value(int depth) {
+    if (depth > limits_.max_depth) fail("nested more than " + std::to_string(limits_.max_depth) + " levels deep");
+    if (at_end()) fail("the file ends where a value was expected");
+    Value v;
+    v.where = here();
+    char c = peek();
+    switch (c) {
+      case '{': object(v, depth); break;
+      case '[': array(v, depth); break;
+      case '"': v.type = Value::Type::string; v.string = string(); break;
+      case 't': expect_word("true"); v.type = Value::Type::boolean; v.boolean = true; break;
+      case 'f': expect_word("false"); v.type = Value::Type::boolean; v.boolean = false; break;
+      case 'n': expect_word("null"); v.type = Value::Type::null; break;
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) number(v);
+        else fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : "?") + "' where a value was expected");
+    }
+    return v;
+  }
+
+  void object(Value& v, int depth) {
+    v.type = Value::Type::object;
+    advance();  // {
+    skip_space();
+    if (peek() == '}') { advance(); return; }
+    for (;;) {
+      skip_space();
+      if (peek() != '"') fail("expected a key in double quotes");
+      Location key_at = here();
+      std::string key = string();
+      for (const auto& m : v.members)
+        if (m.first == key) throw Failure{key_at, "the key \"" + key + "\" appears twice in this object"};
+      skip_space();
+      if (peek() != ':') fail("expected ':' after the key \"" + key + "\"");
+      advance();
+      skip_space();
+      Value member = value(depth + 1);
+      v.members.emplace_back(std::move(key), std::move(member));
+      skip_space();
+      if (peek() == ',') { advance(); continue; }
+      if (peek() == '}') { advance(); return; }
+      if (at_end()) fail("the file ends inside an object (missing '}')");
+      fail("expected ',' or '}' after a value in an object");
+    }
+  }
+
+  void array(Value& v, int depth) {
+    v.type = Value::Type::array;
+    advance();  // [
+    skip_space();
+    if (peek() == ']') { advance(); return; }
+    for (;;) {
+      skip_space();
+      v.items.push_back(value(depth + 1));
+      skip_space();
+      if (peek() == ',') { advance(); continue; }
+      if (peek() == ']') { advance(); return; }
+      if (at_end()) fail("the file ends inside a list (missing ']')");
+      fail("expected ',' or ']' after a value in a list");
+    }
+  }
+
+  unsigned hex4() {
+    unsigned code = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = peek();
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (d < 0) fail("\\u must be followed by four hex digits");
+      code = code * 16 + static_cast<unsigned>(d);
+      advance();
+    }
+    return code;
+  }
+
+  std::string string() {
+    advance();  // opening quote
+    std::string out;
+    for (;;) {
+      if (at_end()) fail("the file ends inside a string (missing closing '\"')");
+      if (out.size() > limits_.max_string_bytes)
+        fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+      char c = peek();
+      if (c == '"') { advance(); return out; }
+      if (static_cast<unsigned char>(c) < 0x20) fail("control character inside a string (write it as an escape such as \\n)");
+      if (c != '\\') {
+        std::size_t start = pos_;
+        advance();
+        out.append(text_.substr(start, pos_ - start));
+        continue;
+      }
+      advance();
+      char e = peek();
+      if (at_end()) fail("the file ends inside an escape");
+      advance();
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          unsigned code = hex4();
+          if (code >= 0xD800 && code <= 0xDBFF) {
+            if (peek() != '\\') fail("a high surrogate \\u escape must be followed by a low surrogate");
+            advance();
+            if (peek() != 'u') fail("a high surrogate \\u escape must be followed by a low surrogate");
+            advance();
+            unsigned low = hex4();
+            if (low < 0xDC00 || low > 0xDFFF) fail("invalid low surrogate in \\u escape");
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          } else if (code >= 0xDC00 && code <= 0xDFFF) {
+            fail("a lone low surrogate \\u escape is not a character");
+          }
+          append_utf8(out, static_cast<char32_t>(code));
+          break;
+        }
+        default: fail(std::string("unknown escape '\\") + (static_cast<unsigned char>(e) < 0x80 ? std::string(1, e) : "?") + "'");
+      }
+    }
+  }
+
+  void number(Value& v) {
+    std::size_t start = pos_;
+    bool integer = true;
+    if (peek() == '-') advance();
+    if (peek() == '0') {
+      advance();
+    } else if (peek() >= '1' && peek() <= '9') {
+      while (peek() >= '0' && peek() <= '9') advance();
+    } else {
+      fail("a '-' must be followed by digits");
+    }
+    if (peek() == '.') {
+      integer = false;
+      advance();
+      if (!(peek() >= '0' && peek() <= '9')) fail("expected digits after the decimal point");
+      while (peek() >= '0' && peek() <= '9') advance();
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      integer = false;
+      advance();
+      if (peek() == '+' || peek() == '-') advance();
+      if (!(peek() >= '0' && peek() <= '9')) fail("expected digits in the exponent");
+      while (peek() >= '0' && peek() <= '9') advance();
+    }
+    std::string literal(text_.substr(start, pos_ - start));
+    v.type = Value::Type::number;
+    v.number = std::strtod(literal.c_str(), nullptr);
+    if (!std::isfinite(v.number)) throw Failure{v.where, "number out of range"};
+    v.is_integer = integer;
+  }
+
+  std::string_view text_;
+  const Limits& limits_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+  int column_ = 1;
+};
+
+}  // namespace
+
+ParseResult parse(std::string_view text, const Limits& limits) {
+  ParseResult result;
+  if (text.size() > limits.max_input_bytes) {
+    result.error_at = {1, 1};
+    result.error = "file is larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
+    return result;
+  }
+  // A UTF-8 byte order mark is harmless; skip it.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  try {
+    Reader reader(text, limits);
+    result.value = reader.document();
+    result.ok = true;
+  } catch (const Failure& f) {
+    result.error_at = f.where;
+    result.error = f.message;
+  }
+  return result;
+}
+
+std::string quote(std::string_view utf8) {
+  std::string out = "\"";
+  for (unsigned char c : utf8) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace tp::json

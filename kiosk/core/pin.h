@@ -1,0 +1,25 @@
+// Staff PINs are kept only as Argon2id hashes (libsodium's crypto_pwhash_str).
+#pragma once
+#include <optional>
+#include <string>
+
+#include "answer.h"
+
+namespace tp {
+
+// An Argon2id string for `pin`, or nullopt when the PIN is not 4 to 8 digits
+// or hashing failed (out of memory).
+std::optional<std::string> hash_pin(const std::string& pin);
+bool pin_is_well_formed(const std::string& pin);
+
+class Argon2PinChecker final : public PinChecker {
+ public:
+  explicit Argon2PinChecker(std::string hash) : hash_(std::move(hash)) {}
+  bool verify(const std::string& pin) override;
+  bool configured() const { return !hash_.empty(); }
+
+ private:
+  std::string hash_;
+};
+
+}  // namespace tp

@@ -1,0 +1,440 @@
+// The visit state machine. The diagram and invariants are in visit.h.
+#include "visit.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "text.h"
+
+namespace tp {
+
+const char* screen_name(Screen s) {
+  switch (s) {
+    case Screen::attract: return "attract";
+    case Screen::scale: return "scale";
+    case Screen::text: return "text";
+    case Screen::choice: return "choice";
+    case Screen::thanks: return "thanks";
+    case Screen::still_there: return "still_there";
+    case Screen::staff_pin: return "staff_pin";
+    case Screen::staff_menu: return "staff_menu";
+    case Screen::out_of_service: return "out_of_service";
+  }
+  return "?";
+}
+
+namespace {
+
+int ceil_seconds(Clock::duration d) {
+  if (d <= Clock::duration::zero()) return 0;
+  return static_cast<int>(std::chrono::ceil<std::chrono::seconds>(d).count());
+}
+
+std::int64_t local_day_start(std::int64_t unix_now) {
+  std::time_t t = static_cast<std::time_t>(unix_now);
+  std::tm local{};
+  localtime_r(&t, &local);
+  local.tm_hour = local.tm_min = local.tm_sec = 0;
+  local.tm_isdst = -1;
+  return static_cast<std::int64_t>(std::mktime(&local));
+}
+
+}  // namespace
+
+Visit::Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, StampSource& stamps,
+             PinChecker& pins, TimePoint now)
+    : set_(std::move(set)), config_(config), strings_(strings), store_(store), stamps_(stamps), pins_(pins) {
+  language_ = set_.default_language;
+  last_activity_ = entered_ = attract_since_ = next_retry_ = now;
+}
+
+void Visit::handle(const Event& event, TimePoint now) {
+  last_activity_ = now;
+  std::visit([&](const auto& e) { on(e, now); }, event);
+}
+
+void Visit::tick(TimePoint now) {
+  switch (screen_) {
+    case Screen::scale:
+    case Screen::text:
+    case Screen::choice:
+      if (now - last_activity_ >= config_.idle_timeout) {
+        interrupted_ = screen_;
+        screen_ = Screen::still_there;
+        entered_ = now;
+      }
+      break;
+    case Screen::still_there:
+      if (now - entered_ >= config_.still_there) {
+        end_visit(now);
+        if (screen_ != Screen::out_of_service) go_attract(now);
+      }
+      break;
+    case Screen::thanks:
+      if (now - entered_ >= config_.thanks) go_attract(now);
+      break;
+    case Screen::staff_pin:
+    case Screen::staff_menu:
+      if (now - last_activity_ >= kStaffIdle) go_attract(now);
+      break;
+    case Screen::out_of_service:
+      if (now >= next_retry_ && retry_unsaved(now)) go_attract(now);
+      break;
+    case Screen::attract:
+      break;
+  }
+}
+
+TimePoint Visit::next_deadline(TimePoint now) const {
+  switch (screen_) {
+    case Screen::attract: {
+      auto step = std::chrono::duration_cast<Clock::duration>(config_.greeting_every);
+      auto elapsed = now - attract_since_;
+      return attract_since_ + step * (elapsed / step + 1);
+    }
+    case Screen::scale:
+    case Screen::text:
+    case Screen::choice:
+      return last_activity_ + config_.idle_timeout;
+    case Screen::still_there: {
+      // Redraw each second for the countdown.
+      auto next = entered_ + std::chrono::floor<std::chrono::seconds>(now - entered_) + std::chrono::seconds(1);
+      return std::min<TimePoint>(next, entered_ + config_.still_there);
+    }
+    case Screen::thanks:
+      return entered_ + config_.thanks;
+    case Screen::staff_pin:
+      if (pin_locked_until_ && *pin_locked_until_ > now) return std::min<TimePoint>(now + std::chrono::seconds(1), *pin_locked_until_);
+      return last_activity_ + kStaffIdle;
+    case Screen::staff_menu:
+      return last_activity_ + kStaffIdle;
+    case Screen::out_of_service:
+      return next_retry_;
+  }
+  return now + std::chrono::seconds(1);
+}
+
+Offer Visit::offer_question_set(QuestionSet set) {
+  if (screen_ == Screen::attract) {
+    set_ = std::move(set);
+    question_ = nullptr;
+    pending_set_.reset();
+    if (!set_.language(language_)) language_ = set_.default_language;
+    return Offer::applied;
+  }
+  pending_set_ = std::move(set);
+  return Offer::deferred;
+}
+
+void Visit::storage_failed(const std::string& message, TimePoint now) {
+  out_of_service_reason_ = message;
+  screen_ = Screen::out_of_service;
+  next_retry_ = now + kStoreRetry;
+}
+
+std::string Visit::prompt() const {
+  if (!question_) return render_prompt(set_.find(set_.start)->prompt, language_, std::nullopt);
+  return render_prompt(question_->prompt, language_, score_);
+}
+
+std::size_t Visit::text_length() const { return count_code_points(text_); }
+
+std::size_t Visit::greeting_index(TimePoint now) const {
+  auto step = std::chrono::duration_cast<Clock::duration>(config_.greeting_every);
+  if (now < attract_since_ || step.count() <= 0) return 0;
+  return static_cast<std::size_t>((now - attract_since_) / step);
+}
+
+int Visit::still_there_seconds_left(TimePoint now) const { return ceil_seconds(entered_ + config_.still_there - now); }
+
+int Visit::pin_locked_seconds(TimePoint now) const {
+  if (!pin_locked_until_) return 0;
+  return ceil_seconds(*pin_locked_until_ - now);
+}
+
+// ---- events ----
+
+void Visit::on(const ev::Tap&, TimePoint now) {
+  if (screen_ == Screen::attract) start_visit(now);
+  else if (screen_ == Screen::thanks) go_attract(now);
+  else if (screen_ == Screen::still_there) screen_ = interrupted_;
+}
+
+void Visit::on(const ev::SelectLanguage& e, TimePoint) {
+  if ((screen_ == Screen::attract || in_visit()) && set_.language(e.code)) language_ = e.code;
+}
+
+void Visit::on(const ev::ChooseScore& e, TimePoint now) {
+  if (screen_ != Screen::scale || !question_ || e.score < question_->min || e.score > question_->max) return;
+  score_ = e.score;
+  Answer a = answer_for(*question_);
+  a.score = e.score;
+  if (!save(std::move(a), now)) return;
+  advance(now);
+}
+
+void Visit::on(const ev::ChooseOption& e, TimePoint now) {
+  if (screen_ != Screen::choice || !question_) return;
+  auto& opts = question_->options;
+  if (std::none_of(opts.begin(), opts.end(), [&](const Option& o) { return o.id == e.id; })) return;
+  Answer a = answer_for(*question_);
+  a.choice = e.id;
+  if (!save(std::move(a), now)) return;
+  advance(now);
+}
+
+void Visit::on(const ev::TypeText& e, TimePoint) {
+  if (screen_ != Screen::text || !question_ || !is_valid_utf8(e.utf8)) return;
+  std::size_t room = static_cast<std::size_t>(question_->max_length);
+  std::size_t length = count_code_points(text_);
+  for (char32_t c : decode_utf8(e.utf8)) {
+    if (length >= room) break;
+    if (c < 0x20 || c == 0x7F) continue;
+    append_utf8(text_, c);
+    ++length;
+    if (c != U' ') shift_ = false;
+  }
+}
+
+void Visit::on(const ev::Backspace&, TimePoint) {
+  if (screen_ != Screen::text) return;
+  drop_last_code_point(text_);
+  if (text_.empty()) shift_ = true;
+}
+
+void Visit::on(const ev::ToggleShift&, TimePoint) {
+  if (screen_ == Screen::text) shift_ = !shift_;
+}
+
+void Visit::on(const ev::SetLayer& e, TimePoint) {
+  if (screen_ == Screen::text) layer_ = e.layer;
+}
+
+void Visit::on(const ev::Done&, TimePoint now) {
+  if (screen_ != Screen::text || !question_) return;
+  std::string cleaned = clean_answer_text(text_, static_cast<std::size_t>(question_->max_length));
+  if (!cleaned.empty()) {
+    Answer a = answer_for(*question_);
+    a.text = std::move(cleaned);
+    if (!save(std::move(a), now)) return;
+  }
+  advance(now);
+}
+
+void Visit::on(const ev::Skip&, TimePoint now) {
+  if (screen_ == Screen::text || screen_ == Screen::choice) advance(now);
+}
+
+void Visit::on(const ev::Back&, TimePoint now) {
+  if (screen_ != Screen::scale && screen_ != Screen::text && screen_ != Screen::choice) return;
+  if (history_.empty()) {
+    end_visit(now);
+    if (screen_ != Screen::out_of_service) go_attract(now);
+    return;
+  }
+  const Question* previous = set_.find(history_.back());
+  history_.pop_back();
+  show_question(previous, now);
+}
+
+void Visit::on(const ev::ChangeScore&, TimePoint now) {
+  if (screen_ != Screen::text && screen_ != Screen::choice) return;
+  while (!history_.empty()) {
+    const Question* q = set_.find(history_.back());
+    history_.pop_back();
+    if (q && q->type == QuestionType::scale) {
+      show_question(q, now);
+      return;
+    }
+  }
+}
+
+void Visit::on(const ev::StaffGesture&, TimePoint now) {
+  if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) return;
+  if (in_visit()) end_visit(now);
+  screen_ = Screen::staff_pin;
+  entered_ = now;
+  pin_.clear();
+  pin_rejected_ = false;
+}
+
+void Visit::on(const ev::PinDigit& e, TimePoint now) {
+  if (screen_ != Screen::staff_pin || pin_locked_seconds(now) > 0) return;
+  if (e.digit < 0 || e.digit > 9 || pin_.size() >= kMaxPinDigits) return;
+  pin_ += static_cast<char>('0' + e.digit);
+  pin_rejected_ = false;
+}
+
+void Visit::on(const ev::PinErase&, TimePoint) {
+  if (screen_ == Screen::staff_pin && !pin_.empty()) pin_.pop_back();
+}
+
+void Visit::on(const ev::PinSubmit&, TimePoint now) {
+  if (screen_ != Screen::staff_pin || pin_.empty() || pin_locked_seconds(now) > 0) return;
+  bool right = pins_.verify(pin_);
+  pin_.clear();
+  if (right) {
+    pin_failures_ = 0;
+    pin_locks_ = 0;
+    pin_locked_until_.reset();
+    summary_ = store_.summary(local_day_start(stamps_.unix_now()));
+    screen_ = Screen::staff_menu;
+    entered_ = now;
+    return;
+  }
+  pin_rejected_ = true;
+  if (++pin_failures_ >= config_.pin_attempts_before_lock) {
+    pin_failures_ = 0;
+    auto lock = config_.pin_lock * (1 << std::min(pin_locks_, 10));
+    lock = std::min<std::chrono::seconds>(lock, std::chrono::minutes(15));
+    ++pin_locks_;
+    pin_locked_until_ = now + lock;
+  }
+}
+
+void Visit::on(const ev::StaffRefresh&, TimePoint) {
+  if (screen_ == Screen::staff_menu) summary_ = store_.summary(local_day_start(stamps_.unix_now()));
+}
+
+void Visit::on(const ev::StaffClose&, TimePoint now) {
+  if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) {
+    if (!unsaved_.empty()) storage_failed(out_of_service_reason_, now);
+    else go_attract(now);
+  }
+}
+
+void Visit::on(const ev::StaffExit&, TimePoint) {
+  if (screen_ == Screen::staff_menu) quit_ = true;
+}
+
+void Visit::on(const ev::QuitShortcut&, TimePoint) {
+  // Only staff may close the kiosk; elsewhere the shortcut is ignored.
+  if (screen_ == Screen::staff_menu) quit_ = true;
+}
+
+// ---- transitions ----
+
+void Visit::start_visit(TimePoint now) {
+  session_id_ = random_uuid();
+  rapid_repeat_ = last_visit_end_ && now - *last_visit_end_ < config_.rapid_repeat;
+  history_.clear();
+  score_.reset();
+  show_question(set_.find(set_.start), now);
+}
+
+void Visit::show_question(const Question* q, TimePoint now) {
+  clear_typing();
+  entered_ = now;
+  if (!q) {
+    end_visit(now);
+    if (screen_ == Screen::out_of_service) return;
+    screen_ = Screen::thanks;
+    entered_ = now;
+    return;
+  }
+  question_ = q;
+  screen_ = q->type == QuestionType::scale ? Screen::scale : q->type == QuestionType::text ? Screen::text : Screen::choice;
+}
+
+void Visit::advance(TimePoint now) {
+  history_.push_back(question_->id);
+  show_question(set_.next_after(*question_, score_), now);
+}
+
+void Visit::end_visit(TimePoint now) {
+  if (!session_id_.empty()) {
+    Status s = store_.close_session(session_id_);
+    if (!s) {
+      unclosed_sessions_.push_back(session_id_);
+      out_of_service_reason_ = s.message();
+      screen_ = Screen::out_of_service;
+      next_retry_ = now + kStoreRetry;
+    }
+    last_visit_end_ = now;
+  }
+  session_id_.clear();
+  clear_typing();
+  history_.clear();
+  score_.reset();
+  question_ = nullptr;
+  language_ = set_.default_language;
+}
+
+void Visit::go_attract(TimePoint now) {
+  end_visit(now);
+  if (screen_ == Screen::out_of_service && (!unsaved_.empty() || !unclosed_sessions_.empty())) return;
+  screen_ = Screen::attract;
+  attract_since_ = entered_ = now;
+  if (pending_set_) {
+    set_ = std::move(*pending_set_);
+    pending_set_.reset();
+    language_ = set_.default_language;
+  }
+}
+
+void Visit::clear_typing() {
+  text_.clear();
+  shift_ = true;
+  layer_ = KeyboardLayer::letters;
+}
+
+bool Visit::save(Answer answer, TimePoint now) {
+  Status s = unsaved_.empty() ? store_.commit(answer) : Status::failure(Fault::storage_unavailable, out_of_service_reason_);
+  if (s) return true;
+  // Keep the answer and the visit's closing for later; show the resting screen.
+  unsaved_.push_back(std::move(answer));
+  if (!session_id_.empty()) unclosed_sessions_.push_back(session_id_);
+  session_id_.clear();
+  clear_typing();
+  history_.clear();
+  score_.reset();
+  question_ = nullptr;
+  language_ = set_.default_language;
+  storage_failed(s.message(), now);
+  return false;
+}
+
+bool Visit::retry_unsaved(TimePoint now) {
+  while (!unsaved_.empty()) {
+    Status s = store_.commit(unsaved_.front());
+    if (!s) {
+      out_of_service_reason_ = s.message();
+      next_retry_ = now + kStoreRetry;
+      return false;
+    }
+    unsaved_.erase(unsaved_.begin());
+  }
+  while (!unclosed_sessions_.empty()) {
+    Status s = store_.close_session(unclosed_sessions_.front());
+    if (!s) {
+      out_of_service_reason_ = s.message();
+      next_retry_ = now + kStoreRetry;
+      return false;
+    }
+    unclosed_sessions_.erase(unclosed_sessions_.begin());
+  }
+  // Nothing was waiting (the database could not be opened at start): probe it.
+  StoreSummary probe = store_.summary(0);
+  if (!probe.healthy) {
+    out_of_service_reason_ = probe.health_message;
+    next_retry_ = now + kStoreRetry;
+    return false;
+  }
+  out_of_service_reason_.clear();
+  return true;
+}
+
+Answer Visit::answer_for(const Question& q) {
+  Answer a;
+  a.uuid = random_uuid();
+  a.set_id = set_.id;
+  a.set_version = set_.version;
+  a.question_id = q.id;
+  a.session_id = session_id_;
+  a.language = language_;
+  a.stamp = stamps_.now();
+  a.rapid_repeat = rapid_repeat_;
+  return a;
+}
+
+}  // namespace tp

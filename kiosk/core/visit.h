@@ -1,0 +1,195 @@
+// The visit state machine: what the kiosk shows and what each tap does.
+//
+// Invariants:
+//   1. A tapped score or finished follow-up is committed to the store before
+//      the screen moves on; the thank-you screen is a promise it is on disk.
+//   2. Nothing a resident typed survives the end of their visit (thank-you,
+//      idle reset, staff gesture): the next person starts from a clean slate.
+//   3. A failed commit never loses the answer: it waits in `unsaved_` and is
+//      retried every kStoreRetry while the kiosk shows OUT_OF_SERVICE.
+//   4. A new question set is applied only on the attract screen, never in the
+//      middle of someone's visit.
+//
+//              tap [start_visit]          score [choose_score]
+//   ATTRACT ------------------> SCALE ------------------------> TEXT / CHOICE --+
+//     ^  ^                       |  back [end_visit]              | done/skip     |
+//     |  +-----------------------+                                | [advance]     |
+//     |                                                           v   (no more)   |
+//     +---------------- (thanks_s or tap) ---------------- THANKS <---------------+
+//
+//   SCALE/TEXT/CHOICE --(idle_timeout)--> STILL_THERE --(still_there)--> ATTRACT [end_visit]
+//                                            | tap --> the screen it interrupted
+//   any --(staff gesture)--> STAFF_PIN --right PIN--> STAFF_MENU --exit--> (quit)
+//                               | wrong PIN x N: locked for pin_lock, doubling
+//   any commit fails --> OUT_OF_SERVICE --(retry succeeds)--> ATTRACT
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "answer.h"
+#include "kiosk_config.h"
+#include "question_set.h"
+#include "kiosk_strings.h"
+
+namespace tp {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+enum class Screen { attract, scale, text, choice, thanks, still_there, staff_pin, staff_menu, out_of_service };
+const char* screen_name(Screen s);
+
+enum class KeyboardLayer { letters, symbols, accents };
+
+namespace ev {
+struct Tap {};                        // anywhere on attract / thanks / still-there
+struct SelectLanguage { std::string code; };
+struct ChooseScore { int score; };
+struct ChooseOption { std::string id; };
+struct TypeText { std::string utf8; };
+struct Backspace {};
+struct ToggleShift {};
+struct SetLayer { KeyboardLayer layer; };
+struct Done {};
+struct Skip {};
+struct Back {};
+struct ChangeScore {};
+struct StaffGesture {};
+struct PinDigit { int digit; };
+struct PinErase {};
+struct PinSubmit {};
+struct StaffRefresh {};
+struct StaffClose {};
+struct StaffExit {};
+struct QuitShortcut {};               // Alt+F4, Escape, Ctrl+Q, window close
+}  // namespace ev
+
+using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace,
+                           ev::ToggleShift, ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture,
+                           ev::PinDigit, ev::PinErase, ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit,
+                           ev::QuitShortcut>;
+
+enum class Offer { applied, deferred };
+
+class Visit {
+ public:
+  static constexpr auto kStoreRetry = std::chrono::seconds(10);
+  static constexpr auto kStaffIdle = std::chrono::seconds(120);
+  static constexpr int kMaxPinDigits = 8;
+
+  Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, StampSource& stamps,
+        PinChecker& pins, TimePoint now);
+
+  void handle(const Event& event, TimePoint now);
+  void tick(TimePoint now);
+  // The next moment at which tick() would change something (a timer or the
+  // attract screen's greeting); the frame loop sleeps until then.
+  TimePoint next_deadline(TimePoint now) const;
+
+  // A new question set, from a config reload. Refused mid-visit: it waits
+  // and is applied when the kiosk is next on the attract screen.
+  Offer offer_question_set(QuestionSet set);
+  // Tells the kiosk that storage is broken from the start (unopenable database).
+  void storage_failed(const std::string& message, TimePoint now);
+
+  // ---- what the screens read ----
+  Screen screen() const { return screen_; }
+  const QuestionSet& question_set() const { return set_; }
+  const Question* question() const { return question_; }
+  const std::string& language() const { return language_; }
+  const std::string& t(std::string_view key) const { return strings_.get(language_, key); }
+  const Strings& strings() const { return strings_; }
+  std::string prompt() const;
+  std::optional<int> score() const { return score_; }
+  const std::string& text() const { return text_; }
+  std::size_t text_length() const;
+  bool shift() const { return shift_; }
+  KeyboardLayer layer() const { return layer_; }
+  bool can_go_back() const { return !history_.empty(); }
+  std::size_t greeting_index(TimePoint now) const;
+  int still_there_seconds_left(TimePoint now) const;
+  std::size_t pin_length() const { return pin_.size(); }
+  int pin_locked_seconds(TimePoint now) const;
+  bool pin_rejected() const { return pin_rejected_; }
+  const StoreSummary& staff_summary() const { return summary_; }
+  const std::string& out_of_service_reason() const { return out_of_service_reason_; }
+  std::size_t answers_waiting_to_save() const { return unsaved_.size(); }
+  bool wants_quit() const { return quit_; }
+  bool has_pending_question_set() const { return pending_set_.has_value(); }
+
+ private:
+  void on(const ev::Tap&, TimePoint now);
+  void on(const ev::SelectLanguage&, TimePoint now);
+  void on(const ev::ChooseScore&, TimePoint now);
+  void on(const ev::ChooseOption&, TimePoint now);
+  void on(const ev::TypeText&, TimePoint now);
+  void on(const ev::Backspace&, TimePoint now);
+  void on(const ev::ToggleShift&, TimePoint now);
+  void on(const ev::SetLayer&, TimePoint now);
+  void on(const ev::Done&, TimePoint now);
+  void on(const ev::Skip&, TimePoint now);
+  void on(const ev::Back&, TimePoint now);
+  void on(const ev::ChangeScore&, TimePoint now);
+  void on(const ev::StaffGesture&, TimePoint now);
+  void on(const ev::PinDigit&, TimePoint now);
+  void on(const ev::PinErase&, TimePoint now);
+  void on(const ev::PinSubmit&, TimePoint now);
+  void on(const ev::StaffRefresh&, TimePoint now);
+  void on(const ev::StaffClose&, TimePoint now);
+  void on(const ev::StaffExit&, TimePoint now);
+  void on(const ev::QuitShortcut&, TimePoint now);
+
+  bool in_visit() const { return screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice || screen_ == Screen::still_there; }
+  void start_visit(TimePoint now);
+  void show_question(const Question* q, TimePoint now);
+  void advance(TimePoint now);
+  void end_visit(TimePoint now);
+  void go_attract(TimePoint now);
+  void clear_typing();
+  bool save(Answer answer, TimePoint now);
+  bool retry_unsaved(TimePoint now);
+  Answer answer_for(const Question& q);
+
+  QuestionSet set_;
+  std::optional<QuestionSet> pending_set_;
+  const KioskConfig& config_;
+  const Strings& strings_;
+  AnswerStore& store_;
+  StampSource& stamps_;
+  PinChecker& pins_;
+
+  Screen screen_ = Screen::attract;
+  Screen interrupted_ = Screen::attract;  // what STILL_THERE returns to
+  std::string language_;
+  const Question* question_ = nullptr;
+  std::vector<std::string> history_;  // question ids, for Back
+  std::optional<int> score_;
+  std::string text_;
+  bool shift_ = true;  // a sentence starts with a capital
+  KeyboardLayer layer_ = KeyboardLayer::letters;
+
+  std::string session_id_;
+  bool rapid_repeat_ = false;
+  std::optional<TimePoint> last_visit_end_;
+  TimePoint last_activity_;
+  TimePoint entered_;  // when the current screen was shown
+  TimePoint attract_since_;
+
+  std::string pin_;
+  bool pin_rejected_ = false;
+  int pin_failures_ = 0;
+  int pin_locks_ = 0;
+  std::optional<TimePoint> pin_locked_until_;
+  StoreSummary summary_;
+
+  std::vector<Answer> unsaved_;
+  std::vector<std::string> unclosed_sessions_;
+  std::string out_of_service_reason_;
+  TimePoint next_retry_;
+  bool quit_ = false;
+};
+
+}  // namespace tp

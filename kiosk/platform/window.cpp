@@ -1,0 +1,170 @@
+#include "window.h"
+
+#include <SDL.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl.h>
+
+namespace tp::platform {
+
+namespace {
+
+// The few GL calls made outside ImGui's backend, fetched at run time so that
+// one binary works with desktop GL and GLES alike.
+using GlViewport = void (*)(int, int, int, int);
+using GlClearColor = void (*)(float, float, float, float);
+using GlClear = void (*)(unsigned);
+using GlGetString = const unsigned char* (*)(unsigned);
+constexpr unsigned kColorBufferBit = 0x00004000;
+constexpr unsigned kGlVersion = 0x1F02;
+constexpr unsigned kGlRenderer = 0x1F01;
+
+struct ContextChoice {
+  int profile, major, minor;
+  const char* glsl;
+  const char* name;
+};
+
+}  // namespace
+
+struct Window::Impl {
+  SDL_Window* window = nullptr;
+  SDL_GLContext gl = nullptr;
+  GlViewport viewport = nullptr;
+  GlClearColor clear_color = nullptr;
+  GlClear clear = nullptr;
+  bool imgui_sdl = false, imgui_gl = false;
+  ~Impl() {
+    if (imgui_gl) ImGui_ImplOpenGL3_Shutdown();
+    if (imgui_sdl) ImGui_ImplSDL2_Shutdown();
+    if (gl) SDL_GL_DeleteContext(gl);
+    if (window) SDL_DestroyWindow(window);
+    SDL_Quit();
+  }
+};
+
+std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& error) {
+  // Our own SIGINT/SIGTERM handling stops the kiosk; SDL's would turn them
+  // into the same SDL_QUIT that a resident's Alt+F4 makes.
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+  SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+    error = std::string("Unable to start SDL video: ") + SDL_GetError();
+    return nullptr;
+  }
+  std::unique_ptr<Window> w(new Window());
+  w->impl_ = std::make_unique<Impl>();
+  Impl& im = *w->impl_;
+
+  const ContextChoice choices[] = {
+#ifdef TENPOINT_GLES2
+      {SDL_GL_CONTEXT_PROFILE_ES, 2, 0, "#version 100", "OpenGL ES 2.0"},
+#else
+      {SDL_GL_CONTEXT_PROFILE_CORE, 3, 2, "#version 150", "OpenGL 3.2 core"},
+      {0, 3, 0, "#version 130", "OpenGL 3.0"},
+      {SDL_GL_CONTEXT_PROFILE_ES, 3, 0, "#version 300 es", "OpenGL ES 3.0"},
+#endif
+  };
+  Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI;
+  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+  const char* glsl = nullptr;
+  for (const auto& c : choices) {
+    SDL_GL_ResetAttributes();
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, c.profile);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, c.major);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, c.minor);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    if (c.profile == SDL_GL_CONTEXT_PROFILE_ES) SDL_SetHint(SDL_HINT_OPENGL_ES_DRIVER, "1");
+    im.window = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
+    if (!im.window) continue;
+    im.gl = SDL_GL_CreateContext(im.window);
+    if (im.gl) {
+      glsl = c.glsl;
+      w->gl_description_ = c.name;
+      break;
+    }
+    SDL_DestroyWindow(im.window);
+    im.window = nullptr;
+  }
+  if (!im.gl) {
+    error = std::string("Unable to create an OpenGL context (tried GL 3.2, GL 3.0, GLES 3.0): ") + SDL_GetError();
+    return nullptr;
+  }
+  SDL_GL_MakeCurrent(im.window, im.gl);
+  SDL_GL_SetSwapInterval(1);
+  SDL_ShowCursor(SDL_DISABLE);
+  im.viewport = reinterpret_cast<GlViewport>(SDL_GL_GetProcAddress("glViewport"));
+  im.clear_color = reinterpret_cast<GlClearColor>(SDL_GL_GetProcAddress("glClearColor"));
+  im.clear = reinterpret_cast<GlClear>(SDL_GL_GetProcAddress("glClear"));
+  if (auto get_string = reinterpret_cast<GlGetString>(SDL_GL_GetProcAddress("glGetString"))) {
+    const unsigned char* version = get_string(kGlVersion);
+    const unsigned char* renderer = get_string(kGlRenderer);
+    if (version) w->gl_description_ += std::string(" (") + reinterpret_cast<const char*>(version);
+    if (renderer) w->gl_description_ += std::string(", ") + reinterpret_cast<const char*>(renderer) + ")";
+  }
+  im.imgui_sdl = ImGui_ImplSDL2_InitForOpenGL(im.window, im.gl);
+  im.imgui_gl = ImGui_ImplOpenGL3_Init(glsl);
+  if (!im.imgui_sdl || !im.imgui_gl) {
+    error = "Unable to start Dear ImGui's SDL2/OpenGL3 backends";
+    return nullptr;
+  }
+  return w;
+}
+
+Window::~Window() = default;
+
+Input Window::wait(int timeout_ms) {
+  Input in;
+  SDL_Event e;
+  int got = SDL_WaitEventTimeout(&e, timeout_ms);
+  while (got) {
+    ImGui_ImplSDL2_ProcessEvent(&e);
+    in.any = true;
+    switch (e.type) {
+      case SDL_QUIT: in.quit_shortcut = true; break;
+      case SDL_KEYDOWN: {
+        SDL_Keycode k = e.key.keysym.sym;
+        Uint16 mod = e.key.keysym.mod;
+        if (k == SDLK_ESCAPE || (k == SDLK_q && (mod & KMOD_CTRL)) || (k == SDLK_F4 && (mod & KMOD_ALT))) in.quit_shortcut = true;
+        break;
+      }
+      case SDL_WINDOWEVENT:
+        if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) in.resized = true;
+        break;
+      default: break;
+    }
+    got = SDL_PollEvent(&e);
+  }
+  return in;
+}
+
+void Window::new_frame() {
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+}
+
+void Window::render() {
+  ImGui::Render();
+  int w = 0, h = 0;
+  SDL_GL_GetDrawableSize(impl_->window, &w, &h);
+  impl_->viewport(0, 0, w, h);
+  impl_->clear_color(0.96f, 0.96f, 0.94f, 1.0f);
+  impl_->clear(kColorBufferBit);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  SDL_GL_SwapWindow(impl_->window);
+}
+
+void Window::upload_fonts() {
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+void Window::drawable_size(float& w, float& h) const {
+  int iw = 0, ih = 0;
+  SDL_GetWindowSize(impl_->window, &iw, &ih);
+  w = static_cast<float>(iw);
+  h = static_cast<float>(ih);
+}
+
+}  // namespace tp::platform

@@ -1,0 +1,76 @@
+// Frame-level drawing: one borderless window covering the display, the
+// screen of the moment, and the hidden staff gesture.
+#include "ui.h"
+
+#include "text.h"
+
+namespace tp::ui {
+
+std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
+  events_.clear();
+  hits_.clear();
+  ImGui::SetNextWindowPos({0, 0});
+  ImGui::SetNextWindowSize(m_.display);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(palette_.background));
+  ImGui::Begin("tenpoint", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav);
+  dl_ = ImGui::GetWindowDrawList();
+
+  switch (v.screen()) {
+    case Screen::attract: draw_attract(v, now); break;
+    case Screen::scale: draw_scale(v); break;
+    case Screen::text: draw_text(v); break;
+    case Screen::choice: draw_choice(v); break;
+    case Screen::thanks: draw_thanks(v); break;
+    case Screen::still_there: draw_still_there(v, now); break;
+    case Screen::staff_pin: draw_staff_pin(v, now); break;
+    case Screen::staff_menu: draw_staff_menu(v); break;
+    case Screen::out_of_service: draw_out_of_service(v); break;
+  }
+  watch_staff_corner(now);
+
+  ImGui::End();
+  ImGui::PopStyleColor();
+  ImGui::PopStyleVar(2);
+  return events_;
+}
+
+void Ui::watch_staff_corner(TimePoint now) {
+  // Top-left corner, a square of 12% of the short side: small enough that a
+  // resident will not rest a finger there for five seconds by chance.
+  float side = m_.unit * 0.12f;
+  const ImGuiIO& io = ImGui::GetIO();
+  bool inside = io.MouseDown[0] && io.MousePos.x >= 0 && io.MousePos.y >= 0 && io.MousePos.x < side && io.MousePos.y < side;
+  if (!inside) {
+    corner_pressed_since_.reset();
+    return;
+  }
+  if (!corner_pressed_since_) corner_pressed_since_ = now;
+  if (now - *corner_pressed_since_ >= kStaffHold) {
+    events_.emplace_back(ev::StaffGesture{});
+    corner_pressed_since_.reset();
+  }
+}
+
+std::optional<TimePoint> Ui::wake_at() const {
+  if (!corner_pressed_since_) return std::nullopt;
+  return *corner_pressed_since_ + kStaffHold;
+}
+
+std::string text_in_use(const QuestionSet& set, const Strings& strings) {
+  std::string all = strings.all_text();
+  for (const auto& l : set.languages) all += l.name + l.keyboard_extra + to_upper(l.keyboard_extra);
+  for (const auto& q : set.questions) {
+    for (const auto* t : {&q.prompt, &q.low_label, &q.high_label})
+      for (const auto& [lang, text] : *t) all += text;
+    for (const auto& o : q.options)
+      for (const auto& [lang, text] : o.label) all += text;
+  }
+  all += "·€£";
+  return all;
+}
+
+}  // namespace tp::ui

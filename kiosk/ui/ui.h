@@ -1,0 +1,87 @@
+// The resident and staff screens. A thin layer: draw() reads the visit
+// state machine and returns what was tapped as events; it never touches
+// storage or the clock.
+//
+// Frame: events -> ImGui::NewFrame -> Ui::draw -> Visit::handle(each event) -> ImGui::Render
+#pragma once
+#include <imgui.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fonts.h"
+#include "theme.h"
+#include "visit.h"
+
+namespace tp::ui {
+
+struct Rect {
+  ImVec2 min, max;
+  ImVec2 center() const { return {(min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f}; }
+  float width() const { return max.x - min.x; }
+  float height() const { return max.y - min.y; }
+  bool operator==(const Rect& o) const { return min.x == o.min.x && min.y == o.min.y && max.x == o.max.x && max.y == o.max.y; }
+};
+
+enum class Look { plain, primary, selected, quiet, key, warning };
+
+class Ui {
+ public:
+  static constexpr auto kStaffHold = std::chrono::seconds(5);
+
+  Ui(const Fonts& fonts, const Palette& palette, const Metrics& metrics) : fonts_(fonts), palette_(palette), m_(metrics) {}
+  void set_metrics(const Metrics& metrics) { m_ = metrics; }
+  void set_palette(const Palette& palette) { palette_ = palette; }
+
+  std::vector<Event> draw(const Visit& visit, TimePoint now);
+
+  // While a finger rests on the staff corner, the frame loop must wake to notice the hold.
+  std::optional<TimePoint> wake_at() const;
+  // Where each named target was drawn in the last frame ("scale.7", "key.o", "done").
+  const std::map<std::string, Rect>& hits() const { return hits_; }
+
+ private:
+  void draw_attract(const Visit& v, TimePoint now);
+  void draw_scale(const Visit& v);
+  void draw_text(const Visit& v);
+  void draw_keyboard(const Visit& v, Rect area);
+  void draw_choice(const Visit& v);
+  void draw_thanks(const Visit& v);
+  void draw_still_there(const Visit& v, TimePoint now);
+  void draw_staff_pin(const Visit& v, TimePoint now);
+  void draw_staff_menu(const Visit& v);
+  void draw_out_of_service(const Visit& v);
+  void watch_staff_corner(TimePoint now);
+
+  // ---- widgets (widgets.cpp) ----
+  bool button(const std::string& id, Rect r, std::string_view label, Look look, ImFont* font = nullptr);
+  // Word-wrapped, each line centred on center_x; returns the height used.
+  float text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred = true,
+                   float left = 0);
+  float measure_block(ImFont* font, std::string_view text, float wrap_width);
+  void text_at(ImFont* font, std::string_view text, ImVec2 pos, ImU32 color);
+  float text_width(ImFont* font, std::string_view text);
+  void card(Rect r, ImU32 fill, ImU32 border);
+  void icon_check(ImVec2 center, float size, ImU32 color);
+  void icon_backspace(ImVec2 center, float size, ImU32 color);
+  void icon_shift(ImVec2 center, float size, ImU32 color, bool filled);
+  void staff_header(const Visit& v, std::string_view title);
+  bool tapped_outside_targets() const;
+  Rect bottom_bar() const;
+
+  const Fonts& fonts_;
+  Palette palette_;
+  Metrics m_;
+  ImDrawList* dl_ = nullptr;
+  std::vector<Event> events_;
+  std::map<std::string, Rect> hits_;
+  std::optional<TimePoint> corner_pressed_since_;
+};
+
+// Every character the screens may show for this set, for the font atlas.
+std::string text_in_use(const QuestionSet& set, const Strings& strings);
+
+}  // namespace tp::ui

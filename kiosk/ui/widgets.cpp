@@ -1,0 +1,155 @@
+// Buttons, text blocks and drawn icons shared by the screens.
+#include <imgui_internal.h>
+
+#include "ui.h"
+
+namespace tp::ui {
+
+bool Ui::button(const std::string& id, Rect r, std::string_view label, Look look, ImFont* font) {
+  ImGui::SetCursorScreenPos(r.min);
+  bool clicked = ImGui::InvisibleButton(id.c_str(), ImVec2(r.width(), r.height()));
+  bool held = ImGui::IsItemActive();
+  hits_[id] = r;
+
+  ImU32 fill = palette_.surface, ink = palette_.ink, border = palette_.line;
+  float border_px = palette_.border;
+  switch (look) {
+    case Look::primary: fill = palette_.accent; ink = palette_.on_accent; border = palette_.accent; break;
+    case Look::selected: fill = palette_.accent; ink = palette_.on_accent; border = palette_.ink; border_px *= 2.5f; break;
+    case Look::quiet: fill = palette_.background; border = palette_.line; break;
+    case Look::warning: fill = palette_.warning_ink; ink = palette_.on_accent; border = palette_.warning_ink; break;
+    case Look::key:
+    case Look::plain: break;
+  }
+  if (held) {
+    // Pressed: darker and nudged down, visible in the same frame as the touch.
+    fill = (look == Look::primary || look == Look::selected || look == Look::warning) ? palette_.ink : palette_.pressed;
+    if (look == Look::primary || look == Look::selected || look == Look::warning) ink = palette_.on_accent;
+  }
+  float lift = held ? 2.0f : 0.0f;
+  Rect body{{r.min.x, r.min.y + lift}, {r.max.x, r.max.y + lift}};
+  if (!held && look != Look::quiet)  // a soft shadow makes targets read as pressable
+    dl_->AddRectFilled({r.min.x, r.min.y + 3}, {r.max.x, r.max.y + 3}, (palette_.line & 0x00FFFFFF) | 0x90000000, m_.rounding);
+  dl_->AddRectFilled(body.min, body.max, fill, m_.rounding);
+  dl_->AddRect(body.min, body.max, border, m_.rounding, 0, border_px);
+  if (!label.empty()) {
+    ImFont* f = font ? font : fonts_.button;
+    ImVec2 size = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, label.data(), label.data() + label.size());
+    ImVec2 c = body.center();
+    dl_->AddText(f, f->FontSize, {c.x - size.x * 0.5f, c.y - size.y * 0.5f}, ink, label.data(), label.data() + label.size());
+  }
+  return clicked;
+}
+
+namespace {
+
+std::vector<std::string_view> wrap_lines(ImFont* font, std::string_view text, float wrap_width) {
+  std::vector<std::string_view> lines;
+  const char* s = text.data();
+  const char* end = text.data() + text.size();
+  while (s < end) {
+    const char* line_end = font->CalcWordWrapPositionA(1.0f, s, end, wrap_width);
+    if (line_end == s) line_end = s + 1;  // a single glyph wider than the box
+    const char* nl = static_cast<const char*>(memchr(s, '\n', static_cast<std::size_t>(line_end - s)));
+    if (nl) line_end = nl;
+    std::string_view line(s, static_cast<std::size_t>(line_end - s));
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    lines.push_back(line);
+    s = line_end;
+    while (s < end && (*s == ' ' || *s == '\n')) ++s;
+  }
+  return lines;
+}
+
+// Narrows the wrap width while the line count stays the same, so that a
+// two-line question splits near the middle instead of leaving one word alone.
+float balanced_width(ImFont* font, std::string_view text, float wrap_width) {
+  std::size_t lines = wrap_lines(font, text, wrap_width).size();
+  if (lines < 2) return wrap_width;
+  float lo = wrap_width * 0.4f, hi = wrap_width;
+  for (int i = 0; i < 12; ++i) {
+    float mid = (lo + hi) * 0.5f;
+    if (wrap_lines(font, text, mid).size() > lines) lo = mid;
+    else hi = mid;
+  }
+  return hi + 1.0f;
+}
+
+}  // namespace
+
+float Ui::measure_block(ImFont* font, std::string_view text, float wrap_width) {
+  return static_cast<float>(wrap_lines(font, text, wrap_width).size()) * font->FontSize * 1.18f;
+}
+
+float Ui::text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred, float left) {
+  float line_h = font->FontSize * 1.18f;
+  float y = top;
+  if (centred) wrap_width = balanced_width(font, text, wrap_width);
+  for (std::string_view line : wrap_lines(font, text, wrap_width)) {
+    float w = text_width(font, line);
+    float x = centred ? center_x - w * 0.5f : left;
+    dl_->AddText(font, font->FontSize, {x, y}, color, line.data(), line.data() + line.size());
+    y += line_h;
+  }
+  return y - top;
+}
+
+void Ui::text_at(ImFont* font, std::string_view text, ImVec2 pos, ImU32 color) {
+  dl_->AddText(font, font->FontSize, pos, color, text.data(), text.data() + text.size());
+}
+
+float Ui::text_width(ImFont* font, std::string_view text) {
+  return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.data(), text.data() + text.size()).x;
+}
+
+void Ui::card(Rect r, ImU32 fill, ImU32 border) {
+  dl_->AddRectFilled(r.min, r.max, fill, m_.rounding * 1.5f);
+  dl_->AddRect(r.min, r.max, border, m_.rounding * 1.5f, 0, palette_.border);
+}
+
+void Ui::icon_check(ImVec2 c, float s, ImU32 color) {
+  ImVec2 pts[3] = {{c.x - s * 0.35f, c.y + s * 0.02f}, {c.x - s * 0.1f, c.y + s * 0.27f}, {c.x + s * 0.38f, c.y - s * 0.25f}};
+  dl_->AddPolyline(pts, 3, color, 0, s * 0.12f);
+}
+
+void Ui::icon_backspace(ImVec2 c, float s, ImU32 color) {
+  float w = s * 0.55f, h = s * 0.32f;
+  ImVec2 pts[5] = {{c.x - w, c.y}, {c.x - w * 0.45f, c.y - h}, {c.x + w, c.y - h}, {c.x + w, c.y + h}, {c.x - w * 0.45f, c.y + h}};
+  dl_->AddPolyline(pts, 5, color, ImDrawFlags_Closed, s * 0.06f);
+  float x = c.x + w * 0.25f, d = h * 0.45f;
+  dl_->AddLine({x - d, c.y - d}, {x + d, c.y + d}, color, s * 0.06f);
+  dl_->AddLine({x - d, c.y + d}, {x + d, c.y - d}, color, s * 0.06f);
+}
+
+void Ui::icon_shift(ImVec2 c, float s, ImU32 color, bool filled) {
+  float w = s * 0.38f, h = s * 0.4f;
+  ImVec2 pts[7] = {{c.x, c.y - h},           {c.x + w, c.y},           {c.x + w * 0.45f, c.y},  {c.x + w * 0.45f, c.y + h},
+                   {c.x - w * 0.45f, c.y + h}, {c.x - w * 0.45f, c.y}, {c.x - w, c.y}};
+  if (filled) dl_->AddConvexPolyFilled(pts, 7, color);
+  else dl_->AddPolyline(pts, 7, color, ImDrawFlags_Closed, s * 0.06f);
+}
+
+Rect Ui::bottom_bar() const {
+  float h = m_.target;
+  return {{m_.margin, m_.display.y - m_.margin - h}, {m_.display.x - m_.margin, m_.display.y - m_.margin}};
+}
+
+bool Ui::tapped_outside_targets() const {
+  // A tap is a short press and release that began away from every button;
+  // a long rest of the finger (the staff gesture) is not a tap.
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!ImGui::IsMouseReleased(0) || io.MouseDownDurationPrev[0] > 1.0f || corner_pressed_since_) return false;
+  ImVec2 p = io.MouseClickedPos[0];
+  for (const auto& [id, r] : hits_)
+    if (p.x >= r.min.x && p.x < r.max.x && p.y >= r.min.y && p.y < r.max.y) return false;
+  return true;
+}
+
+void Ui::staff_header(const Visit& v, std::string_view title) {
+  float h = m_.target * 0.9f;
+  dl_->AddRectFilled({0, 0}, {m_.display.x, h}, palette_.staff_bar);
+  std::string text = v.t("staff_header") + "  ·  " + std::string(title);
+  text_at(fonts_.button, text, {m_.margin, (h - fonts_.button->FontSize) * 0.5f}, palette_.on_accent);
+}
+
+}  // namespace tp::ui

@@ -1,0 +1,144 @@
+// Question-set validation: every problem located as LINE:COLUMN.
+#include <catch2/catch.hpp>
+
+#include "json.h"
+#include "question_set.h"
+#include "support.h"
+
+using namespace tp;
+
+namespace {
+
+std::string problems_of(const std::string& text) {
+  LoadResult r = parse_question_set(text);
+  REQUIRE_FALSE(r.set);
+  return format_problems("set.json", r.problems);
+}
+
+const char* kSmall = R"({
+  "format": "tenpoint-questions/1",
+  "id": "small",
+  "version": 1,
+  "languages": [{"code": "en", "name": "English"}],
+  "default_language": "en",
+  "start": "q",
+  "questions": [
+    {"id": "q", "type": "scale", "min": 0, "max": 10,
+     "prompt": {"en": "How is it?"},
+     "low_label": {"en": "Bad"}, "high_label": {"en": "Good"},
+     "next": [{"go": "end"}]}
+  ]
+})";
+
+std::string with(std::string base, const std::string& from, const std::string& to) {
+  auto at = base.find(from);
+  REQUIRE(at != std::string::npos);
+  return base.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("the demo set and the examples are valid", "[questions]") {
+  auto set = test::demo_set();
+  CHECK(set.languages.size() >= 2);
+  CHECK(set.language("cy"));
+  for (const char* f : {"example-scale.json", "example-text.json", "example-choice.json"}) {
+    LoadResult r = load_question_set(test::source_dir() + "/config/questions/" + f);
+    INFO(f << "\n" << format_problems(f, r.problems));
+    CHECK(r.set);
+  }
+}
+
+TEST_CASE("a small valid set parses", "[questions]") {
+  LoadResult r = parse_question_set(kSmall);
+  REQUIRE(r.set);
+  CHECK(r.set->questions[0].max == 10);
+}
+
+TEST_CASE("syntax errors are located", "[questions][json]") {
+  CHECK(problems_of("{\n  \"id\": \"x\",\n  \"version\" 1\n}") == "set.json:3:13: expected ':' after the key \"version\"\n");
+  CHECK(problems_of("{\"a\": [1, 2") == "set.json:1:12: the file ends inside a list (missing ']')\n");
+  CHECK(problems_of("") == "set.json:1:1: the file ends where a value was expected\n");
+  CHECK(problems_of("{\"a\": 1, \"a\": 2}") == "set.json:1:10: the key \"a\" appears twice in this object\n");
+  CHECK(problems_of("[1] x") == "set.json:1:5: unexpected text after the end of the document\n");
+}
+
+TEST_CASE("columns count characters, not bytes", "[questions][json]") {
+  CHECK(problems_of("{\"ŵŷ\": tru}") == "set.json:1:8: unknown word; expected a value such as a string, number, true, false or null\n");
+}
+
+TEST_CASE("wrong types and missing keys are reported at the value", "[questions]") {
+  std::string p = problems_of(with(kSmall, "\"version\": 1", "\"version\": \"one\""));
+  CHECK(p == "set.json:4:14: \"version\" must be a number, not a string\n");
+  p = problems_of(with(kSmall, "\"max\": 10", "\"max\": 10.5"));
+  INFO(p);
+  CHECK(p.find("set.json:9:51: \"max\" must be a whole number") == 0);
+  p = problems_of(with(kSmall, "\"max\": 10", "\"max\": 20"));
+  CHECK(p.find("a scale has at most 11 steps") != std::string::npos);
+  p = problems_of(with(kSmall, "\"low_label\": {\"en\": \"Bad\"}, ", ""));
+  CHECK(p.find("a scale question needs \"low_label\"") != std::string::npos);
+}
+
+TEST_CASE("every problem is reported, not just the first", "[questions]") {
+  std::string bad = with(with(with(kSmall, "\"type\": \"scale\"", "\"type\": \"slider\""), "\"go\": \"end\"", "\"go\": \"nowhere\""),
+                         "\"default_language\": \"en\"", "\"default_language\": \"fr\"");
+  LoadResult r = parse_question_set(bad);
+  REQUIRE_FALSE(r.set);
+  std::string all = format_problems("s", r.problems);
+  CHECK(all.find("unknown question type \"slider\"") != std::string::npos);
+  CHECK(all.find("\"go\" names \"nowhere\"") != std::string::npos);
+  CHECK(all.find("default language \"fr\"") != std::string::npos);
+}
+
+TEST_CASE("translations must be complete", "[questions]") {
+  std::string two = with(kSmall, "[{\"code\": \"en\", \"name\": \"English\"}]",
+                         "[{\"code\": \"en\", \"name\": \"English\"}, {\"code\": \"cy\", \"name\": \"Cymraeg\"}]");
+  std::string p = problems_of(two);
+  CHECK(p.find("\"prompt\" has no \"cy\" text") != std::string::npos);
+  CHECK(p.find("\"low_label\" has no \"cy\" text") != std::string::npos);
+}
+
+TEST_CASE("unknown keys and placeholders are caught (typos)", "[questions]") {
+  CHECK(problems_of(with(kSmall, "\"min\": 0", "\"mni\": 0, \"min\": 0")).find("unknown key \"mni\"") != std::string::npos);
+  CHECK(problems_of(with(kSmall, "How is it?", "How is {scroe}?")).find("unknown placeholder {scroe}") != std::string::npos);
+}
+
+TEST_CASE("follow-up rules may not loop", "[questions]") {
+  std::string loop = with(kSmall, "\"next\": [{\"go\": \"end\"}]", "\"next\": [{\"go\": \"q\"}]");
+  CHECK(problems_of(loop).find("form a loop") != std::string::npos);
+}
+
+TEST_CASE("hostile input is refused with a message, never a crash", "[questions][json][hostile]") {
+  SECTION("deep nesting") {
+    std::string deep(100000, '[');
+    CHECK(problems_of(deep).find("nested more than 32 levels") != std::string::npos);
+  }
+  SECTION("huge string") {
+    std::string huge = "{\"id\": \"" + std::string(200000, 'x') + "\"}";
+    CHECK(problems_of(huge).find("string longer than") != std::string::npos);
+  }
+  SECTION("huge file") {
+    std::string big(5 * 1024 * 1024, ' ');
+    CHECK(problems_of(big).find("file is larger than") != std::string::npos);
+  }
+  SECTION("invalid UTF-8") {
+    CHECK(problems_of("{\"id\": \"caf\xe9\"}") == "set.json:1:12: invalid UTF-8 byte 0xE9\n");
+    CHECK(problems_of("{\"id\": \"\xed\xa0\x80\"}").find("invalid UTF-8") != std::string::npos);  // surrogate
+    CHECK(problems_of("{\"id\": \"\xc0\xaf\"}").find("invalid UTF-8") != std::string::npos);      // overlong
+  }
+  SECTION("lone surrogate escape") { CHECK(problems_of(R"({"id": "\udc00"})").find("lone low surrogate") != std::string::npos); }
+  SECTION("emoji cannot be drawn") {
+    CHECK(problems_of(with(kSmall, "How is it?", "How is it? \\ud83d\\ude00")).find("beyond U+FFFF") != std::string::npos);
+  }
+  SECTION("truncated at every byte") {
+    std::string good = kSmall;
+    for (std::size_t n = 0; n < good.size(); ++n) {
+      LoadResult r = parse_question_set(good.substr(0, n));
+      CHECK_FALSE(r.set);
+      CHECK_FALSE(r.problems.empty());
+    }
+  }
+  SECTION("not an object") { CHECK(problems_of("[]") == "set.json:1:1: a question set must be a JSON object\n"); }
+  SECTION("control characters in strings") { CHECK(problems_of("{\"id\": \"a\x01\"}").find("control character") != std::string::npos); }
+  SECTION("numbers out of range") { CHECK(problems_of("{\"v\": 1e999}").find("number out of range") != std::string::npos); }
+}

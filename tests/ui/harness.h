@@ -1,0 +1,70 @@
+// Drives the real screens through Dear ImGui with no window and no GL:
+// synthetic mouse input in, draw lists and tapped events out.
+#pragma once
+#include <imgui.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "ui.h"
+
+namespace tp::test {
+
+class ScreenHarness {
+ public:
+  ScreenHarness(ImVec2 display, const QuestionSet& set, const Strings& strings, const std::string& theme = "standard")
+      : metrics_(ui::Metrics::for_display(display)) {
+    ctx_ = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = display;
+    io.DeltaTime = 1.0f / 60.0f;
+    auto files = ui::find_font_files();
+    if (!files) throw std::runtime_error("no Noto Sans or DejaVu Sans installed");
+    std::string error;
+    if (!builder_.build(io.Fonts, *files, metrics_, ui::text_in_use(set, strings), fonts_, error)) throw std::runtime_error(error);
+    ui_ = std::make_unique<ui::Ui>(fonts_, ui::palette_named(theme), metrics_);
+  }
+  ~ScreenHarness() { ImGui::DestroyContext(ctx_); }
+
+  // One frame with the mouse at `pos` (pressed or not); returns the events the screen emitted.
+  std::vector<Event> frame(Visit& visit, TimePoint now, ImVec2 pos = {-1, -1}, bool down = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = pos.x < 0 ? ImVec2(-FLT_MAX, -FLT_MAX) : pos;
+    io.MouseDown[0] = down;
+    ImGui::NewFrame();
+    auto events = ui_->draw(visit, now);
+    ImGui::Render();
+    for (const auto& e : events) visit.handle(e, now);
+    return events;
+  }
+
+  // Taps the named target drawn in the last frame: press in one frame, release in the next.
+  void tap(Visit& visit, TimePoint now, const std::string& id) {
+    auto it = ui_->hits().find(id);
+    if (it == ui_->hits().end()) throw std::runtime_error("no target named " + id + " on screen " + screen_name(visit.screen()));
+    ImVec2 c = it->second.center();
+    frame(visit, now, c, true);
+    frame(visit, now, c, false);
+    frame(visit, now);  // finger lifted: the new screen is drawn and its targets known
+  }
+  void tap_at(Visit& visit, TimePoint now, ImVec2 p) {
+    frame(visit, now, p, true);
+    frame(visit, now, p, false);
+    frame(visit, now);
+  }
+
+  const std::map<std::string, ui::Rect>& hits() const { return ui_->hits(); }
+  const ui::Metrics& metrics() const { return metrics_; }
+  const ui::Fonts& fonts() const { return fonts_; }
+  ui::Ui& ui() { return *ui_; }
+
+ private:
+  ImGuiContext* ctx_ = nullptr;
+  ui::Metrics metrics_;
+  ui::FontBuilder builder_;
+  ui::Fonts fonts_;
+  std::unique_ptr<ui::Ui> ui_;
+};
+
+}  // namespace tp::test
