@@ -116,7 +116,7 @@ void Ui::draw_keyboard(const Visit& v, Rect area) {
   float key_h = std::min((area.height() - m_.gap * (rows_n - 1)) / rows_n, m_.target * 1.2f);
   float unit = std::min((area.width() - m_.gap * (columns - 1)) / columns, m_.target * 1.6f);
   float total_h = key_h * rows_n + m_.gap * (rows_n - 1);
-  float y = area.min.y + (area.height() - total_h) * 0.5f;
+  float y = area.max.y - total_h;  // close to the action bar, like a phone's keyboard
   for (const auto& row : rows) {
     auto key_width = [&](const Key& k) { return unit * k.units + m_.gap * (k.units - 1.0f); };
     float row_w = m_.gap * static_cast<float>(row.size() - 1);
@@ -186,7 +186,7 @@ void Ui::draw_text(const Visit& v) {
   const std::string& typed = v.text();
   dl_->PushClipRect({box.min.x + pad, box.min.y + m_.gap * 0.5f}, {box.max.x - pad - counter_w, box.max.y - m_.gap * 0.5f}, true);
   if (typed.empty()) {
-    text_at(fonts_.body, v.t("type_here"), {box.min.x + pad, box.min.y + pad}, palette_.muted);
+    text_at(fonts_.body, v.t("type_here"), {box.min.x + pad + 8, box.min.y + pad}, palette_.muted);
     dl_->AddRectFilled({box.min.x + pad, box.min.y + pad}, {box.min.x + pad + 3, box.min.y + pad + fonts_.body->FontSize}, palette_.accent);
   } else {
     float h = measure_block(fonts_.body, typed, text_wrap);

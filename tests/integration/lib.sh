@@ -1,0 +1,45 @@
+# Shared helpers for the integration scripts: a private Xvfb and a kiosk driven with xdotool.
+
+# Starts Xvfb on a free display number; sets DISPLAY and XVFB_PID.
+start_xvfb() {
+  local size="${1:-1920x1920x24}"
+  for n in $(seq 90 140); do
+    [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+    Xvfb ":$n" -screen 0 "$size" -nolisten tcp >/dev/null 2>&1 &
+    XVFB_PID=$!
+    for _ in $(seq 50); do
+      if xdpyinfo -display ":$n" >/dev/null 2>&1; then
+        export DISPLAY=":$n"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill "$XVFB_PID" 2>/dev/null || true
+  done
+  echo "unable to start Xvfb" >&2
+  return 1
+}
+
+# wait_for_screen HITS_FILE NAME [SECONDS]: waits until the kiosk reports that screen.
+wait_for_screen() {
+  local file="$1" want="$2" limit="${3:-15}"
+  local deadline=$((SECONDS + limit))
+  while [ $SECONDS -lt $deadline ]; do
+    if [ -f "$file" ] && grep -q "\"screen\":\"$want\"" "$file"; then return 0; fi
+    sleep 0.1
+  done
+  echo "the kiosk did not reach the $want screen within ${limit}s; it shows: $(head -c 40 "$file" 2>/dev/null)" >&2
+  return 1
+}
+
+# centre_of HITS_FILE ID: prints "X Y" of a touch target.
+centre_of() {
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['hits'][sys.argv[2]]; print(int((r[0]+r[2])/2), int((r[1]+r[3])/2))" "$1" "$2"
+}
+
+# tap WINDOW X Y: a finger-length press and release.
+tap() {
+  xdotool mousemove --window "$1" "$2" "$3" mousedown 1
+  sleep 0.12
+  xdotool mouseup 1
+}
