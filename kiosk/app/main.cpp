@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   tp::Argon2PinChecker pins(config.staff_pin_hash);
   if (!pins.configured()) log("no staff_pin_hash in " + config_path + ": the staff menu cannot be opened");
   auto now = tp::Clock::now();
+  const auto started = now;
   tp::Visit visit(*questions, config, strings, store, stamps, pins, now);
   if (tp::Status s = store.open(); !s) {
     log(s.message());
@@ -253,6 +254,8 @@ int main(int argc, char** argv) {
     }
     if (exit_after_frames > 0 && frames_drawn >= exit_after_frames) break;
   }
+  double ran_s = std::chrono::duration<double>(tp::Clock::now() - started).count();
+  log("drew " + std::to_string(frames_drawn) + " frames in " + std::to_string(static_cast<long>(ran_s)) + " s");
   log(visit.wants_quit() ? "closed from the staff menu" : "stopping");
   window.reset();
   ImGui::DestroyContext();

@@ -6,6 +6,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 namespace tp {
 
@@ -16,7 +17,7 @@ static const char* const kMigrations[] = {
     R"sql(
     CREATE TABLE answers(
       seq INTEGER PRIMARY KEY AUTOINCREMENT,   -- order on this kiosk; the sync cursor
-      uuid TEXT NOT NULL UNIQUE,
+      uuid TEXT NOT NULL,                      -- random v4; the server de-duplicates on it (no index here: random keys make every commit touch scattered pages)
       set_id TEXT NOT NULL,
       set_version INTEGER NOT NULL,
       question_id TEXT NOT NULL,
@@ -80,6 +81,7 @@ class Stmt {
 struct SqliteStore::Impl {
   sqlite3* db = nullptr;
   Stmt update_open, insert, close, insert_closed;
+  std::set<std::pair<std::string, std::string>> open_answers;  // (session, question) of visits in progress
   ~Impl() {
     update_open = Stmt();
     insert = Stmt();
@@ -232,22 +234,22 @@ int run(sqlite3_stmt* s) {
 Status SqliteStore::commit(const Answer& a) {
   if (Status s = open(); !s) return s;
   sqlite3* db = impl_->db;
-  int rc = exec(db, "BEGIN IMMEDIATE");
-  if (rc == SQLITE_OK) {
-    bind_answer_values(impl_->update_open.get(), a);
-    rc = run(impl_->update_open.get());
-    if (rc == SQLITE_OK && sqlite3_changes(db) == 0) {
-      bind_answer_values(impl_->insert.get(), a);
-      bind_insert_extra(impl_->insert.get(), a, false);
-      rc = run(impl_->insert.get());
-    }
-  }
-  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
+  // One statement in autocommit mode: an insert for a new answer, an update
+  // when the resident changes an answer of the visit in progress. Open
+  // visits are known in memory (open() closed any older ones), which saves
+  // a lookup and a transaction on every commit.
+  auto key = std::make_pair(a.session_id, a.question_id);
+  bool replace = impl_->open_answers.count(key) > 0;
+  sqlite3_stmt* stmt = replace ? impl_->update_open.get() : impl_->insert.get();
+  bind_answer_values(stmt, a);
+  if (!replace) bind_insert_extra(stmt, a, false);
+  int rc = run(stmt);
   if (rc != SQLITE_OK) {
     Status s = failure_from(db, rc, "save an answer", options_.path);
     rollback_if_open(db);
     return s;
   }
+  if (!replace) impl_->open_answers.insert(std::move(key));
   return {};
 }
 
@@ -273,6 +275,7 @@ Status SqliteStore::close_session(const std::string& session_id) {
   if (Status s = open(); !s) return s;
   bind_text(impl_->close.get(), 1, session_id);
   int rc = run(impl_->close.get());
+  if (rc == SQLITE_OK) std::erase_if(impl_->open_answers, [&](const auto& k) { return k.first == session_id; });
   if (rc != SQLITE_OK) {
     Status s = failure_from(impl_->db, rc, "finish a visit", options_.path);
     rollback_if_open(impl_->db);
