@@ -39,6 +39,7 @@ struct StoreSummary {
   std::int64_t answers_unsent = 0;
   std::int64_t database_bytes = 0;
   std::int64_t free_disk_bytes = -1;
+  std::string sync_line;  // "All sent, 2 minutes ago", or what is waiting and why
 };
 
 class AnswerStore {

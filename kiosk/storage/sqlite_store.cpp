@@ -1,6 +1,8 @@
 // SQLite answer store. Invariants are listed in sqlite_store.h.
 #include "sqlite_store.h"
 
+#include "sync_words.h"
+
 #include <sqlite3.h>
 #include <sys/statvfs.h>
 
@@ -38,6 +40,17 @@ static const char* const kMigrations[] = {
     CREATE INDEX answers_open ON answers(session_id, question_id) WHERE closed = 0;
     CREATE INDEX answers_recorded ON answers(recorded_at);
     CREATE INDEX answers_unsent ON answers(seq) WHERE sent_at IS NULL AND closed = 1;
+    )sql",
+    R"sql(
+    -- Written by tenpoint-sync, read by the staff menu.
+    CREATE TABLE sync_state(
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      server TEXT NOT NULL DEFAULT '',
+      last_attempt INTEGER,
+      last_success INTEGER,
+      last_error TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO sync_state(id) VALUES(1);
     )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteStore::kSchemaVersion);
@@ -310,6 +323,9 @@ StoreSummary SqliteStore::summary(std::int64_t day_start_unix) {
   std::int64_t pages = scalar(db, "PRAGMA page_count"), page_size = scalar(db, "PRAGMA page_size");
   out.database_bytes = pages >= 0 && page_size >= 0 ? pages * page_size : -1;
   out.healthy = out.answers_total >= 0 && out.answers_today >= 0;
+  SyncState sync = sync_state();
+  std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  out.sync_line = describe_sync(now, out.answers_unsent, oldest_unsent_recorded_at(), sync.last_attempt, sync.last_success, sync.last_error);
   if (!out.healthy) out.health_message = std::string("Unable to read ") + options_.path + ": " + sqlite3_errmsg(db);
   else if (out.free_disk_bytes >= 0 && out.free_disk_bytes < 50LL * 1024 * 1024)
     out.health_message = "ok, but only " + human_bytes(out.free_disk_bytes) + " of disk left";
@@ -342,6 +358,103 @@ std::optional<std::vector<SqliteStore::DayRow>> SqliteStore::answers_by_question
     return std::nullopt;
   }
   return rows;
+}
+
+std::optional<std::vector<StoredAnswer>> SqliteStore::unsent(int limit, std::string* error) {
+  if (Status s = open(); !s) {
+    if (error) *error = s.message();
+    return std::nullopt;
+  }
+  Stmt s(impl_->db,
+         "SELECT seq, uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, "
+         "clock_trusted, boot_id, monotonic_ms, rapid_repeat FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT ?1");
+  sqlite3_bind_int(s.get(), 1, limit);
+  std::vector<StoredAnswer> out;
+  auto text = [&](int col) {
+    const unsigned char* t = sqlite3_column_text(s.get(), col);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    StoredAnswer r;
+    r.seq = sqlite3_column_int64(s.get(), 0);
+    Answer& a = r.answer;
+    a.uuid = text(1);
+    a.set_id = text(2);
+    a.set_version = sqlite3_column_int(s.get(), 3);
+    a.question_id = text(4);
+    a.session_id = text(5);
+    if (sqlite3_column_type(s.get(), 6) != SQLITE_NULL) a.score = sqlite3_column_int(s.get(), 6);
+    if (sqlite3_column_type(s.get(), 7) != SQLITE_NULL) a.text = text(7);
+    if (sqlite3_column_type(s.get(), 8) != SQLITE_NULL) a.choice = text(8);
+    a.language = text(9);
+    a.stamp.unix_seconds = sqlite3_column_int64(s.get(), 10);
+    a.stamp.clock_trusted = sqlite3_column_int(s.get(), 11) != 0;
+    a.stamp.boot_id = text(12);
+    a.stamp.monotonic_ms = sqlite3_column_int64(s.get(), 13);
+    a.rapid_repeat = sqlite3_column_int(s.get(), 14) != 0;
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) {
+    if (error) *error = std::string("Unable to read unsent answers from ") + options_.path + ": " + sqlite3_errmsg(impl_->db);
+    return std::nullopt;
+  }
+  return out;
+}
+
+Status SqliteStore::mark_sent(const std::vector<std::int64_t>& seqs, std::int64_t sent_at) {
+  if (Status s = open(); !s) return s;
+  sqlite3* db = impl_->db;
+  int rc = exec(db, "BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK) {
+    Stmt s(db, "UPDATE answers SET sent_at = ?2 WHERE seq = ?1");
+    for (std::size_t i = 0; rc == SQLITE_OK && i < seqs.size(); ++i) {
+      sqlite3_bind_int64(s.get(), 1, seqs[i]);
+      sqlite3_bind_int64(s.get(), 2, sent_at);
+      rc = run(s.get());
+    }
+  }
+  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
+  if (rc != SQLITE_OK) {
+    Status st = failure_from(db, rc, "mark answers as sent", options_.path);
+    rollback_if_open(db);
+    return st;
+  }
+  return {};
+}
+
+std::optional<std::int64_t> SqliteStore::oldest_unsent_recorded_at() {
+  if (!open()) return std::nullopt;
+  Stmt s(impl_->db, "SELECT recorded_at FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT 1");
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
+  return sqlite3_column_int64(s.get(), 0);
+}
+
+SyncState SqliteStore::sync_state() {
+  SyncState st;
+  if (!open()) return st;
+  Stmt s(impl_->db, "SELECT server, last_attempt, last_success, last_error FROM sync_state WHERE id = 1");
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return st;
+  const unsigned char* server = sqlite3_column_text(s.get(), 0);
+  st.server = server ? reinterpret_cast<const char*>(server) : "";
+  if (sqlite3_column_type(s.get(), 1) != SQLITE_NULL) st.last_attempt = sqlite3_column_int64(s.get(), 1);
+  if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL) st.last_success = sqlite3_column_int64(s.get(), 2);
+  const unsigned char* err = sqlite3_column_text(s.get(), 3);
+  st.last_error = err ? reinterpret_cast<const char*>(err) : "";
+  return st;
+}
+
+Status SqliteStore::record_sync_attempt(const std::string& server, std::int64_t at, const std::string& error) {
+  if (Status s = open(); !s) return s;
+  Stmt s(impl_->db,
+         error.empty() ? "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_success = ?2, last_error = '' WHERE id = 1"
+                       : "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_error = ?3 WHERE id = 1");
+  bind_text(s.get(), 1, server);
+  sqlite3_bind_int64(s.get(), 2, at);
+  if (!error.empty()) bind_text(s.get(), 3, error);
+  int rc = run(s.get());
+  if (rc != SQLITE_OK) return failure_from(impl_->db, rc, "record the sync state", options_.path);
+  return {};
 }
 
 std::string SqliteStore::integrity_check() {

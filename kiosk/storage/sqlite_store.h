@@ -20,13 +20,24 @@
 
 namespace tp {
 
+struct StoredAnswer {
+  std::int64_t seq = 0;  // order on this kiosk
+  Answer answer;
+};
+
+struct SyncState {
+  std::string server;
+  std::optional<std::int64_t> last_attempt, last_success;
+  std::string last_error;  // empty after a success
+};
+
 class SqliteStore final : public AnswerStore {
  public:
   struct Options {
     std::string path;
     std::optional<int> max_page_count;  // caps the file size (tests use it to fill the "disk")
   };
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   explicit SqliteStore(Options options);
   ~SqliteStore() override;
@@ -54,6 +65,16 @@ class SqliteStore final : public AnswerStore {
     std::int64_t texts = 0;
   };
   std::optional<std::vector<DayRow>> answers_by_question_and_day(std::string* error);
+  // ---- for tenpoint-sync (another process sharing the file) ----
+  // Answers of finished visits not yet acknowledged by the server, oldest first.
+  std::optional<std::vector<StoredAnswer>> unsent(int limit, std::string* error);
+  // Marks answers as acknowledged, in one transaction.
+  Status mark_sent(const std::vector<std::int64_t>& seqs, std::int64_t sent_at);
+  std::optional<std::int64_t> oldest_unsent_recorded_at();
+  SyncState sync_state();
+  // An empty error records a success.
+  Status record_sync_attempt(const std::string& server, std::int64_t at, const std::string& error);
+
   // "ok" or SQLite's list of problems.
   std::string integrity_check();
   int schema_version();

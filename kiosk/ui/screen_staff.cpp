@@ -76,7 +76,7 @@ void Ui::draw_staff_menu(const Visit& v) {
   std::vector<std::pair<std::string, std::string>> rows = {
       {v.t("staff_today"), std::to_string(s.answers_today)},
       {v.t("staff_total"), std::to_string(s.answers_total)},
-      {v.t("staff_waiting"), std::to_string(s.answers_unsent)},
+      {v.t("staff_sync"), s.sync_line},
       {v.t("staff_storage"), s.health_message},
       {v.t("staff_db_size"), bytes(s.database_bytes)},
       {v.t("staff_free"), bytes(s.free_disk_bytes)},

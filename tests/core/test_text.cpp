@@ -25,3 +25,16 @@ TEST_CASE("UTF-8 helpers", "[text]") {
   CHECK(to_upper("ŵŷéa") == "ŴŶÉA");
   CHECK(fill("{a} and {b} and {c}", {{"a", "1"}, {"b", "2"}}) == "1 and 2 and {c}");
 }
+
+#include "sync_words.h"
+
+TEST_CASE("the sync state in words for the staff menu", "[sync]") {
+  const std::int64_t now = 1764500400;
+  CHECK(describe_sync(now, 0, std::nullopt, std::nullopt, std::nullopt, "") == "Nothing to send yet");
+  CHECK(describe_sync(now, 0, std::nullopt, now - 130, now - 130, "") == "All sent, 2 minutes ago");
+  CHECK(describe_sync(now, 312, now - 3 * 86400 - 5, now - 60, now - 4 * 86400, "server unreachable (connection refused)") ==
+        "312 answers waiting, oldest 3 days: server unreachable (connection refused)");
+  CHECK(describe_sync(now, 1, now - 30, std::nullopt, std::nullopt, "") ==
+        "1 answer waiting, oldest just now: not sent yet (the sync service has not run)");
+  CHECK(describe_age(3600) == "1 hour");
+}
