@@ -9,11 +9,11 @@ packages=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev libsodium-dev
-  libicu-dev libcli11-dev libfreetype-dev libgl-dev libgles-dev catch2
+  libicu-dev libcli11-dev libfreetype-dev libgl-dev libgles-dev catch2 zlib1g-dev
   # run
   libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3
   # test
-  xvfb xauth xdotool imagemagick x11-utils procps
+  xvfb xauth xdotool imagemagick x11-utils procps python3 curl
 )
 
 missing=()

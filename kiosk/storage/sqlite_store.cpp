@@ -1,6 +1,7 @@
 // SQLite answer store. Invariants are listed in sqlite_store.h.
 #include "sqlite_store.h"
 
+#include "sqlite_util.h"
 #include "sync_words.h"
 
 #include <sqlite3.h>
@@ -13,6 +14,7 @@
 namespace tp {
 
 namespace fs = std::filesystem;
+using namespace sql;
 
 // Forward-only migrations; entry i takes the schema from version i to i+1.
 static const char* const kMigrations[] = {
@@ -72,22 +74,6 @@ std::string human_bytes(std::int64_t b) {
   return std::to_string(b / (1024 * 1024)) + " MB";
 }
 
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(Stmt&& o) noexcept {
-    std::swap(s_, o.s_);
-    return *this;
-  }
-  sqlite3_stmt* get() const { return s_; }
-  explicit operator bool() const { return s_ != nullptr; }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 }  // namespace
 
@@ -119,12 +105,6 @@ Status failure_from(sqlite3* db, int rc, const std::string& what, const std::str
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
     return Status::failure(Fault::storage_corrupt, "Unable to " + what + " in " + path + ": the database file is damaged (" + detail + ")");
   return Status::failure(Fault::storage_unavailable, "Unable to " + what + " in " + path + ": " + detail);
-}
-
-int exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
-
-void rollback_if_open(sqlite3* db) {
-  if (db && !sqlite3_get_autocommit(db)) exec(db, "ROLLBACK");
 }
 
 std::string timestamp_for_file() {
@@ -212,8 +192,6 @@ Status SqliteStore::open() {
 
 namespace {
 
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-
 void bind_answer_values(sqlite3_stmt* s, const Answer& a) {
   bind_text(s, 1, a.session_id);
   bind_text(s, 2, a.question_id);
@@ -233,13 +211,6 @@ void bind_insert_extra(sqlite3_stmt* s, const Answer& a, bool closed) {
   sqlite3_bind_int(s, 13, a.set_version);
   sqlite3_bind_int(s, 14, a.rapid_repeat ? 1 : 0);
   sqlite3_bind_int(s, 15, closed ? 1 : 0);
-}
-
-int run(sqlite3_stmt* s) {
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 }  // namespace
@@ -428,6 +399,11 @@ std::optional<std::int64_t> SqliteStore::oldest_unsent_recorded_at() {
   Stmt s(impl_->db, "SELECT recorded_at FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT 1");
   if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
   return sqlite3_column_int64(s.get(), 0);
+}
+
+std::int64_t SqliteStore::count_unsent() {
+  if (!open()) return -1;
+  return scalar(impl_->db, "SELECT count(*) FROM answers WHERE sent_at IS NULL AND closed = 1");
 }
 
 SyncState SqliteStore::sync_state() {

@@ -71,6 +71,7 @@ class SqliteStore final : public AnswerStore {
   // Marks answers as acknowledged, in one transaction.
   Status mark_sent(const std::vector<std::int64_t>& seqs, std::int64_t sent_at);
   std::optional<std::int64_t> oldest_unsent_recorded_at();
+  std::int64_t count_unsent();  // -1 when the database cannot be read
   SyncState sync_state();
   // An empty error records a success.
   Status record_sync_attempt(const std::string& server, std::int64_t at, const std::string& error);

@@ -1,0 +1,23 @@
+#pragma once
+#include <memory>
+
+#include "sync_config.h"
+#include "transport.h"
+
+namespace tp::sync {
+
+// HTTPS with libcurl. The server certificate is always verified (peer and
+// host name): against the system CA store, or the config's ca_file, and
+// optionally a pinned public key. There is no switch to turn that off.
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(const SyncConfig& config);
+  ~CurlTransport() override;
+  HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tp::sync

@@ -1,0 +1,235 @@
+#include "sync_client.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <random>
+#include <thread>
+#include <sstream>
+
+#include "gzip.h"
+#include "json.h"
+#include "question_set.h"
+#include "wire.h"
+
+namespace tp::sync {
+
+std::string new_device_token() {
+  // 32 random bytes from the kernel, base64url: the server keeps only a hash.
+  static const char* b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string t = "tp1.";
+  for (int i = 0; i < 43; ++i) t += b64[rd() % 64];
+  return t;
+}
+
+std::optional<Credentials> load_credentials(const std::string& path, std::string* error) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  auto parsed = json::parse(buf.str());
+  auto get = [&](const char* key) -> std::string {
+    const json::Value* v = parsed.ok ? parsed.value.find(key) : nullptr;
+    return v && v->is(json::Value::Type::string) ? v->string : std::string();
+  };
+  Credentials c{get("server"), get("device_id"), get("token"), get("venue")};
+  if (c.device_id.empty() || c.token.empty()) {
+    if (error) *error = path + " is damaged; delete it and enrol again with a new code";
+    return std::nullopt;
+  }
+  return c;
+}
+
+bool save_credentials(const std::string& path, const Credentials& c, std::string* error) {
+  std::string tmp = path + ".tmp";
+  std::string text = "{\"server\":" + json::quote(c.server) + ",\"device_id\":" + json::quote(c.device_id) + ",\"token\":" + json::quote(c.token) +
+                     ",\"venue\":" + json::quote(c.venue) + "}\n";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);  // the token is a secret
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  ok = ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok && error) *error = "Unable to save the device credentials to " + path;
+  return ok;
+}
+
+SyncClient::SyncClient(const SyncConfig& config, SqliteStore& store, Transport& transport, std::string credentials_path, StampSource& stamps,
+                       std::string question_set_path)
+    : config_(config),
+      store_(store),
+      transport_(transport),
+      credentials_path_(std::move(credentials_path)),
+      stamps_(stamps),
+      question_set_path_(std::move(question_set_path)),
+      batch_limit_(config.batch_max_answers) {}
+
+namespace {
+
+std::string reason(const HttpResult& res) {
+  return "server answered " + std::to_string(res.status) + ": " + wire::error_message(res.body);
+}
+
+}  // namespace
+
+bool SyncClient::enrol(RoundResult& r) {
+  std::string error;
+  if (!creds_) creds_ = load_credentials(credentials_path_, &error);
+  if (!error.empty()) {
+    r.error = error;
+    r.permanent = true;
+    return false;
+  }
+  if (creds_ && creds_->server == config_.server) return true;
+  if (creds_) {
+    r.error = "enrolled with " + creds_->server + ", but sync.server is now " + config_.server +
+              ": delete " + credentials_path_ + " and give a new enrolment code";
+    r.permanent = true;
+    return false;
+  }
+  if (config_.enrolment_code.empty()) {
+    r.error = "not enrolled yet: put a code from `tenpoint-server enrol-code` in sync.enrolment_code";
+    r.permanent = true;
+    return false;
+  }
+  // The token is made here and kept before it is sent, so that a retry after
+  // a lost reply presents the same one (the server then answers as before).
+  std::string pending_path = credentials_path_ + ".pending";
+  auto pending = load_credentials(pending_path, nullptr);
+  if (!pending || pending->server != config_.server) {
+    pending = Credentials{config_.server, "pending", new_device_token(), ""};
+    if (!save_credentials(pending_path, *pending, &error)) {
+      r.error = error;
+      return false;
+    }
+  }
+  HttpResult res =
+      transport_.post("/api/v1/enrol", wire::encode(wire::EnrolRequest{config_.enrolment_code, config_.kiosk_name, pending->token}), "", false);
+  if (!res.reached) {
+    r.error = res.failure;
+    return false;
+  }
+  if (res.status != 200) {
+    r.error = "enrolment refused: " + reason(res);
+    r.retry_after_s = res.retry_after_s;
+    r.permanent = res.status == 403;
+    return false;
+  }
+  auto reply = wire::decode_enrol_reply(res.body);
+  if (auto* msg = std::get_if<std::string>(&reply)) {
+    r.error = "enrolment reply not understood: " + *msg;
+    return false;
+  }
+  auto& e = std::get<wire::EnrolReply>(reply);
+  Credentials c{config_.server, e.device_id, pending->token, e.venue};
+  if (!save_credentials(credentials_path_, c, &error)) {
+    r.error = error;
+    return false;
+  }
+  std::remove(pending_path.c_str());
+  std::fprintf(stderr, "tenpoint-sync: enrolled as %s at %s\n", c.device_id.c_str(), c.venue.c_str());
+  creds_ = c;
+  return true;
+}
+
+bool SyncClient::send_batches(RoundResult& r) {
+  int waits_this_round = 0;
+  for (;;) {
+    std::string error;
+    auto unsent = store_.unsent(batch_limit_, &error);
+    if (!unsent) {
+      r.error = error;
+      return false;
+    }
+    if (unsent->empty()) return true;
+    wire::Batch batch{random_uuid(), std::move(*unsent)};
+    std::string json = wire::encode(batch);
+    // Keep each request under the byte cap by sending fewer answers.
+    while (json.size() > static_cast<std::size_t>(config_.batch_max_bytes) && batch.answers.size() > 1) {
+      batch.answers.resize(batch.answers.size() / 2);
+      json = wire::encode(batch);
+    }
+    HttpResult res = transport_.post("/api/v1/batches", gzip_compress(json), creds_->token, true);
+    if (!res.reached) {
+      r.error = res.failure;
+      return false;
+    }
+    if (res.status == 413 && batch_limit_ > 1) {
+      batch_limit_ = std::max(1, static_cast<int>(batch.answers.size() / 2));
+      continue;
+    }
+    if (res.status == 429 && res.retry_after_s > 0 && res.retry_after_s <= 30 && ++waits_this_round <= 20) {
+      // The server asks us to slow down: wait as asked and carry on with the backlog.
+      std::this_thread::sleep_for(std::chrono::seconds(res.retry_after_s));
+      continue;
+    }
+    if (res.status != 200) {
+      r.error = reason(res);
+      r.retry_after_s = res.retry_after_s;
+      r.permanent = res.status == 401;
+      return false;
+    }
+    auto reply = wire::decode_batch_reply(res.body);
+    if (auto* msg = std::get_if<std::string>(&reply)) {
+      r.error = "the server's reply was not understood (" + *msg + "); nothing marked sent";
+      return false;
+    }
+    auto& ack = std::get<wire::BatchReply>(reply);
+    if (ack.batch_id != batch.batch_id || ack.received != static_cast<std::int64_t>(batch.answers.size())) {
+      r.error = "the server acknowledged a different batch; nothing marked sent";
+      return false;
+    }
+    std::vector<std::int64_t> seqs;
+    seqs.reserve(batch.answers.size());
+    for (const auto& a : batch.answers) seqs.push_back(a.seq);
+    if (Status s = store_.mark_sent(seqs, stamps_.unix_now()); !s) {
+      r.error = s.message();  // sent again next round; the server keeps it once
+      return false;
+    }
+    r.sent += static_cast<std::int64_t>(seqs.size());
+    r.quarantined += static_cast<std::int64_t>(ack.quarantined.size());
+    for (const auto& q : ack.quarantined)
+      std::fprintf(stderr, "tenpoint-sync: the server already holds a different answer with id %s; it kept this one aside\n", q.c_str());
+  }
+}
+
+bool SyncClient::heartbeat(RoundResult& r) {
+  wire::Heartbeat hb;
+  hb.app_version = TENPOINT_VERSION;
+  if (auto set = load_question_set(question_set_path_).set) {
+    hb.set_id = set->id;
+    hb.set_version = set->version;
+  }
+  hb.answers_waiting = store_.count_unsent();
+  std::int64_t now = stamps_.unix_now();
+  if (auto oldest = store_.oldest_unsent_recorded_at()) hb.oldest_unsent_age_s = std::max<std::int64_t>(0, now - *oldest);
+  hb.free_disk_bytes = free_disk_bytes(store_.path());
+  Stamp stamp = stamps_.now();
+  hb.clock = {stamp.clock_trusted, now, stamp.boot_id, stamp.monotonic_ms};
+  HttpResult res = transport_.post("/api/v1/heartbeat", wire::encode(hb), creds_->token, false);
+  if (!res.reached) {
+    r.error = res.failure;
+    return false;
+  }
+  if (res.status != 200) {
+    r.error = reason(res);
+    r.retry_after_s = res.retry_after_s;
+    r.permanent = res.status == 401;
+    return false;
+  }
+  return true;
+}
+
+RoundResult SyncClient::round() {
+  RoundResult r;
+  r.ok = enrol(r) && send_batches(r) && heartbeat(r);
+  r.left = store_.count_unsent();
+  if (Status s = store_.record_sync_attempt(config_.server, stamps_.unix_now(), r.ok ? "" : r.error); !s)
+    std::fprintf(stderr, "tenpoint-sync: %s\n", s.message().c_str());
+  return r;
+}
+
+}  // namespace tp::sync

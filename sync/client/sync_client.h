@@ -1,0 +1,60 @@
+// One sync round: enrol if needed, send every unsent answer in batches,
+// mark each batch sent only after the server acknowledged it, then report
+// a heartbeat. Safe to kill at any point: what was not marked sent is sent
+// again, and the server stores every answer id once.
+//
+//   round(): [enrol] -> (unsent batch -> POST /batches -> mark_sent)* -> POST /heartbeat
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "sqlite_store.h"
+#include "sync_config.h"
+#include "transport.h"
+
+namespace tp::sync {
+
+struct Credentials {
+  std::string server, device_id, token, venue;
+};
+
+std::string new_device_token();
+
+// device.json beside the kiosk database (mode 0600).
+std::optional<Credentials> load_credentials(const std::string& path, std::string* error);
+bool save_credentials(const std::string& path, const Credentials& c, std::string* error);
+
+struct RoundResult {
+  bool ok = false;              // everything sent and the heartbeat accepted
+  std::int64_t sent = 0;        // answers acknowledged this round
+  std::int64_t left = 0;        // answers still unsent
+  std::int64_t quarantined = 0; // answers the server kept aside (reported, not resent)
+  std::string error;            // why not ok, in words
+  int retry_after_s = 0;        // the server asked us to wait
+  bool permanent = false;       // retrying will not help until someone acts (revoked, no code)
+};
+
+class SyncClient {
+ public:
+  SyncClient(const SyncConfig& config, SqliteStore& store, Transport& transport, std::string credentials_path, StampSource& stamps,
+             std::string question_set_path);
+  RoundResult round();
+
+ private:
+  bool enrol(RoundResult& r);
+  bool send_batches(RoundResult& r);
+  bool heartbeat(RoundResult& r);
+
+  SyncConfig config_;
+  SqliteStore& store_;
+  Transport& transport_;
+  std::string credentials_path_;
+  StampSource& stamps_;
+  std::string question_set_path_;
+  std::optional<Credentials> creds_;
+  int batch_limit_;
+};
+
+}  // namespace tp::sync

@@ -1,0 +1,29 @@
+// The "sync" section of the kiosk config, read by tenpoint-sync:
+//   "sync": {"server": "https://tenpoint.example.org", "enrolment_code": "ABCD-EFGH-JKMN", ...}
+// Keys and defaults are listed in README.md, "Sync".
+#pragma once
+#include <string>
+
+namespace tp::sync {
+
+struct SyncConfig {
+  std::string database_path;   // from the kiosk config's "database" (or --db)
+  std::string server;          // https://host[:port]
+  std::string ca_file;         // trust this CA instead of the system store
+  std::string pinned_public_key;  // "sha256//BASE64": also require this server key
+  std::string enrolment_code;
+  std::string kiosk_name;
+  int batch_max_answers = 500;
+  int batch_max_bytes = 512 * 1024;  // 512 KiB of JSON before gzip
+  int interval_s = 60;               // between rounds when all is well
+  int backoff_cap_s = 300;           // longest wait after failures
+  int connect_timeout_s = 10;
+  int total_timeout_s = 120;
+  int low_speed_bytes_per_s = 64;    // slower than this for low_speed_time_s: give up
+  int low_speed_time_s = 30;
+};
+
+// Throws std::runtime_error with a FILE:LINE:COLUMN message.
+SyncConfig load_sync_config(const std::string& kiosk_config_path);
+
+}  // namespace tp::sync

@@ -1,0 +1,22 @@
+// How tenpoint-sync talks to the server: one POST at a time. The libcurl
+// implementation is in curl_transport.cpp; tests may substitute their own.
+#pragma once
+#include <string>
+
+namespace tp::sync {
+
+struct HttpResult {
+  bool reached = false;     // false: no HTTP answer at all (network, TLS, timeout)
+  int status = 0;
+  std::string body;
+  std::string failure;      // in words, when !reached
+  int retry_after_s = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) = 0;
+};
+
+}  // namespace tp::sync

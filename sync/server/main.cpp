@@ -1,0 +1,195 @@
+// tenpoint-server: the central server kiosks send their answers to.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+#include "http_server.h"
+#include "json.h"
+#include "sqlite_server_store.h"
+#include "sync_words.h"
+
+#ifndef TENPOINT_VERSION
+#define TENPOINT_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace tp::server;
+
+std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::string db_path(const std::string& data) { return data + "/server.db"; }
+
+int serve(const std::string& data, const std::string& listen, HttpOptions http) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "--listen takes ADDRESS:PORT, such as 127.0.0.1:8443\n");
+    return 2;
+  }
+  http.host = listen.substr(0, colon);
+  http.port = std::atoi(listen.c_str() + colon + 1);
+  if (!http.plain_http && (http.tls_cert.empty() || http.tls_key.empty())) {
+    std::fprintf(stderr, "HTTPS needs --tls-cert and --tls-key (plain HTTP only with --insecure-http, for development)\n");
+    return 2;
+  }
+  // Signals go to one thread, which stops the server cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SqliteServerStore store(db_path(data));
+  Api api(store, ApiOptions{}, [] {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  });
+  HttpServer server(api, http);
+  std::string error;
+  if (!server.bind(error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
+  }
+  std::printf("tenpoint-server: listening on %s://%s:%d (data %s)\n", http.plain_http ? "http" : "https", http.host.c_str(), server.port(),
+              data.c_str());
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  });
+  server.run();
+  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if run() ended first
+  waiter.join();
+  std::printf("tenpoint-server: stopped\n");
+  return 0;
+}
+
+int enrol_code(const std::string& data, const std::string& venue, int days) {
+  SqliteServerStore store(db_path(data));
+  std::string code = new_enrol_code();
+  if (tp::Status s = store.add_enrol_code(venue, secret_hash(normalise_code(code)), now_s() + std::int64_t{days} * 86400); !s) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", code.c_str());
+  std::fprintf(stderr, "one-time code for %s, valid %d days: put it in the kiosk config's sync.enrolment_code\n", venue.c_str(), days);
+  return 0;
+}
+
+int revoke(const std::string& data, const std::string& device) {
+  SqliteServerStore store(db_path(data));
+  if (!store.revoke(device, now_s())) {
+    std::fprintf(stderr, "No active device %s (see tenpoint-server status)\n", device.c_str());
+    return 1;
+  }
+  std::printf("revoked %s: its token no longer works\n", device.c_str());
+  return 0;
+}
+
+int status(const std::string& data) {
+  SqliteServerStore store(db_path(data));
+  auto devices = store.devices();
+  if (devices.empty()) {
+    std::printf("no kiosks enrolled yet (make a code with: tenpoint-server enrol-code --data %s --venue NAME)\n", data.c_str());
+    return 0;
+  }
+  std::printf("%-18s  %-20s  %-16s  %8s  %-10s  %9s  %11s  %s\n", "device", "venue", "last contact", "waiting", "oldest", "received", "quarantined",
+              "notes");
+  for (const auto& d : devices) {
+    std::string contact = d.last_contact ? tp::describe_age(now_s() - *d.last_contact) : "never";
+    if (d.last_contact && contact != "just now") contact += " ago";
+    std::string oldest = d.oldest_unsent_age_s ? tp::describe_age(*d.oldest_unsent_age_s) : "-";
+    std::string notes = d.revoked ? "revoked" : "";
+    if (!d.app_version.empty()) notes += (notes.empty() ? "" : ", ") + ("app " + d.app_version);
+    if (!d.set_id.empty()) notes += ", " + d.set_id + " v" + std::to_string(d.set_version);
+    if (d.last_contact && !d.clock_trusted) notes += ", clock untrusted";
+    std::printf("%-18s  %-20s  %-16s  %8lld  %-10s  %9lld  %11lld  %s\n", d.id.c_str(), d.venue.c_str(), contact.c_str(),
+                static_cast<long long>(d.answers_waiting), oldest.c_str(), static_cast<long long>(d.answers_received),
+                static_cast<long long>(d.quarantined), notes.c_str());
+  }
+  return 0;
+}
+
+int stats(const std::string& data, bool as_json) {
+  SqliteServerStore store(db_path(data));
+  auto rows = store.answer_counts();
+  long long total = 0;
+  for (const auto& r : rows) total += r.answers;
+  if (as_json) {
+    std::printf("{\"total_answers\":%lld,\"rows\":[", total);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      std::printf("%s{\"venue\":%s,\"device\":%s,\"question\":%s,\"answers\":%lld}", i ? "," : "", tp::json::quote(rows[i].venue).c_str(),
+                  tp::json::quote(rows[i].device).c_str(), tp::json::quote(rows[i].question).c_str(), static_cast<long long>(rows[i].answers));
+    std::printf("]}\n");
+    return 0;
+  }
+  std::printf("%-20s  %-18s  %-20s  %8s\n", "venue", "device", "question", "answers");
+  for (const auto& r : rows)
+    std::printf("%-20s  %-18s  %-20s  %8lld\n", r.venue.c_str(), r.device.c_str(), r.question.c_str(), static_cast<long long>(r.answers));
+  std::printf("%lld answers\n", total);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tenpoint central server: receives answers from kiosks over HTTPS."};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", TENPOINT_VERSION);
+  std::string data;
+
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve the API");
+  std::string listen = "127.0.0.1:8443";
+  HttpOptions http;
+  serve_cmd->add_option("--data", data, "Folder for the server's database")->required();
+  serve_cmd->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)")->capture_default_str();
+  serve_cmd->add_option("--tls-cert", http.tls_cert, "PEM certificate (chain) for HTTPS");
+  serve_cmd->add_option("--tls-key", http.tls_key, "PEM private key for HTTPS");
+  serve_cmd->add_flag("--insecure-http", http.plain_http, "Serve plain HTTP (development only: tokens travel in the clear)");
+  serve_cmd->add_option("--workers", http.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--read-timeout", http.read_timeout_s, "Seconds a client may stay silent")->capture_default_str()->check(CLI::Range(1, 300));
+
+  auto* code_cmd = cli.add_subcommand("enrol-code", "Print a one-time enrolment code for a kiosk at a venue");
+  std::string venue;
+  int days = 7;
+  code_cmd->add_option("--data", data, "The server's data folder")->required();
+  code_cmd->add_option("--venue", venue, "Venue name, such as \"Central Library\"")->required();
+  code_cmd->add_option("--days", days, "Days the code stays valid")->capture_default_str()->check(CLI::Range(1, 365));
+
+  auto* revoke_cmd = cli.add_subcommand("revoke", "Revoke a kiosk's token");
+  std::string device;
+  revoke_cmd->add_option("--data", data, "The server's data folder")->required();
+  revoke_cmd->add_option("DEVICE", device, "Device id, as listed by status")->required();
+
+  auto* status_cmd = cli.add_subcommand("status", "Kiosks, their last contact and what they still have to send");
+  status_cmd->add_option("--data", data, "The server's data folder")->required();
+
+  auto* stats_cmd = cli.add_subcommand("stats", "Answer counts per venue, device and question");
+  bool as_json = false;
+  stats_cmd->add_option("--data", data, "The server's data folder")->required();
+  stats_cmd->add_flag("--json", as_json, "Print JSON");
+
+  CLI11_PARSE(cli, argc, argv);
+  std::error_code ec;
+  if (!serve_cmd->parsed() && !code_cmd->parsed() && !std::filesystem::exists(db_path(data), ec)) {
+    std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", data.c_str());
+    return 1;
+  }
+  try {
+    if (serve_cmd->parsed()) return serve(data, listen, http);
+    if (code_cmd->parsed()) return enrol_code(data, venue, days);
+    if (revoke_cmd->parsed()) return revoke(data, device);
+    if (status_cmd->parsed()) return status(data);
+    if (stats_cmd->parsed()) return stats(data, as_json);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

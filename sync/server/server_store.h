@@ -1,0 +1,62 @@
+// What the central server keeps, behind an interface so that a PostgreSQL
+// backend can follow without touching the HTTP handlers.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "status.h"
+#include "wire.h"
+
+namespace tp::server {
+
+struct Device {
+  std::string id;
+  std::string venue;
+  bool revoked = false;
+};
+
+struct DeviceStatus {
+  std::string id, venue, name;
+  bool revoked = false;
+  std::optional<std::int64_t> last_contact;
+  std::string app_version, set_id;
+  int set_version = 0;
+  std::int64_t answers_waiting = 0;
+  std::optional<std::int64_t> oldest_unsent_age_s;
+  std::int64_t free_disk_bytes = -1;
+  bool clock_trusted = false;
+  std::int64_t answers_received = 0;
+  std::int64_t quarantined = 0;
+};
+
+struct CountRow {
+  std::string venue, device, question;
+  std::int64_t answers = 0;
+};
+
+struct EnrolOutcome {
+  enum Kind { enrolled, unknown_code, used_code, expired_code } kind = unknown_code;
+  std::string venue;
+  std::string device_id;  // the new device, or the one this token enrolled before
+};
+
+class ServerStore {
+ public:
+  virtual ~ServerStore() = default;
+  // A new one-time code for a venue (created if new); the store keeps only its hash.
+  virtual Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) = 0;
+  // Uses up a code and creates the device with the hash of its token, atomically.
+  virtual EnrolOutcome enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                             const std::string& kiosk_name, std::int64_t now) = 0;
+  virtual std::optional<Device> device_by_token(const std::string& token_hash) = 0;
+  // One transaction: new answers stored, identical ones counted, conflicting ones quarantined.
+  virtual std::optional<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now, std::string* error) = 0;
+  virtual Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) = 0;
+  virtual bool revoke(const std::string& device_id, std::int64_t now) = 0;
+  virtual std::vector<DeviceStatus> devices() = 0;
+  virtual std::vector<CountRow> answer_counts() = 0;
+};
+
+}  // namespace tp::server

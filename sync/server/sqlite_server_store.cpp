@@ -1,0 +1,427 @@
+// The server's SQLite store. Invariants are listed in sqlite_server_store.h.
+#include "sqlite_server_store.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sqlite_util.h"
+
+namespace tp::server {
+
+using namespace sql;
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS venues(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE TABLE IF NOT EXISTS enrol_codes(
+  code_hash TEXT PRIMARY KEY,
+  venue_id INTEGER NOT NULL REFERENCES venues(id),
+  created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  device_id TEXT
+);
+CREATE TABLE IF NOT EXISTS devices(
+  id TEXT PRIMARY KEY,
+  venue_id INTEGER NOT NULL REFERENCES venues(id),
+  name TEXT NOT NULL DEFAULT '',
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  last_contact INTEGER,
+  app_version TEXT NOT NULL DEFAULT '',
+  set_id TEXT NOT NULL DEFAULT '',
+  set_version INTEGER NOT NULL DEFAULT 0,
+  answers_waiting INTEGER NOT NULL DEFAULT 0,
+  oldest_unsent_age_s INTEGER,
+  free_disk_bytes INTEGER NOT NULL DEFAULT -1,
+  clock_trusted INTEGER NOT NULL DEFAULT 0,
+  clock_unix INTEGER,
+  clock_boot_id TEXT,
+  clock_monotonic_ms INTEGER
+);
+-- WITHOUT ROWID: the random answer id is the key itself.
+CREATE TABLE IF NOT EXISTS answers(
+  uuid TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  set_id TEXT NOT NULL,
+  set_version INTEGER NOT NULL,
+  question_id TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  score INTEGER,
+  text TEXT,
+  choice TEXT,
+  language TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  clock_trusted INTEGER NOT NULL,
+  boot_id TEXT NOT NULL,
+  monotonic_ms INTEGER NOT NULL,
+  rapid_repeat INTEGER NOT NULL,
+  corrected_at INTEGER,            -- set when an untrusted time could be placed (see PROTOCOL.md, "Clocks")
+  batch_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS answers_device_boot ON answers(device_id, boot_id) WHERE clock_trusted = 0;
+-- One row per batch received: resends show up as duplicates here.
+CREATE TABLE IF NOT EXISTS batches(
+  id INTEGER PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  received INTEGER NOT NULL,
+  stored INTEGER NOT NULL,
+  duplicates INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  batch_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  answer_json TEXT NOT NULL
+);
+)sql";
+
+}  // namespace
+
+struct SqliteServerStore::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  Stmt insert_answer, find_answer, insert_quarantine, device_clock;
+  ~Impl() {
+    insert_answer = Stmt();
+    find_answer = Stmt();
+    insert_quarantine = Stmt();
+    device_clock = Stmt();
+    if (db) sqlite3_close_v2(db);
+  }
+  std::string error(const std::string& what) const { return "Unable to " + what + " in " + path + ": " + sqlite3_errmsg(db); }
+};
+
+SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (sqlite3_open_v2(path.c_str(), &impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
+    throw std::runtime_error(impl_->error("open the server database"));
+  sqlite3_busy_timeout(impl_->db, 5000);  // status and stats commands read while the server runs
+  if (exec(impl_->db, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(impl_->db, "PRAGMA synchronous=FULL") != SQLITE_OK ||
+      exec(impl_->db, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(impl_->db, kSchema) != SQLITE_OK)
+    throw std::runtime_error(impl_->error("set up the server database"));
+  impl_->insert_answer = Stmt(impl_->db,
+                              "INSERT OR IGNORE INTO answers(uuid, device_id, seq, set_id, set_version, question_id, session_id, score, text, "
+                              "choice, language, recorded_at, clock_trusted, boot_id, monotonic_ms, rapid_repeat, corrected_at, batch_id, "
+                              "received_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
+  impl_->find_answer = Stmt(impl_->db,
+                            "SELECT device_id, seq, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, "
+                            "clock_trusted, boot_id, monotonic_ms, rapid_repeat FROM answers WHERE uuid = ?1");
+  impl_->insert_quarantine =
+      Stmt(impl_->db, "INSERT INTO quarantine(uuid, device_id, batch_id, received_at, answer_json) VALUES(?1, ?2, ?3, ?4, ?5)");
+  impl_->device_clock =
+      Stmt(impl_->db, "SELECT clock_unix, clock_monotonic_ms FROM devices WHERE id = ?1 AND clock_trusted = 1 AND clock_boot_id = ?2");
+  if (!impl_->insert_answer || !impl_->find_answer || !impl_->insert_quarantine || !impl_->device_clock)
+    throw std::runtime_error(impl_->error("prepare statements"));
+}
+
+SqliteServerStore::~SqliteServerStore() = default;
+
+Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Stmt v(db, "INSERT INTO venues(name) VALUES(?1) ON CONFLICT(name) DO NOTHING");
+  bind_text(v.get(), 1, venue);
+  Stmt c(db, "INSERT INTO enrol_codes(code_hash, venue_id, expires_at) SELECT ?1, id, ?2 FROM venues WHERE name = ?3");
+  bind_text(c.get(), 1, code_hash);
+  sqlite3_bind_int64(c.get(), 2, expires_at);
+  bind_text(c.get(), 3, venue);
+  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK || run(v.get()) != SQLITE_OK || run(c.get()) != SQLITE_OK || exec(db, "COMMIT") != SQLITE_OK) {
+    Status s = Status::failure(Fault::storage_unavailable, impl_->error("add an enrolment code"));
+    rollback_if_open(db);
+    return s;
+  }
+  return {};
+}
+
+EnrolOutcome SqliteServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                                      const std::string& kiosk_name, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  EnrolOutcome out;
+  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return out;
+  Stmt find(db,
+            "SELECT c.venue_id, v.name, c.expires_at, c.used_at, c.device_id, (SELECT token_hash FROM devices WHERE id = c.device_id) "
+            "FROM enrol_codes c JOIN venues v ON v.id = c.venue_id WHERE c.code_hash = ?1");
+  bind_text(find.get(), 1, code_hash);
+  if (sqlite3_step(find.get()) != SQLITE_ROW) {
+    rollback_if_open(db);
+    return out;
+  }
+  std::int64_t venue_id = sqlite3_column_int64(find.get(), 0);
+  out.venue = column_text(find.get(), 1);
+  std::int64_t expires = sqlite3_column_int64(find.get(), 2);
+  bool used = sqlite3_column_type(find.get(), 3) != SQLITE_NULL;
+  if (used && column_text(find.get(), 5) == token_hash) {
+    // The same kiosk again: its first reply was lost. Same device, same token.
+    out.kind = EnrolOutcome::enrolled;
+    out.device_id = column_text(find.get(), 4);
+    rollback_if_open(db);
+    return out;
+  }
+  if (used || expires < now) {
+    out.kind = used ? EnrolOutcome::used_code : EnrolOutcome::expired_code;
+    rollback_if_open(db);
+    return out;
+  }
+  Stmt mark(db, "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1");
+  bind_text(mark.get(), 1, code_hash);
+  sqlite3_bind_int64(mark.get(), 2, now);
+  bind_text(mark.get(), 3, device_id);
+  Stmt add(db, "INSERT INTO devices(id, venue_id, name, token_hash, created_at) VALUES(?1, ?2, ?3, ?4, ?5)");
+  bind_text(add.get(), 1, device_id);
+  sqlite3_bind_int64(add.get(), 2, venue_id);
+  bind_text(add.get(), 3, kiosk_name);
+  bind_text(add.get(), 4, token_hash);
+  sqlite3_bind_int64(add.get(), 5, now);
+  if (run(mark.get()) != SQLITE_OK || run(add.get()) != SQLITE_OK || exec(db, "COMMIT") != SQLITE_OK) {
+    rollback_if_open(db);
+    out.kind = EnrolOutcome::unknown_code;
+    return out;
+  }
+  out.kind = EnrolOutcome::enrolled;
+  out.device_id = device_id;
+  return out;
+}
+
+std::optional<Device> SqliteServerStore::device_by_token(const std::string& token_hash) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+  bind_text(s.get(), 1, token_hash);
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
+  return Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0};
+}
+
+namespace {
+
+void bind_optional_text(sqlite3_stmt* s, int i, const std::optional<std::string>& v) {
+  if (v) bind_text(s, i, *v);
+  else sqlite3_bind_null(s, i);
+}
+
+StoredAnswer read_existing(sqlite3_stmt* s, const std::string& uuid, std::string& device) {
+  StoredAnswer r;
+  device = column_text(s, 0);
+  r.seq = sqlite3_column_int64(s, 1);
+  Answer& a = r.answer;
+  a.uuid = uuid;
+  a.set_id = column_text(s, 2);
+  a.set_version = sqlite3_column_int(s, 3);
+  a.question_id = column_text(s, 4);
+  a.session_id = column_text(s, 5);
+  if (sqlite3_column_type(s, 6) != SQLITE_NULL) a.score = sqlite3_column_int(s, 6);
+  if (sqlite3_column_type(s, 7) != SQLITE_NULL) a.text = column_text(s, 7);
+  if (sqlite3_column_type(s, 8) != SQLITE_NULL) a.choice = column_text(s, 8);
+  a.language = column_text(s, 9);
+  a.stamp.unix_seconds = sqlite3_column_int64(s, 10);
+  a.stamp.clock_trusted = sqlite3_column_int(s, 11) != 0;
+  a.stamp.boot_id = column_text(s, 12);
+  a.stamp.monotonic_ms = sqlite3_column_int64(s, 13);
+  a.rapid_repeat = sqlite3_column_int(s, 14) != 0;
+  return r;
+}
+
+}  // namespace
+
+std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now,
+                                                          std::string* error) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  wire::BatchReply reply;
+  reply.batch_id = batch.batch_id;
+  reply.received = static_cast<std::int64_t>(batch.answers.size());
+  auto fail = [&](const std::string& what) -> std::optional<wire::BatchReply> {
+    if (error) *error = impl_->error(what);
+    rollback_if_open(db);
+    return std::nullopt;
+  };
+  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return fail("start a batch");
+
+  // The device's last trusted clock report, to place answers stamped while its clock was untrusted.
+  std::optional<std::pair<std::int64_t, std::int64_t>> trusted_clock;  // (unix, monotonic_ms)
+  std::string clock_boot;
+
+  sqlite3_stmt* ins = impl_->insert_answer.get();
+  for (const StoredAnswer& s : batch.answers) {
+    const Answer& a = s.answer;
+    std::optional<std::int64_t> corrected;
+    if (!a.stamp.clock_trusted) {
+      if (clock_boot != a.stamp.boot_id) {
+        clock_boot = a.stamp.boot_id;
+        trusted_clock.reset();
+        sqlite3_stmt* c = impl_->device_clock.get();
+        bind_text(c, 1, device_id);
+        bind_text(c, 2, a.stamp.boot_id);
+        if (sqlite3_step(c) == SQLITE_ROW) trusted_clock = std::make_pair(sqlite3_column_int64(c, 0), sqlite3_column_int64(c, 1));
+        sqlite3_reset(c);
+      }
+      if (trusted_clock) corrected = trusted_clock->first - (trusted_clock->second - a.stamp.monotonic_ms) / 1000;
+    }
+    bind_text(ins, 1, a.uuid);
+    bind_text(ins, 2, device_id);
+    sqlite3_bind_int64(ins, 3, s.seq);
+    bind_text(ins, 4, a.set_id);
+    sqlite3_bind_int(ins, 5, a.set_version);
+    bind_text(ins, 6, a.question_id);
+    bind_text(ins, 7, a.session_id);
+    if (a.score) sqlite3_bind_int(ins, 8, *a.score); else sqlite3_bind_null(ins, 8);
+    bind_optional_text(ins, 9, a.text);
+    bind_optional_text(ins, 10, a.choice);
+    bind_text(ins, 11, a.language);
+    sqlite3_bind_int64(ins, 12, a.stamp.unix_seconds);
+    sqlite3_bind_int(ins, 13, a.stamp.clock_trusted ? 1 : 0);
+    bind_text(ins, 14, a.stamp.boot_id);
+    sqlite3_bind_int64(ins, 15, a.stamp.monotonic_ms);
+    sqlite3_bind_int(ins, 16, a.rapid_repeat ? 1 : 0);
+    if (corrected) sqlite3_bind_int64(ins, 17, *corrected); else sqlite3_bind_null(ins, 17);
+    bind_text(ins, 18, batch.batch_id);
+    sqlite3_bind_int64(ins, 19, now);
+    if (run(ins) != SQLITE_OK) return fail("store an answer");
+    if (sqlite3_changes(db) == 1) {
+      ++reply.stored;
+      continue;
+    }
+    // Already held: the same answer sent again, or a conflicting one.
+    sqlite3_stmt* f = impl_->find_answer.get();
+    bind_text(f, 1, a.uuid);
+    if (sqlite3_step(f) != SQLITE_ROW) {
+      sqlite3_reset(f);
+      return fail("read back an answer");
+    }
+    std::string holder;
+    StoredAnswer existing = read_existing(f, a.uuid, holder);
+    sqlite3_reset(f);
+    if (holder == device_id && wire::same_content(existing, s)) {
+      ++reply.duplicates;
+      continue;
+    }
+    sqlite3_stmt* q = impl_->insert_quarantine.get();
+    bind_text(q, 1, a.uuid);
+    bind_text(q, 2, device_id);
+    bind_text(q, 3, batch.batch_id);
+    sqlite3_bind_int64(q, 4, now);
+    wire::Batch one{batch.batch_id, {s}};
+    bind_text(q, 5, wire::encode(one));
+    if (run(q) != SQLITE_OK) return fail("quarantine an answer");
+    reply.quarantined.push_back(a.uuid);
+  }
+  Stmt log(db, "INSERT INTO batches(batch_id, device_id, received_at, received, stored, duplicates, quarantined) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+  bind_text(log.get(), 1, batch.batch_id);
+  bind_text(log.get(), 2, device_id);
+  sqlite3_bind_int64(log.get(), 3, now);
+  sqlite3_bind_int64(log.get(), 4, reply.received);
+  sqlite3_bind_int64(log.get(), 5, reply.stored);
+  sqlite3_bind_int64(log.get(), 6, reply.duplicates);
+  sqlite3_bind_int64(log.get(), 7, static_cast<std::int64_t>(reply.quarantined.size()));
+  if (run(log.get()) != SQLITE_OK) return fail("log a batch");
+  Stmt contact(db, "UPDATE devices SET last_contact = ?2 WHERE id = ?1");
+  bind_text(contact.get(), 1, device_id);
+  sqlite3_bind_int64(contact.get(), 2, now);
+  if (run(contact.get()) != SQLITE_OK) return fail("note the device's contact");
+  if (exec(db, "COMMIT") != SQLITE_OK) return fail("commit a batch");
+  return reply;
+}
+
+Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Stmt s(db,
+         "UPDATE devices SET last_contact = ?2, app_version = ?3, set_id = ?4, set_version = ?5, answers_waiting = ?6, "
+         "oldest_unsent_age_s = ?7, free_disk_bytes = ?8, clock_trusted = ?9, clock_unix = ?10, clock_boot_id = ?11, "
+         "clock_monotonic_ms = ?12 WHERE id = ?1");
+  bind_text(s.get(), 1, device_id);
+  sqlite3_bind_int64(s.get(), 2, now);
+  bind_text(s.get(), 3, hb.app_version);
+  bind_text(s.get(), 4, hb.set_id);
+  sqlite3_bind_int(s.get(), 5, hb.set_version);
+  sqlite3_bind_int64(s.get(), 6, hb.answers_waiting);
+  if (hb.oldest_unsent_age_s) sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s); else sqlite3_bind_null(s.get(), 7);
+  sqlite3_bind_int64(s.get(), 8, hb.free_disk_bytes);
+  sqlite3_bind_int(s.get(), 9, hb.clock.trusted ? 1 : 0);
+  sqlite3_bind_int64(s.get(), 10, hb.clock.unix_time);
+  bind_text(s.get(), 11, hb.clock.boot_id);
+  sqlite3_bind_int64(s.get(), 12, hb.clock.monotonic_ms);
+  // Once the clock is trusted, answers stamped earlier in the same boot can be placed.
+  Stmt fix(db,
+           "UPDATE answers SET corrected_at = ?3 - (?4 - monotonic_ms) / 1000 "
+           "WHERE device_id = ?1 AND boot_id = ?2 AND clock_trusted = 0 AND corrected_at IS NULL");
+  bind_text(fix.get(), 1, device_id);
+  bind_text(fix.get(), 2, hb.clock.boot_id);
+  sqlite3_bind_int64(fix.get(), 3, hb.clock.unix_time);
+  sqlite3_bind_int64(fix.get(), 4, hb.clock.monotonic_ms);
+  int rc = exec(db, "BEGIN IMMEDIATE");
+  if (rc == SQLITE_OK) rc = run(s.get());
+  if (rc == SQLITE_OK && hb.clock.trusted) rc = run(fix.get());
+  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
+  if (rc != SQLITE_OK) {
+    Status st = Status::failure(Fault::storage_unavailable, impl_->error("record a heartbeat"));
+    rollback_if_open(db);
+    return st;
+  }
+  return {};
+}
+
+bool SqliteServerStore::revoke(const std::string& device_id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+  bind_text(s.get(), 1, device_id);
+  sqlite3_bind_int64(s.get(), 2, now);
+  return run(s.get()) == SQLITE_OK && sqlite3_changes(impl_->db) == 1;
+}
+
+std::vector<DeviceStatus> SqliteServerStore::devices() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db,
+         "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
+         "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
+         "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
+         "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
+  std::vector<DeviceStatus> out;
+  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    DeviceStatus d;
+    d.id = column_text(s.get(), 0);
+    d.venue = column_text(s.get(), 1);
+    d.name = column_text(s.get(), 2);
+    d.revoked = sqlite3_column_int(s.get(), 3) != 0;
+    if (sqlite3_column_type(s.get(), 4) != SQLITE_NULL) d.last_contact = sqlite3_column_int64(s.get(), 4);
+    d.app_version = column_text(s.get(), 5);
+    d.set_id = column_text(s.get(), 6);
+    d.set_version = sqlite3_column_int(s.get(), 7);
+    d.answers_waiting = sqlite3_column_int64(s.get(), 8);
+    if (sqlite3_column_type(s.get(), 9) != SQLITE_NULL) d.oldest_unsent_age_s = sqlite3_column_int64(s.get(), 9);
+    d.free_disk_bytes = sqlite3_column_int64(s.get(), 10);
+    d.clock_trusted = sqlite3_column_int(s.get(), 11) != 0;
+    d.answers_received = sqlite3_column_int64(s.get(), 12);
+    d.quarantined = sqlite3_column_int64(s.get(), 13);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<CountRow> SqliteServerStore::answer_counts() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db,
+         "SELECT v.name, a.device_id, a.question_id, count(*) FROM answers a JOIN devices d ON d.id = a.device_id "
+         "JOIN venues v ON v.id = d.venue_id GROUP BY v.name, a.device_id, a.question_id ORDER BY v.name, a.device_id, a.question_id");
+  std::vector<CountRow> out;
+  while (sqlite3_step(s.get()) == SQLITE_ROW)
+    out.push_back({column_text(s.get(), 0), column_text(s.get(), 1), column_text(s.get(), 2), sqlite3_column_int64(s.get(), 3)});
+  return out;
+}
+
+}  // namespace tp::server

@@ -1,0 +1,39 @@
+// The server's embedded database: one SQLite file in --data DIR.
+//
+// Invariants:
+//   1. An answer id is stored once. A resend with the same content is
+//      counted as a duplicate; different content is kept in `quarantine`
+//      and never overwrites the first.
+//   2. A batch commits whole or not at all, before the reply is sent.
+//   3. Only hashes of tokens and enrolment codes are stored.
+#pragma once
+#include <memory>
+#include <mutex>
+
+#include "server_store.h"
+
+namespace tp::server {
+
+class SqliteServerStore final : public ServerStore {
+ public:
+  // Throws std::runtime_error with a message naming the file on failure (start-up only).
+  explicit SqliteServerStore(const std::string& path);
+  ~SqliteServerStore() override;
+
+  Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override;
+  EnrolOutcome enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash, const std::string& kiosk_name,
+                     std::int64_t now) override;
+  std::optional<Device> device_by_token(const std::string& token_hash) override;
+  std::optional<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now, std::string* error) override;
+  Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
+  bool revoke(const std::string& device_id, std::int64_t now) override;
+  std::vector<DeviceStatus> devices() override;
+  std::vector<CountRow> answer_counts() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::mutex mutex_;  // one writer; SQLite serialises anyway, this keeps statements private
+};
+
+}  // namespace tp::server

@@ -1,0 +1,95 @@
+// The wire format: round trips, and strict refusal of bad bodies.
+#include <catch2/catch.hpp>
+
+#include "gzip.h"
+#include "wire.h"
+
+using namespace tp;
+
+namespace {
+
+StoredAnswer sample(int i) {
+  StoredAnswer s;
+  s.seq = i;
+  s.answer.uuid = "0f8c2d3e-1111-4222-8333-00000000000" + std::to_string(i % 10);
+  s.answer.set_id = "library-demo";
+  s.answer.set_version = 1;
+  s.answer.question_id = "library";
+  s.answer.session_id = "visit-1";
+  s.answer.score = 7;
+  s.answer.language = "cy";
+  s.answer.stamp = {1764500400, false, "boot-1", 123000};
+  return s;
+}
+
+std::string error_of(std::string_view body) {
+  auto r = wire::decode_batch(body);
+  REQUIRE(std::holds_alternative<std::string>(r));
+  return std::get<std::string>(r);
+}
+
+}  // namespace
+
+TEST_CASE("a batch survives encode and decode unchanged", "[protocol]") {
+  wire::Batch b{"batch-1", {sample(1), sample(2)}};
+  b.answers[1].answer.score.reset();
+  b.answers[1].answer.text = "Staff \"kind\"\n, ŵŷ";
+  auto decoded = wire::decode_batch(wire::encode(b));
+  REQUIRE(std::holds_alternative<wire::Batch>(decoded));
+  auto& d = std::get<wire::Batch>(decoded);
+  REQUIRE(d.answers.size() == 2);
+  CHECK(d.batch_id == "batch-1");
+  CHECK(wire::same_content(d.answers[0], b.answers[0]));
+  CHECK(wire::same_content(d.answers[1], b.answers[1]));
+  auto changed = b.answers[0];
+  changed.answer.score = 8;
+  CHECK_FALSE(wire::same_content(changed, b.answers[0]));
+}
+
+TEST_CASE("replies, heartbeats and enrolment round-trip", "[protocol]") {
+  wire::BatchReply r{"b", 3, 2, 1, {"x"}};
+  auto rd = std::get<wire::BatchReply>(wire::decode_batch_reply(wire::encode(r)));
+  CHECK(rd.stored == 2);
+  CHECK(rd.quarantined == std::vector<std::string>{"x"});
+  wire::Heartbeat h{"0.1.0", "library-demo", 1, 12, 3600, 1000, {true, 1764500400, "boot", 99}};
+  auto hd = std::get<wire::Heartbeat>(wire::decode_heartbeat(wire::encode(h)));
+  CHECK(hd.oldest_unsent_age_s == 3600);
+  CHECK(hd.clock.monotonic_ms == 99);
+  auto bad_token = wire::decode_enrol_request(wire::encode(wire::EnrolRequest{"ABCD", "desk", "short"}));
+  CHECK(std::get<std::string>(bad_token).find("token must be") != std::string::npos);
+}
+
+TEST_CASE("bad batches are refused with the field that is wrong", "[protocol][hostile]") {
+  CHECK(error_of("{").find("malformed JSON at line 1") == 0);
+  CHECK(error_of("[]") == "the body must be a JSON object");
+  CHECK(error_of(R"({"batch_id": "b"})") == "answers is missing");
+  CHECK(error_of(R"({"batch_id": 5, "answers": []})") == "batch_id must be a string, not a number");
+  std::string one = wire::encode(wire::Batch{"b", {sample(1)}});
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = one;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  CHECK(error_of(with("\"score\":7", "\"score\":\"7\"")) == "answers[0].score must be a number, not a string");
+  CHECK(error_of(with("\"score\":7", "\"score\":700")) == "answers[0].score must be a whole number from 0 to 100");
+  CHECK(error_of(with("\"text\":null", "\"text\":\"also\"")) == "answers[0] must carry exactly one of score, text or choice");
+  CHECK(error_of(with("0f8c2d3e", "0F8C2D3E")).find("answers[0].uuid must be a lower-case UUID") == 0);
+  CHECK(error_of(with("\"seq\":1", "\"seq\":-1")).find("answers[0].seq must be a whole number") == 0);
+  CHECK(error_of(with("\"cy\"", "\"c\\u0000y\"")) == "answers[0].language must be a language code such as \"en\" or \"cy\"");
+  CHECK(error_of(std::string(100, '[')).find("nested more than") != std::string::npos);
+  CHECK(error_of(with("\"library\"", "\"" + std::string(100, 'q') + "\"")) == "answers[0].question_id must be 1 to 64 characters");
+  CHECK(error_of("{\"batch_id\": \"caf\xe9\"}").find("invalid UTF-8") != std::string::npos);
+  std::string many = "{\"batch_id\":\"b\",\"answers\":[";
+  for (int i = 0; i < 5001; ++i) many += (i ? "," : "") + std::string("{}");
+  CHECK(error_of(many + "]}") == "a batch holds at most 5000 answers");
+}
+
+TEST_CASE("gzip round-trips and refuses bombs and garbage", "[protocol]") {
+  std::string text(100000, 'a');
+  auto packed = gzip_compress(text);
+  CHECK(packed.size() < 1000);
+  CHECK(gzip_decompress(packed, 200000) == text);
+  CHECK_FALSE(gzip_decompress(packed, 50000));       // would inflate beyond the cap
+  CHECK_FALSE(gzip_decompress("not gzip", 1000));
+  CHECK_FALSE(gzip_decompress(packed.substr(0, packed.size() / 2), 200000));  // truncated
+}
