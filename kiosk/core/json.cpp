@@ -168,6 +168,19 @@ class Reader {
       if (at_end()) fail("the file ends inside a string (missing closing '\"')");
       if (out.size() > limits_.max_string_bytes)
         fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+      // Fast path: a run of plain ASCII characters is copied at once.
+      std::size_t run = pos_;
+      while (run < text_.size()) {
+        unsigned char b = static_cast<unsigned char>(text_[run]);
+        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+        ++run;
+      }
+      if (run > pos_) {
+        out.append(text_.substr(pos_, run - pos_));
+        column_ += static_cast<int>(run - pos_);
+        pos_ = run;
+        continue;
+      }
       char c = peek();
       if (c == '"') { advance(); return out; }
       if (static_cast<unsigned char>(c) < 0x20) fail("control character inside a string (write it as an escape such as \\n)");

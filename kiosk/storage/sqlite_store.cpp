@@ -331,15 +331,16 @@ std::optional<std::vector<SqliteStore::DayRow>> SqliteStore::answers_by_question
   return rows;
 }
 
-std::optional<std::vector<StoredAnswer>> SqliteStore::unsent(int limit, std::string* error) {
+std::optional<std::vector<StoredAnswer>> SqliteStore::unsent(int limit, std::string* error, std::int64_t after_seq) {
   if (Status s = open(); !s) {
     if (error) *error = s.message();
     return std::nullopt;
   }
   Stmt s(impl_->db,
          "SELECT seq, uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, "
-         "clock_trusted, boot_id, monotonic_ms, rapid_repeat FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT ?1");
+         "clock_trusted, boot_id, monotonic_ms, rapid_repeat FROM answers WHERE sent_at IS NULL AND closed = 1 AND seq > ?2 ORDER BY seq LIMIT ?1");
   sqlite3_bind_int(s.get(), 1, limit);
+  sqlite3_bind_int64(s.get(), 2, after_seq);
   std::vector<StoredAnswer> out;
   auto text = [&](int col) {
     const unsigned char* t = sqlite3_column_text(s.get(), col);

@@ -67,7 +67,7 @@ class SqliteStore final : public AnswerStore {
   std::optional<std::vector<DayRow>> answers_by_question_and_day(std::string* error);
   // ---- for tenpoint-sync (another process sharing the file) ----
   // Answers of finished visits not yet acknowledged by the server, oldest first.
-  std::optional<std::vector<StoredAnswer>> unsent(int limit, std::string* error);
+  std::optional<std::vector<StoredAnswer>> unsent(int limit, std::string* error, std::int64_t after_seq = 0);
   // Marks answers as acknowledged, in one transaction.
   Status mark_sent(const std::vector<std::int64_t>& seqs, std::int64_t sent_at);
   std::optional<std::int64_t> oldest_unsent_recorded_at();

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <future>
 #include <random>
 #include <thread>
 #include <sstream>
@@ -107,7 +108,7 @@ bool SyncClient::enrol(RoundResult& r) {
     }
   }
   HttpResult res =
-      transport_.post("/api/v1/enrol", wire::encode(wire::EnrolRequest{config_.enrolment_code, config_.kiosk_name, pending->token}), "", false);
+      post(r, "/api/v1/enrol", wire::encode(wire::EnrolRequest{config_.enrolment_code, config_.kiosk_name, pending->token}), "", false);
   if (!res.reached) {
     r.error = res.failure;
     return false;
@@ -135,36 +136,68 @@ bool SyncClient::enrol(RoundResult& r) {
   return true;
 }
 
+namespace {
+
+// A batch read from the store, encoded and compressed, ready to send.
+struct Prepared {
+  wire::Batch batch;
+  std::string body;  // gzip
+  std::string error;
+  bool ok = true;
+};
+
+Prepared prepare(SqliteStore& store, int limit, std::size_t max_bytes, std::int64_t after_seq) {
+  Prepared p;
+  auto unsent = store.unsent(limit, &p.error, after_seq);
+  if (!unsent) {
+    p.ok = false;
+    return p;
+  }
+  p.batch = wire::Batch{random_uuid(), std::move(*unsent)};
+  if (p.batch.answers.empty()) return p;
+  std::string json = wire::encode(p.batch);
+  // Keep each request under the byte cap by sending fewer answers.
+  while (json.size() > max_bytes && p.batch.answers.size() > 1) {
+    p.batch.answers.resize(p.batch.answers.size() / 2);
+    json = wire::encode(p.batch);
+  }
+  p.body = gzip_compress(json);
+  return p;
+}
+
+}  // namespace
+
 bool SyncClient::send_batches(RoundResult& r) {
   int waits_this_round = 0;
+  const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
+  Prepared current = prepare(store_, batch_limit_, max_bytes, 0);
   for (;;) {
-    std::string error;
-    auto unsent = store_.unsent(batch_limit_, &error);
-    if (!unsent) {
-      r.error = error;
+    if (!current.ok) {
+      r.error = current.error;
       return false;
     }
-    if (unsent->empty()) return true;
-    wire::Batch batch{random_uuid(), std::move(*unsent)};
-    std::string json = wire::encode(batch);
-    // Keep each request under the byte cap by sending fewer answers.
-    while (json.size() > static_cast<std::size_t>(config_.batch_max_bytes) && batch.answers.size() > 1) {
-      batch.answers.resize(batch.answers.size() / 2);
-      json = wire::encode(batch);
-    }
-    HttpResult res = transport_.post("/api/v1/batches", gzip_compress(json), creds_->token, true);
+    if (current.batch.answers.empty()) return true;
+    // While this batch travels and the server commits it, the next one is
+    // read and packed on another thread: the two ends work at the same time.
+    // The store is touched by one thread at a time (mark_sent waits for it).
+    std::int64_t last_seq = current.batch.answers.back().seq;
+    int limit = batch_limit_;
+    auto next = std::async(std::launch::async, [&, last_seq, limit] { return prepare(store_, limit, max_bytes, last_seq); });
+    HttpResult res = post(r, "/api/v1/batches", current.body, creds_->token, true);
+    Prepared following = next.get();
     if (!res.reached) {
       r.error = res.failure;
       return false;
     }
     if (res.status == 413 && batch_limit_ > 1) {
-      batch_limit_ = std::max(1, static_cast<int>(batch.answers.size() / 2));
+      batch_limit_ = std::max(1, static_cast<int>(current.batch.answers.size() / 2));
+      current = prepare(store_, batch_limit_, max_bytes, 0);
       continue;
     }
     if (res.status == 429 && res.retry_after_s > 0 && res.retry_after_s <= 30 && ++waits_this_round <= 20) {
       // The server asks us to slow down: wait as asked and carry on with the backlog.
       std::this_thread::sleep_for(std::chrono::seconds(res.retry_after_s));
-      continue;
+      continue;  // the same batch again
     }
     if (res.status != 200) {
       r.error = reason(res);
@@ -178,13 +211,13 @@ bool SyncClient::send_batches(RoundResult& r) {
       return false;
     }
     auto& ack = std::get<wire::BatchReply>(reply);
-    if (ack.batch_id != batch.batch_id || ack.received != static_cast<std::int64_t>(batch.answers.size())) {
+    if (ack.batch_id != current.batch.batch_id || ack.received != static_cast<std::int64_t>(current.batch.answers.size())) {
       r.error = "the server acknowledged a different batch; nothing marked sent";
       return false;
     }
     std::vector<std::int64_t> seqs;
-    seqs.reserve(batch.answers.size());
-    for (const auto& a : batch.answers) seqs.push_back(a.seq);
+    seqs.reserve(current.batch.answers.size());
+    for (const auto& a : current.batch.answers) seqs.push_back(a.seq);
     if (Status s = store_.mark_sent(seqs, stamps_.unix_now()); !s) {
       r.error = s.message();  // sent again next round; the server keeps it once
       return false;
@@ -193,6 +226,7 @@ bool SyncClient::send_batches(RoundResult& r) {
     r.quarantined += static_cast<std::int64_t>(ack.quarantined.size());
     for (const auto& q : ack.quarantined)
       std::fprintf(stderr, "tenpoint-sync: the server already holds a different answer with id %s; it kept this one aside\n", q.c_str());
+    current = std::move(following);
   }
 }
 
@@ -209,7 +243,7 @@ bool SyncClient::heartbeat(RoundResult& r) {
   hb.free_disk_bytes = free_disk_bytes(store_.path());
   Stamp stamp = stamps_.now();
   hb.clock = {stamp.clock_trusted, now, stamp.boot_id, stamp.monotonic_ms};
-  HttpResult res = transport_.post("/api/v1/heartbeat", wire::encode(hb), creds_->token, false);
+  HttpResult res = post(r, "/api/v1/heartbeat", wire::encode(hb), creds_->token, false);
   if (!res.reached) {
     r.error = res.failure;
     return false;
@@ -221,6 +255,12 @@ bool SyncClient::heartbeat(RoundResult& r) {
     return false;
   }
   return true;
+}
+
+HttpResult SyncClient::post(RoundResult& r, const std::string& path, const std::string& body, const std::string& token, bool gzip) {
+  ++r.requests;
+  r.bytes_sent += static_cast<std::int64_t>(body.size());
+  return transport_.post(path, body, token, gzip);
 }
 
 RoundResult SyncClient::round() {

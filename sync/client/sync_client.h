@@ -34,6 +34,8 @@ struct RoundResult {
   std::string error;            // why not ok, in words
   int retry_after_s = 0;        // the server asked us to wait
   bool permanent = false;       // retrying will not help until someone acts (revoked, no code)
+  int requests = 0;             // HTTP requests made
+  std::int64_t bytes_sent = 0;  // request bodies, after gzip
 };
 
 class SyncClient {
@@ -46,6 +48,7 @@ class SyncClient {
   bool enrol(RoundResult& r);
   bool send_batches(RoundResult& r);
   bool heartbeat(RoundResult& r);
+  HttpResult post(RoundResult& r, const std::string& path, const std::string& body, const std::string& token, bool gzip);
 
   SyncConfig config_;
   SqliteStore& store_;

@@ -13,8 +13,8 @@ struct SyncConfig {
   std::string pinned_public_key;  // "sha256//BASE64": also require this server key
   std::string enrolment_code;
   std::string kiosk_name;
-  int batch_max_answers = 500;
-  int batch_max_bytes = 512 * 1024;  // 512 KiB of JSON before gzip
+  int batch_max_answers = 1000;
+  int batch_max_bytes = 1024 * 1024;  // 1 MiB of JSON before gzip (about 50 KiB after)
   int interval_s = 60;               // between rounds when all is well
   int backoff_cap_s = 300;           // longest wait after failures
   int connect_timeout_s = 10;

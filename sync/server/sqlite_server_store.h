@@ -33,7 +33,7 @@ class SqliteServerStore final : public ServerStore {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::mutex mutex_;  // one writer; SQLite serialises anyway, this keeps statements private
+  std::mutex mutex_;  // the connection and its statements are used by one thread at a time
 };
 
 }  // namespace tp::server
