@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   if (once) {
     tp::sync::RoundResult r = client.round();
     if (r.ok && r.left == 0) {
-      std::printf("tenpoint-sync: all sent (%lld this round, %d requests, %lld bytes sent)\n", static_cast<long long>(r.sent), r.requests,
-                  static_cast<long long>(r.bytes_sent));
+      std::printf("tenpoint-sync: all sent (%lld this round, %d request%s, %lld bytes sent)\n", static_cast<long long>(r.sent), r.requests,
+                  r.requests == 1 ? "" : "s", static_cast<long long>(r.bytes_sent));
       return 0;
     }
     if (r.left == 0) std::fprintf(stderr, "tenpoint-sync: nothing waiting to send, but the round failed: %s\n", r.error.c_str());

@@ -24,7 +24,7 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string db_path(const std::string& data) { return data + "/server.db"; }
 
-int serve(const std::string& data, const std::string& listen, HttpOptions http) {
+int serve(const std::string& data, const std::string& listen, HttpOptions http, ApiOptions api_options) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "--listen takes ADDRESS:PORT, such as 127.0.0.1:8443\n");
@@ -44,7 +44,7 @@ int serve(const std::string& data, const std::string& listen, HttpOptions http) 
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   SqliteServerStore store(db_path(data));
-  Api api(store, ApiOptions{}, [] {
+  Api api(store, api_options, [] {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -154,6 +154,14 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--insecure-http", http.plain_http, "Serve plain HTTP (development only: tokens travel in the clear)");
   serve_cmd->add_option("--workers", http.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
   serve_cmd->add_option("--read-timeout", http.read_timeout_s, "Seconds a client may stay silent")->capture_default_str()->check(CLI::Range(1, 300));
+  ApiOptions api_options;
+  double enrol_per_minute = api_options.enrol_requests_per_s * 60;
+  serve_cmd->add_option("--kiosk-rate", api_options.device_requests_per_s, "Requests per second one kiosk may make (bursts of 4x)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 100000.0));
+  serve_cmd->add_option("--enrol-per-minute", enrol_per_minute, "Enrolment attempts per minute from one address (against code guessing)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e7));
 
   auto* code_cmd = cli.add_subcommand("enrol-code", "Print a one-time enrolment code for a kiosk at a venue");
   std::string venue;
@@ -182,7 +190,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   try {
-    if (serve_cmd->parsed()) return serve(data, listen, http);
+    api_options.device_burst = api_options.device_requests_per_s * 4;
+    api_options.enrol_requests_per_s = enrol_per_minute / 60.0;
+    api_options.enrol_burst = std::max(5.0, enrol_per_minute / 12.0);
+    if (serve_cmd->parsed()) return serve(data, listen, http, api_options);
     if (code_cmd->parsed()) return enrol_code(data, venue, days);
     if (revoke_cmd->parsed()) return revoke(data, device);
     if (status_cmd->parsed()) return status(data);
