@@ -171,20 +171,46 @@ bool SyncClient::send_batches(RoundResult& r) {
   int waits_this_round = 0;
   const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
   Prepared current = prepare(store_, batch_limit_, max_bytes, 0);
+  // Answers the server acknowledged but not yet marked sent. Marking them is
+  // left to the background step of the next request; if the process dies
+  // first, they are sent again and the server counts them as duplicates.
+  std::vector<std::int64_t> acknowledged;
+  auto mark = [&](std::vector<std::int64_t>& seqs) -> Status {
+    if (seqs.empty()) return {};
+    Status s = store_.mark_sent(seqs, stamps_.unix_now());
+    if (s) r.sent += static_cast<std::int64_t>(seqs.size());
+    seqs.clear();
+    return s;
+  };
   for (;;) {
     if (!current.ok) {
       r.error = current.error;
+      if (Status s = mark(acknowledged); !s) r.error += "; " + s.message();
       return false;
     }
-    if (current.batch.answers.empty()) return true;
-    // While this batch travels and the server commits it, the next one is
-    // read and packed on another thread: the two ends work at the same time.
-    // The store is touched by one thread at a time (mark_sent waits for it).
+    if (current.batch.answers.empty()) {
+      Status s = mark(acknowledged);
+      if (!s) r.error = s.message();
+      return s.ok();
+    }
+    // While this batch travels and the server commits it, another thread
+    // marks the previous batch sent and packs the next one: both ends work
+    // at the same time. The store is used by one thread at a time: this one
+    // only touches it again after the background step has finished.
     std::int64_t last_seq = current.batch.answers.back().seq;
     int limit = batch_limit_;
-    auto next = std::async(std::launch::async, [&, last_seq, limit] { return prepare(store_, limit, max_bytes, last_seq); });
+    std::vector<std::int64_t> to_mark = std::move(acknowledged);
+    acknowledged.clear();
+    auto background = std::async(std::launch::async, [&, last_seq, limit, seqs = std::move(to_mark)]() mutable {
+      Status marked = mark(seqs);
+      return std::make_pair(std::move(marked), prepare(store_, limit, max_bytes, last_seq));
+    });
     HttpResult res = post(r, "/api/v1/batches", current.body, creds_->token, true);
-    Prepared following = next.get();
+    auto [marked, following] = background.get();
+    if (!marked) {
+      r.error = marked.message();  // sent again next round; the server keeps it once
+      return false;
+    }
     if (!res.reached) {
       r.error = res.failure;
       return false;
@@ -215,14 +241,8 @@ bool SyncClient::send_batches(RoundResult& r) {
       r.error = "the server acknowledged a different batch; nothing marked sent";
       return false;
     }
-    std::vector<std::int64_t> seqs;
-    seqs.reserve(current.batch.answers.size());
-    for (const auto& a : current.batch.answers) seqs.push_back(a.seq);
-    if (Status s = store_.mark_sent(seqs, stamps_.unix_now()); !s) {
-      r.error = s.message();  // sent again next round; the server keeps it once
-      return false;
-    }
-    r.sent += static_cast<std::int64_t>(seqs.size());
+    acknowledged.reserve(current.batch.answers.size());
+    for (const auto& a : current.batch.answers) acknowledged.push_back(a.seq);
     r.quarantined += static_cast<std::int64_t>(ack.quarantined.size());
     for (const auto& q : ack.quarantined)
       std::fprintf(stderr, "tenpoint-sync: the server already holds a different answer with id %s; it kept this one aside\n", q.c_str());
