@@ -395,24 +395,21 @@ bool Visit::save(Answer answer, TimePoint now) {
 }
 
 bool Visit::retry_unsaved(TimePoint now) {
-  while (!unsaved_.empty()) {
-    Status s = store_.commit(unsaved_.front());
-    if (!s) {
-      out_of_service_reason_ = s.message();
-      next_retry_ = now + kStoreRetry;
-      return false;
+  // Oldest first; stop at the first failure and try again later.
+  auto drain = [&](auto& queue, auto write) {
+    while (!queue.empty()) {
+      Status s = write(queue.front());
+      if (!s) {
+        out_of_service_reason_ = s.message();
+        next_retry_ = now + kStoreRetry;
+        return false;
+      }
+      queue.erase(queue.begin());
     }
-    unsaved_.erase(unsaved_.begin());
-  }
-  while (!unclosed_sessions_.empty()) {
-    Status s = store_.close_session(unclosed_sessions_.front());
-    if (!s) {
-      out_of_service_reason_ = s.message();
-      next_retry_ = now + kStoreRetry;
-      return false;
-    }
-    unclosed_sessions_.erase(unclosed_sessions_.begin());
-  }
+    return true;
+  };
+  if (!drain(unsaved_, [&](const Answer& a) { return store_.commit(a); })) return false;
+  if (!drain(unclosed_sessions_, [&](const std::string& id) { return store_.close_session(id); })) return false;
   // Nothing was waiting (the database could not be opened at start): probe it.
   StoreSummary probe = store_.summary(0);
   if (!probe.healthy) {

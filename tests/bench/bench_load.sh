@@ -3,15 +3,10 @@
 # number of rounds each), and its resident memory against its idle size.
 set -euo pipefail
 build="$1"; dir="$2"; kiosks="${3:-200}"; rounds="${4:-10}"
+. "$(dirname "$0")/../integration/lib.sh"
 rm -rf "$dir"; mkdir -p "$dir/tls"
 tls="$dir/tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench CA" \
-  -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/ext.cnf"
-openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 30 \
-  -extfile "$tls/ext.cnf" -out "$tls/server.pem" 2>/dev/null
+make_certs "$tls"
 for i in $(seq $((kiosks + 1))); do "$build/tenpoint-server" enrol-code --data "$dir/server" --venue "Venue $((i % 20))" 2>/dev/null; done >"$dir/codes.txt"
 # Enrolment is limited per address (against code guessing); all these kiosks share one.
 "$build/tenpoint-server" serve --data "$dir/server" --listen 127.0.0.1:0 --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" \

@@ -5,15 +5,10 @@
 # Also the sync process's peak memory and the cost of a round with nothing to send.
 set -euo pipefail
 build="$1"; src="$2"; dir="$3"; n="${4:-100000}"
+. "$src/tests/integration/lib.sh"
 rm -rf "$dir"; mkdir -p "$dir/kiosk" "$dir/tls"
 tls="$dir/tls"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench CA" \
-  -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/ext.cnf"
-openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 30 \
-  -extfile "$tls/ext.cnf" -out "$tls/server.pem" 2>/dev/null
+make_certs "$tls"
 
 "$build/tenpoint-server" serve --data "$dir/server" --listen 127.0.0.1:0 --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" >"$dir/server.log" 2>&1 &
 server=$!

@@ -3,18 +3,18 @@
 # portrait: it starts, draws the attract and scale screens, a tap sent with
 # xdotool reaches the scale, the chosen score lands in the database, and
 # Escape does not close it. Screenshots go to OUT/screens/.
-# Usage: kiosk_window_test.sh KIOSK_BINARY SOURCE_DIR OUT_DIR
+# Usage: kiosk_window_test.sh KIOSK_BINARY SOURCE_DIR OUT_DIR   (SIZES="800x480 ..." to pick sizes)
 set -euo pipefail
 kiosk="$1"; src="$2"; out="$3"
 . "$src/tests/integration/lib.sh"
 
-rm -rf "$out/window-test"; mkdir -p "$out/window-test" "$out/screens"
+rm -rf "$out/window-test${SHOT_SUFFIX:-}"; mkdir -p "$out/window-test${SHOT_SUFFIX:-}" "$out/screens"
 start_xvfb 1920x1920x24
 trap 'kill $XVFB_PID 2>/dev/null || true; [ -n "${kpid:-}" ] && kill $kpid 2>/dev/null || true' EXIT
 
 failures=0
-for size in 800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1920; do
-  dir="$out/window-test/$size"; mkdir -p "$dir"
+for size in ${SIZES:-800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1920}; do
+  dir="$out/window-test${SHOT_SUFFIX:-}/$size"; mkdir -p "$dir"
   hits="$dir/hits.json"
   "$kiosk" --config "$src/config/kiosk.example.json" --db "$dir/kiosk.db" --windowed "$size" --hits-file "$hits" >"$dir/kiosk.log" 2>&1 &
   kpid=$!
@@ -22,7 +22,7 @@ for size in 800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1
   win=$(xdotool search --sync --name '^Tenpoint$' | head -1)
   geometry=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
   [ "$geometry" = "$size" ] || { echo "$size: window is $geometry"; failures=$((failures + 1)); }
-  import -window "$win" "$out/screens/$size-attract.png"
+  import -window "$win" "$out/screens/$size${SHOT_SUFFIX:-}-attract.png"
 
   # Escape and Ctrl+Q are ignored on resident screens.
   xdotool key --window "$win" Escape ctrl+q
@@ -33,12 +33,12 @@ for size in 800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1
   tap "$win" $((w / 2)) $((h * 3 / 4))
   if ! wait_for_screen "$hits" scale 10; then failures=$((failures + 1)); kill $kpid; continue; fi
   sleep 0.2
-  import -window "$win" "$out/screens/$size-scale.png"
+  import -window "$win" "$out/screens/$size${SHOT_SUFFIX:-}-scale.png"
   read -r x y < <(centre_of "$hits" scale.7)
   tap "$win" "$x" "$y"
   if ! wait_for_screen "$hits" text 10; then failures=$((failures + 1)); kill $kpid; continue; fi
   sleep 0.2
-  import -window "$win" "$out/screens/$size-text.png"
+  import -window "$win" "$out/screens/$size${SHOT_SUFFIX:-}-text.png"
 
   kill -TERM $kpid
   wait $kpid || { echo "$size: the kiosk exited with $? on SIGTERM"; failures=$((failures + 1)); }
@@ -50,4 +50,5 @@ for size in 800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1
 done
 
 echo "screenshots in $out/screens"
-[ $failures -eq 0 ] || { echo "$failures failures"; exit 1; }
+sizes=(${SIZES:-800x480 1024x600 1280x800 1920x1080 480x800 600x1024 800x1280 1080x1920})
+[ $failures -eq 0 ] || { echo "$failures failures over ${#sizes[@]} sizes"; exit 1; }

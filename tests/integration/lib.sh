@@ -43,3 +43,16 @@ tap() {
   sleep 0.12
   xdotool mouseup 1
 }
+
+# make_certs DIR: a throw-away CA and a certificate for 127.0.0.1 (DIR/ca.pem, DIR/server.pem, DIR/server.key).
+make_certs() {
+  local tls="$1"
+  mkdir -p "$tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+    -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/ext.cnf"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 30 \
+    -extfile "$tls/ext.cnf" -out "$tls/server.pem" 2>/dev/null
+}
