@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
     double delay = std::uniform_real_distribution<double>(cap / 2, cap)(rng);
     if (r.retry_after_s > 0) delay = std::max<double>(delay, r.retry_after_s);
     if (r.permanent) delay = config.backoff_cap_s;
+    std::fprintf(stderr, "tenpoint-sync: next try in %.0f s, or as soon as the network changes\n", delay);
     wait(delay, true);
   }
   std::fprintf(stderr, "tenpoint-sync: stopped\n");
