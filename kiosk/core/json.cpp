@@ -109,6 +109,7 @@ class Reader {
 
   void object(Value& v, int depth) {
     v.type = Value::Type::object;
+    v.members.reserve(16);  // most objects here (answers) have 15 members: no regrowth
     advance();  // {
     skip_space();
     if (peek() == '}') { advance(); return; }

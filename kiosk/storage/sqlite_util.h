@@ -35,6 +35,11 @@ inline void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+// Without a copy: only for strings that outlive the statement's next step.
+inline void bind_text_static(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 // Steps a statement that returns no rows, then resets it for reuse.
 inline int run(sqlite3_stmt* s) {
   int rc = sqlite3_step(s);

@@ -1,6 +1,7 @@
 // tenpoint-sync: sends the kiosk's answers to the central server. Its own
 // process, so that a hanging network never stalls a frame of the kiosk.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -101,8 +102,10 @@ int main(int argc, char** argv) {
   if (once) {
     tp::sync::RoundResult r = client.round();
     if (r.ok && r.left == 0) {
-      std::printf("tenpoint-sync: all sent (%lld this round, %d request%s, %lld bytes sent)\n", static_cast<long long>(r.sent), r.requests,
-                  r.requests == 1 ? "" : "s", static_cast<long long>(r.bytes_sent));
+      rusage usage{};
+      getrusage(RUSAGE_SELF, &usage);
+      std::printf("tenpoint-sync: all sent (%lld this round, %d request%s, %lld bytes sent, peak memory %ld KiB)\n",
+                  static_cast<long long>(r.sent), r.requests, r.requests == 1 ? "" : "s", static_cast<long long>(r.bytes_sent), usage.ru_maxrss);
       return 0;
     }
     if (r.left == 0) std::fprintf(stderr, "tenpoint-sync: nothing waiting to send, but the round failed: %s\n", r.error.c_str());

@@ -219,11 +219,6 @@ std::optional<Device> SqliteServerStore::device_by_token(const std::string& toke
 
 namespace {
 
-void bind_optional_text(sqlite3_stmt* s, int i, const std::optional<std::string>& v) {
-  if (v) bind_text(s, i, *v);
-  else sqlite3_bind_null(s, i);
-}
-
 StoredAnswer read_existing(sqlite3_stmt* s, const std::string& uuid, std::string& device) {
   StoredAnswer r;
   device = column_text(s, 0);
@@ -282,24 +277,24 @@ std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& dev
       }
       if (trusted_clock) corrected = trusted_clock->first - (trusted_clock->second - a.stamp.monotonic_ms) / 1000;
     }
-    bind_text(ins, 1, a.uuid);
-    bind_text(ins, 2, device_id);
+    bind_text_static(ins, 1, a.uuid);
+    bind_text_static(ins, 2, device_id);
     sqlite3_bind_int64(ins, 3, s.seq);
-    bind_text(ins, 4, a.set_id);
+    bind_text_static(ins, 4, a.set_id);
     sqlite3_bind_int(ins, 5, a.set_version);
-    bind_text(ins, 6, a.question_id);
-    bind_text(ins, 7, a.session_id);
+    bind_text_static(ins, 6, a.question_id);
+    bind_text_static(ins, 7, a.session_id);
     if (a.score) sqlite3_bind_int(ins, 8, *a.score); else sqlite3_bind_null(ins, 8);
-    bind_optional_text(ins, 9, a.text);
-    bind_optional_text(ins, 10, a.choice);
-    bind_text(ins, 11, a.language);
+    if (a.text) bind_text_static(ins, 9, *a.text); else sqlite3_bind_null(ins, 9);
+    if (a.choice) bind_text_static(ins, 10, *a.choice); else sqlite3_bind_null(ins, 10);
+    bind_text_static(ins, 11, a.language);
     sqlite3_bind_int64(ins, 12, a.stamp.unix_seconds);
     sqlite3_bind_int(ins, 13, a.stamp.clock_trusted ? 1 : 0);
-    bind_text(ins, 14, a.stamp.boot_id);
+    bind_text_static(ins, 14, a.stamp.boot_id);
     sqlite3_bind_int64(ins, 15, a.stamp.monotonic_ms);
     sqlite3_bind_int(ins, 16, a.rapid_repeat ? 1 : 0);
     if (corrected) sqlite3_bind_int64(ins, 17, *corrected); else sqlite3_bind_null(ins, 17);
-    bind_text(ins, 18, batch.batch_id);
+    bind_text_static(ins, 18, batch.batch_id);
     sqlite3_bind_int64(ins, 19, now);
     if (run(ins) != SQLITE_OK) return fail("store an answer");
     if (sqlite3_changes(db) == 1) {
