@@ -11,6 +11,7 @@ port="${TENPOINT_PORT:-8443}"
 server_data="$data/server"
 tls="$server_data/tls"
 mkdir -p "$data" "$tls"
+chmod 700 "$data"  # residents' answers and the kiosk's token
 
 # 1. A private CA and a server certificate for localhost, once.
 if [ ! -f "$tls/server.pem" ]; then

@@ -112,7 +112,9 @@ int main(int argc, char** argv) {
   if (db_path.empty()) db_path = config.database_path.empty() ? tp::user_data_dir() + "/kiosk.db" : config.database_path;
   std::string data_dir = std::filesystem::path(db_path).parent_path().string();
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
+  // Residents' words live here: a folder the kiosk makes is for its own user only.
+  if (!data_dir.empty() && !std::filesystem::exists(data_dir, ec) && std::filesystem::create_directories(data_dir, ec))
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
   std::string last_good = (data_dir.empty() ? std::string(".") : data_dir) + "/question-set.last-good.json";
   std::optional<tp::QuestionSet> questions = load_questions(config.question_set_path, last_good);
   if (!questions) {
