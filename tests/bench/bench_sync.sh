@@ -55,7 +55,8 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
   cp "$src/tests/bench/peer/package.json" "$src/tests/bench/peer/pouchdb_replicate.js" "$peer_dir/"
   if (cd "$peer_dir" && npm install --no-audit --no-fund --silent >"$dir/npm.log" 2>&1); then
     pport=$((20000 + RANDOM % 20000))
-    "$peer_dir/node_modules/.bin/pouchdb-server" --in-memory --port "$pport" >"$dir/pouchdb-server.log" 2>&1 &
+    # pouchdb-server writes log.txt and config.json into its working folder: keep them in $dir.
+    (cd "$dir" && exec "$peer_dir/node_modules/.bin/pouchdb-server" --in-memory --port "$pport" >"$dir/pouchdb-server.log" 2>&1) &
     pserver=$!
     for _ in $(seq 100); do curl -s "http://127.0.0.1:$pport/" >/dev/null 2>&1 && break; sleep 0.1; done
     peer_line=$(cd "$peer_dir" && node pouchdb_replicate.js "http://127.0.0.1:$pport/answers" "$n" 2>&1 | tail -1) || true
