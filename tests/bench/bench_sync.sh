@@ -49,7 +49,7 @@ i1=$(date +%s%N)
 # The peer: PouchDB 9 replicating the same number of answer-sized documents to
 # pouchdb-server, over plain HTTP on loopback, in memory (no fsync), same run.
 peer_line="not measured (npm or node unavailable)"
-peer_dir="$build/bench-peer"
+peer_dir="$(cd "$build" && pwd)/bench-peer"
 if command -v npm >/dev/null && command -v node >/dev/null; then
   mkdir -p "$peer_dir"
   cp "$src/tests/bench/peer/package.json" "$src/tests/bench/peer/pouchdb_replicate.js" "$peer_dir/"
