@@ -147,29 +147,37 @@ ApiResponse Api::enrol(const ApiRequest& r) {
   return error(403, "code_unknown", "unknown enrolment code; check it, or ask for a new one");
 }
 
-ApiResponse Api::batches(const ApiRequest& r) {
+Api::Checked Api::check(const ApiRequest& r) {
+  Checked c;
   Auth auth = authenticate(r);
-  if (!auth.device) return auth.refusal;
-  ApiResponse refusal;
-  auto body = body_text(r, refusal);
-  if (!body) return refusal;
-  auto decoded = wire::decode_batch(*body);
+  if (!auth.device) {
+    c.refusal = auth.refusal;
+    return c;
+  }
+  auto body = body_text(r, c.refusal);
+  if (!body) return c;
+  c.device = std::move(auth.device);
+  c.body = std::move(*body);
+  return c;
+}
+
+ApiResponse Api::batches(const ApiRequest& r) {
+  Checked c = check(r);
+  if (!c.device) return c.refusal;
+  auto decoded = wire::decode_batch(c.body);
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
   std::string failure;
-  auto reply = store_.ingest(auth.device->id, std::get<wire::Batch>(decoded), static_cast<std::int64_t>(clock_()), &failure);
+  auto reply = store_.ingest(c.device->id, std::get<wire::Batch>(decoded), static_cast<std::int64_t>(clock_()), &failure);
   if (!reply) return error(503, "storage", "the server could not store the batch; nothing was kept: " + failure, 30);
   return {200, wire::encode(*reply)};
 }
 
 ApiResponse Api::heartbeat(const ApiRequest& r) {
-  Auth auth = authenticate(r);
-  if (!auth.device) return auth.refusal;
-  ApiResponse refusal;
-  auto body = body_text(r, refusal);
-  if (!body) return refusal;
-  auto decoded = wire::decode_heartbeat(*body);
+  Checked c = check(r);
+  if (!c.device) return c.refusal;
+  auto decoded = wire::decode_heartbeat(c.body);
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
-  if (Status s = store_.heartbeat(auth.device->id, std::get<wire::Heartbeat>(decoded), static_cast<std::int64_t>(clock_())); !s)
+  if (Status s = store_.heartbeat(c.device->id, std::get<wire::Heartbeat>(decoded), static_cast<std::int64_t>(clock_())); !s)
     return error(503, "storage", s.message(), 30);
   return {200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}"};
 }

@@ -67,6 +67,13 @@ class Api {
     ApiResponse refusal;
   };
   Auth authenticate(const ApiRequest& r);
+  // The device and the request's body text, or the refusal to send back.
+  struct Checked {
+    std::optional<Device> device;
+    std::string body;
+    ApiResponse refusal;
+  };
+  Checked check(const ApiRequest& r);
   std::optional<std::string> body_text(const ApiRequest& r, ApiResponse& refusal) const;
 
   ServerStore& store_;

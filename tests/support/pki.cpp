@@ -82,10 +82,11 @@ TestPki::~TestPki() {
   EVP_PKEY_free(static_cast<EVP_PKEY*>(ca_pkey_));
 }
 
-CertFiles TestPki::server_cert(const std::string& name, const std::vector<std::string>& dns, const std::vector<std::string>& ips, long not_before,
-                               long not_after) {
+CertFiles TestPki::issue(const std::string& name, bool signed_by_ca, const std::string& san, long not_before, long not_after) {
   EVP_PKEY* key = new_key();
-  X509* x = make_cert(name, key, static_cast<X509*>(ca_x509_), static_cast<EVP_PKEY*>(ca_pkey_), not_before, not_after, false, san_of(dns, ips));
+  X509* issuer = signed_by_ca ? static_cast<X509*>(ca_x509_) : nullptr;
+  EVP_PKEY* issuer_key = signed_by_ca ? static_cast<EVP_PKEY*>(ca_pkey_) : nullptr;
+  X509* x = make_cert(name, key, issuer, issuer_key, not_before, not_after, false, san);
   CertFiles f{dir_ + "/" + name + ".pem", dir_ + "/" + name + ".key"};
   write_pem(f.cert, x, nullptr);
   write_pem(f.key, nullptr, key);
@@ -94,15 +95,13 @@ CertFiles TestPki::server_cert(const std::string& name, const std::vector<std::s
   return f;
 }
 
+CertFiles TestPki::server_cert(const std::string& name, const std::vector<std::string>& dns, const std::vector<std::string>& ips, long not_before,
+                               long not_after) {
+  return issue(name, true, san_of(dns, ips), not_before, not_after);
+}
+
 CertFiles TestPki::self_signed(const std::string& name, const std::vector<std::string>& ips) {
-  EVP_PKEY* key = new_key();
-  X509* x = make_cert(name, key, nullptr, nullptr, -3600, 30L * 86400, false, san_of({}, ips));
-  CertFiles f{dir_ + "/" + name + ".pem", dir_ + "/" + name + ".key"};
-  write_pem(f.cert, x, nullptr);
-  write_pem(f.key, nullptr, key);
-  X509_free(x);
-  EVP_PKEY_free(key);
-  return f;
+  return issue(name, false, san_of({}, ips), -3600, 30L * 86400);
 }
 
 std::string TestPki::pin_of(const std::string& cert_file) {

@@ -24,6 +24,7 @@ class TestPki {
   static std::string pin_of(const std::string& cert_file);
 
  private:
+  CertFiles issue(const std::string& name, bool signed_by_ca, const std::string& san, long not_before, long not_after);
   std::string dir_, ca_cert_, ca_key_;
   void* ca_x509_ = nullptr;
   void* ca_pkey_ = nullptr;
