@@ -18,7 +18,7 @@
 #include "data_paths.h"
 #include "pin.h"
 #include "question_set.h"
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 #include "kiosk_strings.h"
 #include "system_stamps.h"
 #include "ui.h"
@@ -128,18 +128,19 @@ int main(int argc, char** argv) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGHUP, &sa, nullptr);
 
-  tp::SqliteStore store({db_path, std::nullopt});
+  tp::KioskStore store({db_path, std::nullopt});
   tp::SystemStamps stamps(config.time_granularity_minutes);
   tp::Argon2PinChecker pins(config.staff_pin_hash);
   if (!pins.configured()) log("no staff_pin_hash in " + config_path + ": the staff menu cannot be opened");
   auto now = tp::Clock::now();
   const auto started = now;
-  tp::Visit visit(*questions, config, strings, store, stamps, pins, now);
-  if (tp::Status s = store.open(); !s) {
+  tp::Visit visit(*questions, config, strings, store.answers, store.reports, stamps, pins, now);
+  if (tp::Status s = store.answers.probe(); !s) {  // opens, and closes visits a power cut interrupted
     log(s.message());
     visit.storage_failed(s.message(), now);
   }
-  if (!store.moved_aside().empty()) log("the database was damaged; moved it aside to " + store.moved_aside() + " and started a new one");
+  if (!store.database.moved_aside().empty())
+    log("the database was damaged; moved it aside to " + store.database.moved_aside() + " and started a new one");
   log("database " + db_path + (stamps.clock_trusted() ? "" : " (clock not trusted yet: answers carry boot id and uptime)"));
 
   IMGUI_CHECKVERSION();

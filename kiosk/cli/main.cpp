@@ -8,7 +8,7 @@
 #include "pin.h"
 #include "question_set.h"
 #include "simulate.h"
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 
 #ifndef TENPOINT_VERSION
 #define TENPOINT_VERSION "0.0.0"
@@ -41,11 +41,11 @@ int stats(const std::string& db, bool as_json) {
     std::fprintf(stderr, "Unable to open %s: no such file (give the kiosk's database with --db)\n", db.c_str());
     return 1;
   }
-  tp::SqliteStore store({db, std::nullopt});
-  std::string error;
-  auto rows = store.answers_by_question_and_day(&error);
+  tp::SqliteDatabase database({db, std::nullopt});
+  tp::SqliteReports reports(database);
+  auto rows = reports.answers_by_question_and_day();
   if (!rows) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+    std::fprintf(stderr, "%s\n", rows.message().c_str());
     return 1;
   }
   std::int64_t total = 0;

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "question_set.h"
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 
 namespace tp {
 
@@ -35,8 +35,9 @@ long long simulate(const SimulateOptions& o, std::string& error) {
     return -1;
   }
   const QuestionSet& set = *loaded.set;
-  SqliteStore store({o.db_path, std::nullopt});
-  if (Status s = store.open(); !s) {
+  SqliteDatabase database({o.db_path, std::nullopt});
+  SqliteAnswerStore store(database);
+  if (Status s = database.open(); !s) {
     error = s.message();
     return -1;
   }

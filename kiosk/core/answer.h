@@ -1,11 +1,15 @@
-// One answer as it is stored, and the small interfaces the visit state
-// machine needs from the world around it (storage, clock, staff PIN).
+// The data model every part of Tenpoint shares: one answer as the kiosk
+// records it, and as it travels to the server and is stored there. Plain
+// structs and the std library only, so the kiosk, the sync daemon, the
+// server and the command line can all include it.
+//
+// The storage roles that hold answers are interfaces beside this file:
+// answer_store.h (the visit writes), outbox.h (sync and export read and
+// mark), reports.h (counts for people).
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include "status.h"
 
 namespace tp {
 
@@ -15,10 +19,12 @@ struct Stamp {
   bool clock_trusted = false;     // false: the wall clock may be wrong (no RTC, no network time yet)
   std::string boot_id;            // lets the server correct untrusted times later
   std::int64_t monotonic_ms = 0;  // since boot, rounded like unix_seconds
+
+  bool operator==(const Stamp&) const = default;
 };
 
 struct Answer {
-  std::string uuid;        // random, version 4
+  std::string uuid;  // random, version 4
   std::string set_id;
   int set_version = 0;
   std::string question_id;
@@ -29,41 +35,26 @@ struct Answer {
   std::string language;
   Stamp stamp;
   bool rapid_repeat = false;  // the visit began moments after the previous one ended
+
+  // Every field: the server quarantines an answer id that comes back with
+  // different content, so "the same" must mean all of it.
+  bool operator==(const Answer&) const = default;
 };
 
-struct StoreSummary {
-  bool healthy = false;
-  std::string health_message;  // "ok" or what is wrong, in words
-  std::int64_t answers_total = 0;
-  std::int64_t answers_today = 0;
-  std::int64_t answers_unsent = 0;
-  std::int64_t database_bytes = 0;
-  std::int64_t free_disk_bytes = -1;
-  std::string sync_line;  // "All sent, 2 minutes ago", or what is waiting and why
+// An answer with its place in the kiosk's own order (the sync cursor).
+struct StoredAnswer {
+  std::int64_t seq = 0;
+  Answer answer;
+
+  bool operator==(const StoredAnswer&) const = default;
 };
 
-class AnswerStore {
- public:
-  virtual ~AnswerStore() = default;
-  // Durable on return when ok. Within an open session, a second answer to
-  // the same question replaces the first (a resident changed their mind).
-  virtual Status commit(const Answer& answer) = 0;
-  // Ends a visit: its answers can no longer change and may be sent.
-  virtual Status close_session(const std::string& session_id) = 0;
-  virtual StoreSummary summary(std::int64_t day_start_unix) = 0;
-};
-
+// Where answer times come from (the system clock, or a fixed one in tests).
 class StampSource {
  public:
   virtual ~StampSource() = default;
   virtual Stamp now() = 0;
   virtual std::int64_t unix_now() = 0;  // unrounded, for "today"
-};
-
-class PinChecker {
- public:
-  virtual ~PinChecker() = default;
-  virtual bool verify(const std::string& pin) = 0;
 };
 
 std::string random_uuid();

@@ -3,9 +3,14 @@
 #include <optional>
 #include <string>
 
-#include "answer.h"
-
 namespace tp {
+
+// Checks a typed staff PIN (Argon2id below; a fixed PIN in tests).
+class PinChecker {
+ public:
+  virtual ~PinChecker() = default;
+  virtual bool verify(const std::string& pin) = 0;
+};
 
 // An Argon2id string for `pin`, or nullopt when the PIN is not 4 to 8 digits
 // or hashing failed (out of memory).

@@ -41,9 +41,9 @@ std::int64_t local_day_start(std::int64_t unix_now) {
 
 }  // namespace
 
-Visit::Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, StampSource& stamps,
+Visit::Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, Reports& reports, StampSource& stamps,
              PinChecker& pins, TimePoint now)
-    : set_(std::move(set)), config_(config), strings_(strings), store_(store), stamps_(stamps), pins_(pins) {
+    : set_(std::move(set)), config_(config), strings_(strings), store_(store), reports_(reports), stamps_(stamps), pins_(pins) {
   language_ = set_.default_language;
   last_activity_ = entered_ = attract_since_ = next_retry_ = now;
 }
@@ -277,7 +277,7 @@ void Visit::on(const ev::PinSubmit&, TimePoint now) {
     pin_failures_ = 0;
     pin_locks_ = 0;
     pin_locked_until_.reset();
-    summary_ = store_.summary(local_day_start(stamps_.unix_now()));
+    refresh_staff_summary();
     screen_ = Screen::staff_menu;
     entered_ = now;
     return;
@@ -293,7 +293,7 @@ void Visit::on(const ev::PinSubmit&, TimePoint now) {
 }
 
 void Visit::on(const ev::StaffRefresh&, TimePoint) {
-  if (screen_ == Screen::staff_menu) summary_ = store_.summary(local_day_start(stamps_.unix_now()));
+  if (screen_ == Screen::staff_menu) refresh_staff_summary();
 }
 
 void Visit::on(const ev::StaffClose&, TimePoint now) {
@@ -352,12 +352,7 @@ void Visit::end_visit(TimePoint now) {
     }
     last_visit_end_ = now;
   }
-  session_id_.clear();
-  clear_typing();
-  history_.clear();
-  score_.reset();
-  question_ = nullptr;
-  language_ = set_.default_language;
+  forget_visit();
 }
 
 void Visit::go_attract(TimePoint now) {
@@ -372,6 +367,20 @@ void Visit::go_attract(TimePoint now) {
   }
 }
 
+void Visit::forget_visit() {
+  session_id_.clear();
+  clear_typing();
+  history_.clear();
+  score_.reset();
+  question_ = nullptr;
+  language_ = set_.default_language;
+}
+
+void Visit::refresh_staff_summary() {
+  std::int64_t now = stamps_.unix_now();
+  summary_ = describe_store(reports_.counts(local_day_start(now)), now);
+}
+
 void Visit::clear_typing() {
   text_.clear();
   shift_ = true;
@@ -384,12 +393,7 @@ bool Visit::save(Answer answer, TimePoint now) {
   // Keep the answer and the visit's closing for later; show the resting screen.
   unsaved_.push_back(std::move(answer));
   if (!session_id_.empty()) unclosed_sessions_.push_back(session_id_);
-  session_id_.clear();
-  clear_typing();
-  history_.clear();
-  score_.reset();
-  question_ = nullptr;
-  language_ = set_.default_language;
+  forget_visit();
   storage_failed(s.message(), now);
   return false;
 }
@@ -411,9 +415,8 @@ bool Visit::retry_unsaved(TimePoint now) {
   if (!drain(unsaved_, [&](const Answer& a) { return store_.commit(a); })) return false;
   if (!drain(unclosed_sessions_, [&](const std::string& id) { return store_.close_session(id); })) return false;
   // Nothing was waiting (the database could not be opened at start): probe it.
-  StoreSummary probe = store_.summary(0);
-  if (!probe.healthy) {
-    out_of_service_reason_ = probe.health_message;
+  if (Status probe = store_.probe(); !probe) {
+    out_of_service_reason_ = probe.message();
     next_retry_ = now + kStoreRetry;
     return false;
   }

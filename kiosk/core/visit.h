@@ -10,7 +10,7 @@
 //   4. A new question set is applied only on the attract screen, never in the
 //      middle of someone's visit.
 //
-//              tap [start_visit]          score [choose_score]
+//              tap [start_visit]          score [show_question]
 //   ATTRACT ------------------> SCALE ------------------------> TEXT / CHOICE --+
 //     ^  ^                       |  back [end_visit]              | done/skip     |
 //     |  +-----------------------+                                | [advance]     |
@@ -29,10 +29,13 @@
 #include <variant>
 #include <vector>
 
-#include "answer.h"
+#include "answer_store.h"
 #include "kiosk_config.h"
 #include "question_set.h"
 #include "kiosk_strings.h"
+#include "pin.h"
+#include "reports.h"
+#include "sync_words.h"
 
 namespace tp {
 
@@ -80,7 +83,9 @@ class Visit {
   static constexpr auto kStaffIdle = std::chrono::seconds(120);
   static constexpr int kMaxPinDigits = 8;
 
-  Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, StampSource& stamps,
+  // The visit keeps references: config, strings and the rest must outlive it.
+  // A config reload assigns to `config` in place, and the visit follows it.
+  Visit(QuestionSet set, const KioskConfig& config, const Strings& strings, AnswerStore& store, Reports& reports, StampSource& stamps,
         PinChecker& pins, TimePoint now);
 
   void handle(const Event& event, TimePoint now);
@@ -114,7 +119,7 @@ class Visit {
   std::size_t pin_length() const { return pin_.size(); }
   int pin_locked_seconds(TimePoint now) const;
   bool pin_rejected() const { return pin_rejected_; }
-  const StoreSummary& staff_summary() const { return summary_; }
+  const StaffStatus& staff_summary() const { return summary_; }
   const std::string& out_of_service_reason() const { return out_of_service_reason_; }
   std::size_t answers_waiting_to_save() const { return unsaved_.size(); }
   bool wants_quit() const { return quit_; }
@@ -149,6 +154,8 @@ class Visit {
   void end_visit(TimePoint now);
   void go_attract(TimePoint now);
   void clear_typing();
+  void forget_visit();  // drops everything of the visit in progress (invariant 2)
+  void refresh_staff_summary();
   bool save(Answer answer, TimePoint now);
   bool retry_unsaved(TimePoint now);
   Answer answer_for(const Question& q);
@@ -158,6 +165,7 @@ class Visit {
   const KioskConfig& config_;
   const Strings& strings_;
   AnswerStore& store_;
+  Reports& reports_;
   StampSource& stamps_;
   PinChecker& pins_;
 
@@ -183,7 +191,7 @@ class Visit {
   int pin_failures_ = 0;
   int pin_locks_ = 0;
   std::optional<TimePoint> pin_locked_until_;
-  StoreSummary summary_;
+  StaffStatus summary_;
 
   std::vector<Answer> unsaved_;
   std::vector<std::string> unclosed_sessions_;

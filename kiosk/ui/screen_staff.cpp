@@ -71,7 +71,7 @@ std::string bytes(std::int64_t b) {
 
 void Ui::draw_staff_menu(const Visit& v) {
   staff_header(v, v.t("staff_menu_title"));
-  const StoreSummary& s = v.staff_summary();
+  const StaffStatus& s = v.staff_summary();
   const QuestionSet& set = v.question_set();
   std::vector<std::pair<std::string, std::string>> rows = {
       {v.t("staff_today"), std::to_string(s.answers_today)},

@@ -10,12 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <thread>
 
 #include "curl_transport.h"
+#include "backoff.h"
 #include "data_paths.h"
+#include "kiosk_store.h"
 #include "kiosk_config.h"
 #include "sync_client.h"
 #include "system_stamps.h"
@@ -90,14 +91,15 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  tp::SqliteStore store({db, std::nullopt});
-  if (tp::Status s = store.open(); !s) {
+  tp::SqliteDatabase database({db, std::nullopt});
+  tp::SqliteOutbox outbox(database);
+  if (tp::Status s = database.open(); !s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 1;
   }
   tp::SystemStamps stamps(granularity);
   tp::sync::CurlTransport transport(config);
-  tp::sync::SyncClient client(config, store, transport, dir + "/device.json", stamps, dir + "/question-set.last-good.json");
+  tp::sync::SyncClient client(config, outbox, transport, dir + "/device.json", stamps, dir + "/question-set.last-good.json");
 
   if (once) {
     tp::sync::RoundResult r = client.round();
@@ -116,27 +118,21 @@ int main(int argc, char** argv) {
   }
 
   std::fprintf(stderr, "tenpoint-sync: sending %s to %s every %d s\n", db.c_str(), config.server.c_str(), config.interval_s);
-  std::mt19937 rng(std::random_device{}());
-  int failures = 0;
+  tp::sync::Backoff backoff({.max_s = static_cast<double>(config.backoff_cap_s)});
   std::string last_error;
   while (!g_stop) {
     tp::sync::RoundResult r = client.round();
     if (r.sent > 0) std::fprintf(stderr, "tenpoint-sync: sent %lld answers, %lld left\n", static_cast<long long>(r.sent), static_cast<long long>(r.left));
     if (r.ok) {
-      if (failures > 0) std::fprintf(stderr, "tenpoint-sync: the server is reachable again\n");
-      failures = 0;
+      if (backoff.failures() > 0) std::fprintf(stderr, "tenpoint-sync: the server is reachable again\n");
+      backoff.reset();
       last_error.clear();
       wait(r.left > 0 ? 0.0 : config.interval_s, false);
       continue;
     }
-    ++failures;
     if (r.error != last_error) std::fprintf(stderr, "tenpoint-sync: %s\n", r.error.c_str());
     last_error = r.error;
-    // Exponential back-off with full jitter, from 2 s up to the cap.
-    double cap = std::min<double>(config.backoff_cap_s, 2.0 * (1 << std::min(failures, 20)));
-    double delay = std::uniform_real_distribution<double>(cap / 2, cap)(rng);
-    if (r.retry_after_s > 0) delay = std::max<double>(delay, r.retry_after_s);
-    if (r.permanent) delay = config.backoff_cap_s;
+    double delay = backoff.after_failure(r.retry_after_s, r.permanent);
     std::fprintf(stderr, "tenpoint-sync: next try in %.0f s, or as soon as the network changes\n", delay);
     wait(delay, true);
   }

@@ -58,10 +58,10 @@ bool save_credentials(const std::string& path, const Credentials& c, std::string
   return ok;
 }
 
-SyncClient::SyncClient(const SyncConfig& config, SqliteStore& store, Transport& transport, std::string credentials_path, StampSource& stamps,
+SyncClient::SyncClient(const SyncConfig& config, Outbox& outbox, Transport& transport, std::string credentials_path, StampSource& stamps,
                        std::string question_set_path)
     : config_(config),
-      store_(store),
+      outbox_(outbox),
       transport_(transport),
       credentials_path_(std::move(credentials_path)),
       stamps_(stamps),
@@ -146,11 +146,12 @@ struct Prepared {
   bool ok = true;
 };
 
-Prepared prepare(SqliteStore& store, int limit, std::size_t max_bytes, std::int64_t after_seq) {
+Prepared prepare(Outbox& outbox, int limit, std::size_t max_bytes, std::int64_t after_seq) {
   Prepared p;
-  auto unsent = store.unsent(limit, &p.error, after_seq);
+  auto unsent = outbox.unsent(limit, after_seq);
   if (!unsent) {
     p.ok = false;
+    p.error = unsent.message();
     return p;
   }
   p.batch = wire::Batch{random_uuid(), std::move(*unsent)};
@@ -170,14 +171,14 @@ Prepared prepare(SqliteStore& store, int limit, std::size_t max_bytes, std::int6
 bool SyncClient::send_batches(RoundResult& r) {
   int waits_this_round = 0;
   const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
-  Prepared current = prepare(store_, batch_limit_, max_bytes, 0);
+  Prepared current = prepare(outbox_, batch_limit_, max_bytes, 0);
   // Answers the server acknowledged but not yet marked sent. Marking them is
   // left to the background step of the next request; if the process dies
   // first, they are sent again and the server counts them as duplicates.
   std::vector<std::int64_t> acknowledged;
   auto mark = [&](std::vector<std::int64_t>& seqs) -> Status {
     if (seqs.empty()) return {};
-    Status s = store_.mark_sent(seqs, stamps_.unix_now());
+    Status s = outbox_.mark_sent(seqs, stamps_.unix_now());
     if (s) r.sent += static_cast<std::int64_t>(seqs.size());
     seqs.clear();
     return s;
@@ -203,7 +204,7 @@ bool SyncClient::send_batches(RoundResult& r) {
     acknowledged.clear();
     auto background = std::async(std::launch::async, [&, last_seq, limit, seqs = std::move(to_mark)]() mutable {
       Status marked = mark(seqs);
-      return std::make_pair(std::move(marked), prepare(store_, limit, max_bytes, last_seq));
+      return std::make_pair(std::move(marked), prepare(outbox_, limit, max_bytes, last_seq));
     });
     HttpResult res = post(r, "/api/v1/batches", current.body, creds_->token, true);
     auto [marked, following] = background.get();
@@ -217,7 +218,7 @@ bool SyncClient::send_batches(RoundResult& r) {
     }
     if (res.status == 413 && batch_limit_ > 1) {
       batch_limit_ = std::max(1, static_cast<int>(current.batch.answers.size() / 2));
-      current = prepare(store_, batch_limit_, max_bytes, 0);
+      current = prepare(outbox_, batch_limit_, max_bytes, 0);
       continue;
     }
     if (res.status == 429 && res.retry_after_s > 0 && res.retry_after_s <= 30 && ++waits_this_round <= 20) {
@@ -257,10 +258,15 @@ bool SyncClient::heartbeat(RoundResult& r) {
     hb.set_id = set->id;
     hb.set_version = set->version;
   }
-  hb.answers_waiting = store_.count_unsent();
+  auto outbox = outbox_.state();
+  if (!outbox) {
+    r.error = outbox.message();
+    return false;
+  }
   std::int64_t now = stamps_.unix_now();
-  if (auto oldest = store_.oldest_unsent_recorded_at()) hb.oldest_unsent_age_s = std::max<std::int64_t>(0, now - *oldest);
-  hb.free_disk_bytes = free_disk_bytes(store_.path());
+  hb.answers_waiting = outbox->waiting;
+  if (outbox->oldest_recorded_at) hb.oldest_unsent_age_s = std::max<std::int64_t>(0, now - *outbox->oldest_recorded_at);
+  hb.free_disk_bytes = outbox->free_disk_bytes;
   Stamp stamp = stamps_.now();
   hb.clock = {stamp.clock_trusted, now, stamp.boot_id, stamp.monotonic_ms};
   HttpResult res = post(r, "/api/v1/heartbeat", wire::encode(hb), creds_->token, false);
@@ -286,8 +292,13 @@ HttpResult SyncClient::post(RoundResult& r, const std::string& path, const std::
 RoundResult SyncClient::round() {
   RoundResult r;
   r.ok = enrol(r) && send_batches(r) && heartbeat(r);
-  r.left = store_.count_unsent();
-  if (Status s = store_.record_sync_attempt(config_.server, stamps_.unix_now(), r.ok ? "" : r.error); !s)
+  auto left = outbox_.state();
+  r.left = left ? left->waiting : -1;
+  if (!left && r.ok) {
+    r.ok = false;
+    r.error = left.message();
+  }
+  if (Status s = outbox_.record_sync_attempt(config_.server, stamps_.unix_now(), r.ok ? "" : r.error); !s)
     std::fprintf(stderr, "tenpoint-sync: %s\n", s.message().c_str());
   return r;
 }

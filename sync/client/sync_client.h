@@ -10,7 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "sqlite_store.h"
+#include "answer.h"
+#include "outbox.h"
 #include "sync_config.h"
 #include "transport.h"
 
@@ -40,7 +41,7 @@ struct RoundResult {
 
 class SyncClient {
  public:
-  SyncClient(const SyncConfig& config, SqliteStore& store, Transport& transport, std::string credentials_path, StampSource& stamps,
+  SyncClient(const SyncConfig& config, Outbox& outbox, Transport& transport, std::string credentials_path, StampSource& stamps,
              std::string question_set_path);
   RoundResult round();
 
@@ -51,7 +52,7 @@ class SyncClient {
   HttpResult post(RoundResult& r, const std::string& path, const std::string& body, const std::string& token, bool gzip);
 
   SyncConfig config_;
-  SqliteStore& store_;
+  Outbox& outbox_;
   Transport& transport_;
   std::string credentials_path_;
   StampSource& stamps_;

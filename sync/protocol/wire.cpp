@@ -293,13 +293,4 @@ std::string error_message(std::string_view body) {
   return s.empty() ? "no details given" : s;
 }
 
-bool same_content(const StoredAnswer& x, const StoredAnswer& y) {
-  const Answer& a = x.answer;
-  const Answer& b = y.answer;
-  return x.seq == y.seq && a.uuid == b.uuid && a.set_id == b.set_id && a.set_version == b.set_version && a.question_id == b.question_id &&
-         a.session_id == b.session_id && a.score == b.score && a.text == b.text && a.choice == b.choice && a.language == b.language &&
-         a.stamp.unix_seconds == b.stamp.unix_seconds && a.stamp.clock_trusted == b.stamp.clock_trusted && a.stamp.boot_id == b.stamp.boot_id &&
-         a.stamp.monotonic_ms == b.stamp.monotonic_ms && a.rapid_repeat == b.rapid_repeat;
-}
-
 }  // namespace tp::wire

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "sqlite_store.h"  // StoredAnswer
+#include "answer.h"  // StoredAnswer: the data model lives in the core
 
 namespace tp::wire {
 
@@ -78,8 +78,5 @@ std::variant<EnrolRequest, std::string> decode_enrol_request(std::string_view bo
 std::variant<EnrolReply, std::string> decode_enrol_reply(std::string_view body);
 // The "message" of an error body, or the body itself when it is not one.
 std::string error_message(std::string_view body);
-
-// Whether two answers carry the same content (the batch they came in aside).
-bool same_content(const StoredAnswer& a, const StoredAnswer& b);
 
 }  // namespace tp::wire

@@ -1,13 +1,16 @@
 // The HTTP API's routes as plain functions: a request in, a response out.
 // No sockets here, so every rule (auth, limits, idempotency) is testable
 // without a network; http_server.cpp only moves bytes.
+//
+// A storage failure is always 503 with Retry-After: a kiosk keeps its
+// enrolment and tries again. 401/403 mean only what they say (no such
+// token, revoked, no such code), never "the database is down".
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "rate_limiter.h"
 #include "server_store.h"
 
 namespace tp::server {
@@ -25,23 +28,6 @@ struct ApiResponse {
   int retry_after_s = 0;  // sent as Retry-After with 429 and 503
 };
 
-// A token bucket per key (device id, or address for enrolment).
-class RateLimiter {
- public:
-  RateLimiter(double per_second, double burst) : rate_(per_second), burst_(burst) {}
-  // 0 when allowed, else whole seconds to wait.
-  int take(const std::string& key, double now_s);
-
- private:
-  struct Bucket {
-    double tokens;
-    double at;
-  };
-  double rate_, burst_;
-  std::mutex mutex_;
-  std::map<std::string, Bucket> buckets_;
-};
-
 struct ApiOptions {
   // A kiosk back from weeks offline sends its backlog batch after batch:
   // allow that, but not a runaway loop.
@@ -53,6 +39,9 @@ struct ApiOptions {
 
 class Api {
  public:
+  // How long a kiosk is asked to wait after a storage failure.
+  static constexpr int kStorageRetryAfterS = 30;
+
   using Clock = std::function<double()>;  // seconds since the epoch
   Api(ServerStore& store, ApiOptions options, Clock clock);
 
@@ -75,16 +64,13 @@ class Api {
   };
   Checked check(const ApiRequest& r);
   std::optional<std::string> body_text(const ApiRequest& r, ApiResponse& refusal) const;
+  // 503 with Retry-After for a storage failure. The details (file paths,
+  // SQLite's words) go to the server's log, never to the client.
+  ApiResponse unavailable(const Status& failure, const char* doing) const;
 
   ServerStore& store_;
   Clock clock_;
   RateLimiter device_limits_, enrol_limits_;
 };
-
-// Secrets: random tokens and enrolment codes, and the hashes kept of them.
-std::string new_enrol_code();          // "ABCD-EFGH-JKMN": no 0/O or 1/I to misread
-std::string normalise_code(const std::string& typed);  // upper case, no dashes or spaces
-std::string secret_hash(const std::string& secret);    // BLAKE2b-256, hex
-std::string new_device_id();
 
 }  // namespace tp::server

@@ -9,6 +9,7 @@
 
 #include "http_server.h"
 #include "json.h"
+#include "secrets.h"
 #include "sqlite_server_store.h"
 #include "sync_words.h"
 
@@ -84,7 +85,12 @@ int enrol_code(const std::string& data, const std::string& venue, int days) {
 
 int revoke(const std::string& data, const std::string& device) {
   SqliteServerStore store(db_path(data));
-  if (!store.revoke(device, now_s())) {
+  auto revoked = store.revoke(device, now_s());
+  if (!revoked) {
+    std::fprintf(stderr, "%s\n", revoked.message().c_str());
+    return 1;
+  }
+  if (!*revoked) {
     std::fprintf(stderr, "No active device %s (see tenpoint-server status)\n", device.c_str());
     return 1;
   }
@@ -94,7 +100,12 @@ int revoke(const std::string& data, const std::string& device) {
 
 int status(const std::string& data) {
   SqliteServerStore store(db_path(data));
-  auto devices = store.devices();
+  auto listed = store.devices();
+  if (!listed) {
+    std::fprintf(stderr, "%s\n", listed.message().c_str());
+    return 1;
+  }
+  const auto& devices = *listed;
   if (devices.empty()) {
     std::printf("no kiosks enrolled yet (make a code with: tenpoint-server enrol-code --data %s --venue NAME)\n", data.c_str());
     return 0;
@@ -118,7 +129,12 @@ int status(const std::string& data) {
 
 int stats(const std::string& data, bool as_json) {
   SqliteServerStore store(db_path(data));
-  auto rows = store.answer_counts();
+  auto counted = store.answer_counts();
+  if (!counted) {
+    std::fprintf(stderr, "%s\n", counted.message().c_str());
+    return 1;
+  }
+  const auto& rows = *counted;
   long long total = 0;
   for (const auto& r : rows) total += r.answers;
   if (as_json) {

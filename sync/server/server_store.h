@@ -1,5 +1,10 @@
 // What the central server keeps, behind an interface so that a PostgreSQL
 // backend can follow without touching the HTTP handlers.
+//
+// Every method reports a storage failure as a failed Status or Result, kept
+// apart from the answers a working store gives ("no such code", "no such
+// token"). The API turns a failure into 503 with Retry-After, never into a
+// refusal that would make a kiosk give up its enrolment.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -48,15 +53,17 @@ class ServerStore {
   // A new one-time code for a venue (created if new); the store keeps only its hash.
   virtual Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) = 0;
   // Uses up a code and creates the device with the hash of its token, atomically.
-  virtual EnrolOutcome enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
-                             const std::string& kiosk_name, std::int64_t now) = 0;
-  virtual std::optional<Device> device_by_token(const std::string& token_hash) = 0;
+  virtual Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                                     const std::string& kiosk_name, std::int64_t now) = 0;
+  // nullopt: no device holds this token.
+  virtual Result<std::optional<Device>> device_by_token(const std::string& token_hash) = 0;
   // One transaction: new answers stored, identical ones counted, conflicting ones quarantined.
-  virtual std::optional<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now, std::string* error) = 0;
+  virtual Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) = 0;
   virtual Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) = 0;
-  virtual bool revoke(const std::string& device_id, std::int64_t now) = 0;
-  virtual std::vector<DeviceStatus> devices() = 0;
-  virtual std::vector<CountRow> answer_counts() = 0;
+  // false: no active device with that id.
+  virtual Result<bool> revoke(const std::string& device_id, std::int64_t now) = 0;
+  virtual Result<std::vector<DeviceStatus>> devices() = 0;
+  virtual Result<std::vector<CountRow>> answer_counts() = 0;
 };
 
 }  // namespace tp::server

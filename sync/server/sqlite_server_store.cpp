@@ -1,6 +1,9 @@
 // The server's SQLite store. Invariants are listed in sqlite_server_store.h.
 #include "sqlite_server_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -97,24 +100,34 @@ CREATE TABLE IF NOT EXISTS quarantine(
 struct SqliteServerStore::Impl {
   sqlite3* db = nullptr;
   std::string path;
-  Stmt insert_answer, find_answer, insert_quarantine, device_clock;
+  Stmt insert_answer, find_answer, insert_quarantine, device_clock, log_batch, note_contact;
   ~Impl() {
+    // Statements first: a connection with live statements does not close.
     insert_answer = Stmt();
     find_answer = Stmt();
     insert_quarantine = Stmt();
     device_clock = Stmt();
+    log_batch = Stmt();
+    note_contact = Stmt();
     if (db) sqlite3_close_v2(db);
   }
   std::string error(const std::string& what) const { return "Unable to " + what + " in " + path + ": " + sqlite3_errmsg(db); }
+  Status fail(int rc, const std::string& what) const { return failure(db, rc, what, path); }
+  Status fail(const std::string& what) const { return failure(db, sqlite3_errcode(db), what, path); }
 };
 
 SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  // Residents' words live here: the folder and the file are the server's only.
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec) && fs::create_directories(parent, ec)) fs::permissions(parent, fs::perms::owner_all, ec);
+  if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open_v2(path.c_str(), &impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
     throw std::runtime_error(impl_->error("open the server database"));
-  sqlite3_busy_timeout(impl_->db, 5000);  // status and stats commands read while the server runs
+  sqlite3_extended_result_codes(impl_->db, 1);
+  sqlite3_busy_timeout(impl_->db, 5000);  // 5 s: status and stats commands read while the server runs
   // 16 KiB pages (for a new file; an existing one keeps its own): fewer,
   // larger writes when a batch lands all over the answer-id index.
   exec(impl_->db, "PRAGMA page_size=16384");
@@ -122,21 +135,24 @@ SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_
       exec(impl_->db, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(impl_->db, "PRAGMA cache_size=-65536") != SQLITE_OK ||  // 64 MiB
       // Checkpoint less often: the answer-id index is written all over on
       // every batch, and each checkpoint copies it again (1.4x in tests/bench).
-      exec(impl_->db, "PRAGMA wal_autocheckpoint=10000") != SQLITE_OK ||
-      exec(impl_->db, kSchema) != SQLITE_OK)
+      exec(impl_->db, "PRAGMA wal_autocheckpoint=10000") != SQLITE_OK || exec(impl_->db, kSchema) != SQLITE_OK)
     throw std::runtime_error(impl_->error("set up the server database"));
-  impl_->insert_answer = Stmt(impl_->db,
-                              "INSERT OR IGNORE INTO answers(uuid, device_id, seq, set_id, set_version, question_id, session_id, score, text, "
-                              "choice, language, recorded_at, clock_trusted, boot_id, monotonic_ms, rapid_repeat, corrected_at, batch_id, "
-                              "received_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
-  impl_->find_answer = Stmt(impl_->db,
-                            "SELECT device_id, seq, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, "
-                            "clock_trusted, boot_id, monotonic_ms, rapid_repeat FROM answers WHERE uuid = ?1");
+  // Answer parameters ?1..?14 are numbered as in bind_answer().
+  impl_->insert_answer = Stmt(impl_->db, (std::string("INSERT OR IGNORE INTO answers(") + kAnswerColumns +
+                                          ", seq, device_id, corrected_at, batch_id, received_at) "
+                                          "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)")
+                                             .c_str());
+  impl_->find_answer = Stmt(impl_->db, (std::string("SELECT ") + kAnswerColumns + ", seq, device_id FROM answers WHERE uuid = ?1").c_str());
   impl_->insert_quarantine =
       Stmt(impl_->db, "INSERT INTO quarantine(uuid, device_id, batch_id, received_at, answer_json) VALUES(?1, ?2, ?3, ?4, ?5)");
   impl_->device_clock =
       Stmt(impl_->db, "SELECT clock_unix, clock_monotonic_ms FROM devices WHERE id = ?1 AND clock_trusted = 1 AND clock_boot_id = ?2");
-  if (!impl_->insert_answer || !impl_->find_answer || !impl_->insert_quarantine || !impl_->device_clock)
+  impl_->log_batch = Stmt(impl_->db,
+                          "INSERT INTO batches(batch_id, device_id, received_at, received, stored, duplicates, quarantined) "
+                          "VALUES(?1,?2,?3,?4,?5,?6,?7)");
+  impl_->note_contact = Stmt(impl_->db, "UPDATE devices SET last_contact = ?2 WHERE id = ?1");
+  if (!impl_->insert_answer || !impl_->find_answer || !impl_->insert_quarantine || !impl_->device_clock || !impl_->log_batch ||
+      !impl_->note_contact)
     throw std::runtime_error(impl_->error("prepare statements"));
 }
 
@@ -151,28 +167,29 @@ Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::st
   bind_text(c.get(), 1, code_hash);
   sqlite3_bind_int64(c.get(), 2, expires_at);
   bind_text(c.get(), 3, venue);
-  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK || run(v.get()) != SQLITE_OK || run(c.get()) != SQLITE_OK || exec(db, "COMMIT") != SQLITE_OK) {
-    Status s = Status::failure(Fault::storage_unavailable, impl_->error("add an enrolment code"));
-    rollback_if_open(db);
-    return s;
-  }
+  Transaction tx(db);
+  int rc = tx.begin_rc();
+  if (rc == SQLITE_OK) rc = run(v.get());
+  if (rc == SQLITE_OK) rc = run(c.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "add an enrolment code");
   return {};
 }
 
-EnrolOutcome SqliteServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
-                                      const std::string& kiosk_name, std::int64_t now) {
+Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                                              const std::string& kiosk_name, std::int64_t now) {
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   EnrolOutcome out;
-  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return out;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "start an enrolment");
   Stmt find(db,
             "SELECT c.venue_id, v.name, c.expires_at, c.used_at, c.device_id, (SELECT token_hash FROM devices WHERE id = c.device_id) "
             "FROM enrol_codes c JOIN venues v ON v.id = c.venue_id WHERE c.code_hash = ?1");
   bind_text(find.get(), 1, code_hash);
-  if (sqlite3_step(find.get()) != SQLITE_ROW) {
-    rollback_if_open(db);
-    return out;
-  }
+  int rc = sqlite3_step(find.get());
+  if (rc == SQLITE_DONE) return out;  // unknown_code
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "look up an enrolment code");
   std::int64_t venue_id = sqlite3_column_int64(find.get(), 0);
   out.venue = column_text(find.get(), 1);
   std::int64_t expires = sqlite3_column_int64(find.get(), 2);
@@ -181,12 +198,10 @@ EnrolOutcome SqliteServerStore::enrol(const std::string& code_hash, const std::s
     // The same kiosk again: its first reply was lost. Same device, same token.
     out.kind = EnrolOutcome::enrolled;
     out.device_id = column_text(find.get(), 4);
-    rollback_if_open(db);
     return out;
   }
   if (used || expires < now) {
     out.kind = used ? EnrolOutcome::used_code : EnrolOutcome::expired_code;
-    rollback_if_open(db);
     return out;
   }
   Stmt mark(db, "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1");
@@ -199,63 +214,34 @@ EnrolOutcome SqliteServerStore::enrol(const std::string& code_hash, const std::s
   bind_text(add.get(), 3, kiosk_name);
   bind_text(add.get(), 4, token_hash);
   sqlite3_bind_int64(add.get(), 5, now);
-  if (run(mark.get()) != SQLITE_OK || run(add.get()) != SQLITE_OK || exec(db, "COMMIT") != SQLITE_OK) {
-    rollback_if_open(db);
-    out.kind = EnrolOutcome::unknown_code;
-    return out;
-  }
+  rc = run(mark.get());
+  if (rc == SQLITE_OK) rc = run(add.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "enrol a kiosk");
   out.kind = EnrolOutcome::enrolled;
   out.device_id = device_id;
   return out;
 }
 
-std::optional<Device> SqliteServerStore::device_by_token(const std::string& token_hash) {
+Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::string& token_hash) {
   std::lock_guard lock(mutex_);
   Stmt s(impl_->db, "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+  if (!s) return impl_->fail("look up a device");
   bind_text(s.get(), 1, token_hash);
-  if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-  return Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0};
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<Device>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "look up a device");
+  return std::optional<Device>(Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0});
 }
 
-namespace {
-
-StoredAnswer read_existing(sqlite3_stmt* s, const std::string& uuid, std::string& device) {
-  StoredAnswer r;
-  device = column_text(s, 0);
-  r.seq = sqlite3_column_int64(s, 1);
-  Answer& a = r.answer;
-  a.uuid = uuid;
-  a.set_id = column_text(s, 2);
-  a.set_version = sqlite3_column_int(s, 3);
-  a.question_id = column_text(s, 4);
-  a.session_id = column_text(s, 5);
-  if (sqlite3_column_type(s, 6) != SQLITE_NULL) a.score = sqlite3_column_int(s, 6);
-  if (sqlite3_column_type(s, 7) != SQLITE_NULL) a.text = column_text(s, 7);
-  if (sqlite3_column_type(s, 8) != SQLITE_NULL) a.choice = column_text(s, 8);
-  a.language = column_text(s, 9);
-  a.stamp.unix_seconds = sqlite3_column_int64(s, 10);
-  a.stamp.clock_trusted = sqlite3_column_int(s, 11) != 0;
-  a.stamp.boot_id = column_text(s, 12);
-  a.stamp.monotonic_ms = sqlite3_column_int64(s, 13);
-  a.rapid_repeat = sqlite3_column_int(s, 14) != 0;
-  return r;
-}
-
-}  // namespace
-
-std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now,
-                                                          std::string* error) {
+Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   wire::BatchReply reply;
   reply.batch_id = batch.batch_id;
   reply.received = static_cast<std::int64_t>(batch.answers.size());
-  auto fail = [&](const std::string& what) -> std::optional<wire::BatchReply> {
-    if (error) *error = impl_->error(what);
-    rollback_if_open(db);
-    return std::nullopt;
-  };
-  if (exec(db, "BEGIN IMMEDIATE") != SQLITE_OK) return fail("start a batch");
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "start a batch");
 
   // The device's last trusted clock report, to place answers stamped while its clock was untrusted.
   std::optional<std::pair<std::int64_t, std::int64_t>> trusted_clock;  // (unix, monotonic_ms)
@@ -277,26 +263,14 @@ std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& dev
       }
       if (trusted_clock) corrected = trusted_clock->first - (trusted_clock->second - a.stamp.monotonic_ms) / 1000;
     }
-    bind_text_static(ins, 1, a.uuid);
-    bind_text_static(ins, 2, device_id);
-    sqlite3_bind_int64(ins, 3, s.seq);
-    bind_text_static(ins, 4, a.set_id);
-    sqlite3_bind_int(ins, 5, a.set_version);
-    bind_text_static(ins, 6, a.question_id);
-    bind_text_static(ins, 7, a.session_id);
-    if (a.score) sqlite3_bind_int(ins, 8, *a.score); else sqlite3_bind_null(ins, 8);
-    if (a.text) bind_text_static(ins, 9, *a.text); else sqlite3_bind_null(ins, 9);
-    if (a.choice) bind_text_static(ins, 10, *a.choice); else sqlite3_bind_null(ins, 10);
-    bind_text_static(ins, 11, a.language);
-    sqlite3_bind_int64(ins, 12, a.stamp.unix_seconds);
-    sqlite3_bind_int(ins, 13, a.stamp.clock_trusted ? 1 : 0);
-    bind_text_static(ins, 14, a.stamp.boot_id);
-    sqlite3_bind_int64(ins, 15, a.stamp.monotonic_ms);
-    sqlite3_bind_int(ins, 16, a.rapid_repeat ? 1 : 0);
-    if (corrected) sqlite3_bind_int64(ins, 17, *corrected); else sqlite3_bind_null(ins, 17);
+    bind_answer(ins, a, false);
+    sqlite3_bind_int64(ins, 15, s.seq);
+    bind_text_static(ins, 16, device_id);
+    if (corrected) sqlite3_bind_int64(ins, 17, *corrected);
+    else sqlite3_bind_null(ins, 17);
     bind_text_static(ins, 18, batch.batch_id);
     sqlite3_bind_int64(ins, 19, now);
-    if (run(ins) != SQLITE_OK) return fail("store an answer");
+    if (int rc = run(ins); rc != SQLITE_OK) return impl_->fail(rc, "store an answer");
     if (sqlite3_changes(db) == 1) {
       ++reply.stored;
       continue;
@@ -304,14 +278,14 @@ std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& dev
     // Already held: the same answer sent again, or a conflicting one.
     sqlite3_stmt* f = impl_->find_answer.get();
     bind_text(f, 1, a.uuid);
-    if (sqlite3_step(f) != SQLITE_ROW) {
+    if (int rc = sqlite3_step(f); rc != SQLITE_ROW) {
       sqlite3_reset(f);
-      return fail("read back an answer");
+      return impl_->fail(rc, "read back an answer");
     }
-    std::string holder;
-    StoredAnswer existing = read_existing(f, a.uuid, holder);
+    StoredAnswer existing{sqlite3_column_int64(f, kAnswerColumnCount), read_answer(f, 0)};
+    std::string holder = column_text(f, kAnswerColumnCount + 1);
     sqlite3_reset(f);
-    if (holder == device_id && wire::same_content(existing, s)) {
+    if (holder == device_id && existing == s) {
       ++reply.duplicates;
       continue;
     }
@@ -320,25 +294,24 @@ std::optional<wire::BatchReply> SqliteServerStore::ingest(const std::string& dev
     bind_text(q, 2, device_id);
     bind_text(q, 3, batch.batch_id);
     sqlite3_bind_int64(q, 4, now);
-    wire::Batch one{batch.batch_id, {s}};
-    bind_text(q, 5, wire::encode(one));
-    if (run(q) != SQLITE_OK) return fail("quarantine an answer");
+    bind_text(q, 5, wire::encode(wire::Batch{batch.batch_id, {s}}));
+    if (int rc = run(q); rc != SQLITE_OK) return impl_->fail(rc, "quarantine an answer");
     reply.quarantined.push_back(a.uuid);
   }
-  Stmt log(db, "INSERT INTO batches(batch_id, device_id, received_at, received, stored, duplicates, quarantined) VALUES(?1,?2,?3,?4,?5,?6,?7)");
-  bind_text(log.get(), 1, batch.batch_id);
-  bind_text(log.get(), 2, device_id);
-  sqlite3_bind_int64(log.get(), 3, now);
-  sqlite3_bind_int64(log.get(), 4, reply.received);
-  sqlite3_bind_int64(log.get(), 5, reply.stored);
-  sqlite3_bind_int64(log.get(), 6, reply.duplicates);
-  sqlite3_bind_int64(log.get(), 7, static_cast<std::int64_t>(reply.quarantined.size()));
-  if (run(log.get()) != SQLITE_OK) return fail("log a batch");
-  Stmt contact(db, "UPDATE devices SET last_contact = ?2 WHERE id = ?1");
-  bind_text(contact.get(), 1, device_id);
-  sqlite3_bind_int64(contact.get(), 2, now);
-  if (run(contact.get()) != SQLITE_OK) return fail("note the device's contact");
-  if (exec(db, "COMMIT") != SQLITE_OK) return fail("commit a batch");
+  sqlite3_stmt* log = impl_->log_batch.get();
+  bind_text(log, 1, batch.batch_id);
+  bind_text(log, 2, device_id);
+  sqlite3_bind_int64(log, 3, now);
+  sqlite3_bind_int64(log, 4, reply.received);
+  sqlite3_bind_int64(log, 5, reply.stored);
+  sqlite3_bind_int64(log, 6, reply.duplicates);
+  sqlite3_bind_int64(log, 7, static_cast<std::int64_t>(reply.quarantined.size()));
+  if (int rc = run(log); rc != SQLITE_OK) return impl_->fail(rc, "log a batch");
+  sqlite3_stmt* contact = impl_->note_contact.get();
+  bind_text(contact, 1, device_id);
+  sqlite3_bind_int64(contact, 2, now);
+  if (int rc = run(contact); rc != SQLITE_OK) return impl_->fail(rc, "note the device's contact");
+  if (int rc = tx.commit(); rc != SQLITE_OK) return impl_->fail(rc, "commit a batch");
   return reply;
 }
 
@@ -355,7 +328,8 @@ Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::He
   bind_text(s.get(), 4, hb.set_id);
   sqlite3_bind_int(s.get(), 5, hb.set_version);
   sqlite3_bind_int64(s.get(), 6, hb.answers_waiting);
-  if (hb.oldest_unsent_age_s) sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s); else sqlite3_bind_null(s.get(), 7);
+  if (hb.oldest_unsent_age_s) sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s);
+  else sqlite3_bind_null(s.get(), 7);
   sqlite3_bind_int64(s.get(), 8, hb.free_disk_bytes);
   sqlite3_bind_int(s.get(), 9, hb.clock.trusted ? 1 : 0);
   sqlite3_bind_int64(s.get(), 10, hb.clock.unix_time);
@@ -369,35 +343,35 @@ Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::He
   bind_text(fix.get(), 2, hb.clock.boot_id);
   sqlite3_bind_int64(fix.get(), 3, hb.clock.unix_time);
   sqlite3_bind_int64(fix.get(), 4, hb.clock.monotonic_ms);
-  int rc = exec(db, "BEGIN IMMEDIATE");
+  Transaction tx(db);
+  int rc = tx.begin_rc();
   if (rc == SQLITE_OK) rc = run(s.get());
   if (rc == SQLITE_OK && hb.clock.trusted) rc = run(fix.get());
-  if (rc == SQLITE_OK) rc = exec(db, "COMMIT");
-  if (rc != SQLITE_OK) {
-    Status st = Status::failure(Fault::storage_unavailable, impl_->error("record a heartbeat"));
-    rollback_if_open(db);
-    return st;
-  }
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "record a heartbeat");
   return {};
 }
 
-bool SqliteServerStore::revoke(const std::string& device_id, std::int64_t now) {
+Result<bool> SqliteServerStore::revoke(const std::string& device_id, std::int64_t now) {
   std::lock_guard lock(mutex_);
   Stmt s(impl_->db, "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
   bind_text(s.get(), 1, device_id);
   sqlite3_bind_int64(s.get(), 2, now);
-  return run(s.get()) == SQLITE_OK && sqlite3_changes(impl_->db) == 1;
+  if (int rc = run(s.get()); rc != SQLITE_OK) return impl_->fail(rc, "revoke a device");
+  return sqlite3_changes(impl_->db) == 1;
 }
 
-std::vector<DeviceStatus> SqliteServerStore::devices() {
+Result<std::vector<DeviceStatus>> SqliteServerStore::devices() {
   std::lock_guard lock(mutex_);
   Stmt s(impl_->db,
          "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
          "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
          "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
          "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
+  if (!s) return impl_->fail("list devices");
   std::vector<DeviceStatus> out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     DeviceStatus d;
     d.id = column_text(s.get(), 0);
     d.venue = column_text(s.get(), 1);
@@ -415,17 +389,21 @@ std::vector<DeviceStatus> SqliteServerStore::devices() {
     d.quarantined = sqlite3_column_int64(s.get(), 13);
     out.push_back(std::move(d));
   }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "list devices");
   return out;
 }
 
-std::vector<CountRow> SqliteServerStore::answer_counts() {
+Result<std::vector<CountRow>> SqliteServerStore::answer_counts() {
   std::lock_guard lock(mutex_);
   Stmt s(impl_->db,
          "SELECT v.name, a.device_id, a.question_id, count(*) FROM answers a JOIN devices d ON d.id = a.device_id "
          "JOIN venues v ON v.id = d.venue_id GROUP BY v.name, a.device_id, a.question_id ORDER BY v.name, a.device_id, a.question_id");
+  if (!s) return impl_->fail("count answers");
   std::vector<CountRow> out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW)
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
     out.push_back({column_text(s.get(), 0), column_text(s.get(), 1), column_text(s.get(), 2), sqlite3_column_int64(s.get(), 3)});
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "count answers");
   return out;
 }
 

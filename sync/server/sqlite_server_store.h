@@ -21,14 +21,14 @@ class SqliteServerStore final : public ServerStore {
   ~SqliteServerStore() override;
 
   Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override;
-  EnrolOutcome enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash, const std::string& kiosk_name,
-                     std::int64_t now) override;
-  std::optional<Device> device_by_token(const std::string& token_hash) override;
-  std::optional<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now, std::string* error) override;
+  Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                             const std::string& kiosk_name, std::int64_t now) override;
+  Result<std::optional<Device>> device_by_token(const std::string& token_hash) override;
+  Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override;
   Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
-  bool revoke(const std::string& device_id, std::int64_t now) override;
-  std::vector<DeviceStatus> devices() override;
-  std::vector<CountRow> answer_counts() override;
+  Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
+  Result<std::vector<DeviceStatus>> devices() override;
+  Result<std::vector<CountRow>> answer_counts() override;
 
  private:
   struct Impl;

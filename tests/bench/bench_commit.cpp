@@ -1,4 +1,4 @@
-// Answer commit latency: SqliteStore::commit against a plain loop of
+// Answer commit latency: SqliteAnswerStore::commit against a plain loop of
 // single-row SQLite inserts with the same pragmas, on the same disk, in the
 // same run. Prints p50/p99 of each and their ratios.
 #include <sqlite3.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 
 using Clock = std::chrono::steady_clock;
 
@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   remove_db(dir + "/plain.db");
   remove_db(dir + "/store.db");
   Plain baseline(dir + "/plain.db");
-  tp::SqliteStore store_db({dir + "/store.db", std::nullopt});
-  if (!store_db.open()) std::abort();
+  tp::KioskStore store_db({dir + "/store.db", std::nullopt});
+  if (!store_db.answers.probe()) std::abort();
   std::vector<double> plain, store;
   for (int i = 0; i < 2 * n; ++i) {
     std::string uuid = tp::random_uuid();
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     a.language = "en";
     a.stamp = {1764500400, true, "boot", 0};
     auto t2 = Clock::now();
-    if (!store_db.commit(a)) std::abort();
+    if (!store_db.answers.commit(a)) std::abort();
     auto t3 = Clock::now();
     plain.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     store.push_back(std::chrono::duration<double, std::micro>(t3 - t2).count());
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   Lat lp = summarise(plain), ls = summarise(store);
   std::printf("commit latency, %d single-answer commits each, WAL + synchronous=FULL, same disk\n", 2 * n);
   std::printf("  plain C loop of single-row inserts: p50 %7.1f us  p99 %7.1f us\n", lp.p50, lp.p99);
-  std::printf("  SqliteStore::commit:                 p50 %7.1f us  p99 %7.1f us\n", ls.p50, ls.p99);
+  std::printf("  SqliteAnswerStore::commit:           p50 %7.1f us  p99 %7.1f us\n", ls.p50, ls.p99);
   std::printf("  ratio store/plain:                   p50 %7.2fx   p99 %7.2fx   (target: within 1.5x)\n", ls.p50 / lp.p50, ls.p99 / lp.p99);
   return 0;
 }

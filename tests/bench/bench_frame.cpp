@@ -45,7 +45,7 @@ int main() {
     test::FixedStamps stamps;
     test::FixedPin pins("2468");
     TimePoint now = Clock::now();
-    Visit v(set, config, strings, store, stamps, pins, now);
+    Visit v(set, config, strings, store, store, stamps, pins, now);
     auto measure = [&](const char* name) {
       std::vector<double> us;
       for (int i = 0; i < kFrames; ++i) {

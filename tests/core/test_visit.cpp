@@ -19,7 +19,7 @@ struct Rig {
   test::FixedStamps stamps;
   test::FixedPin pins{"2468"};
   TimePoint now = TimePoint{} + 1000h;
-  Visit visit{set, config, strings, store, stamps, pins, now};
+  Visit visit{set, config, strings, store, store, stamps, pins, now};
 
   void send(const Event& e) { visit.handle(e, now); }
   void wait(Clock::duration d) {

@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 #include "support.h"
 
 using namespace tp;
@@ -19,8 +19,8 @@ using namespace tp;
 namespace {
 
 [[noreturn]] void committer(const std::string& path, int out_fd) {
-  SqliteStore store({path, std::nullopt});
-  if (!store.open()) _exit(3);
+  KioskStore store({path, std::nullopt});
+  if (!store.database.open()) _exit(3);
   for (int i = 0;; ++i) {
     Answer a;
     a.uuid = random_uuid();
@@ -31,8 +31,8 @@ namespace {
     a.score = i % 11;
     a.language = "en";
     a.stamp = {1764500400, true, "boot", 0};
-    if (!store.commit(a)) _exit(4);
-    if (i % 3 == 2 && !store.close_session(a.session_id)) _exit(5);
+    if (!store.answers.commit(a)) _exit(4);
+    if (i % 3 == 2 && !store.answers.close_session(a.session_id)) _exit(5);
     std::string line = a.uuid + "\n";
     if (write(out_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(6);
   }
@@ -96,7 +96,7 @@ TEST_CASE("answers reported as committed survive SIGKILL at random moments", "[s
   INFO(reported.size() << " answers reported committed over " << kRounds << " kills");
   CHECK(reported.size() > 1000);
   CHECK(missing == 0);
-  SqliteStore check({path, std::nullopt});
-  REQUIRE(check.open());
-  CHECK(check.integrity_check() == "ok");
+  KioskStore check({path, std::nullopt});
+  REQUIRE(check.database.open());
+  CHECK(check.database.integrity_check() == "ok");
 }

@@ -3,6 +3,7 @@
 
 #include "api.h"
 #include "gzip.h"
+#include "secrets.h"
 #include "sqlite_server_store.h"
 #include "support.h"
 
@@ -70,7 +71,7 @@ TEST_CASE("enrolment: a code works once; the same kiosk retrying gets the same d
   CHECK(thief.body.find("code_used") != std::string::npos);
   auto unknown = rig.api.enrol({wire::encode(wire::EnrolRequest{"AAAA-BBBB-CCCC", "x", token}), "", "", "c"});
   CHECK(unknown.status == 403);
-  CHECK(rig.store.devices().size() == 1);
+  CHECK(rig.store.devices()->size() == 1);
   // Codes are typed by people: case and dashes do not matter.
   std::string c2 = rig.code();
   std::string sloppy = c2;
@@ -101,7 +102,7 @@ TEST_CASE("a resent batch is acknowledged again and stored once; a conflict is q
   auto c = reply_of(rig.api.batches({wire::encode(conflict), auth, "", "a"}));
   CHECK(c.stored == 1);
   CHECK(c.quarantined == std::vector<std::string>{answer(2).answer.uuid});
-  auto devices = rig.store.devices();
+  auto devices = *rig.store.devices();
   REQUIRE(devices.size() == 1);
   CHECK(devices[0].answers_received == 4);
   CHECK(devices[0].quarantined == 1);
@@ -113,11 +114,11 @@ TEST_CASE("tokens: missing, unknown and revoked are refused and nothing is store
   CHECK(rig.api.batches({body, "", "", "a"}).status == 401);
   CHECK(rig.api.batches({body, "Bearer tp1.nope", "", "a"}).status == 401);
   std::string auth = rig.enrol();
-  REQUIRE(rig.store.revoke(rig.store.devices()[0].id, 1));
+  REQUIRE(*rig.store.revoke((*rig.store.devices())[0].id, 1));
   auto r = rig.api.batches({body, auth, "", "a"});
   CHECK(r.status == 401);
   CHECK(r.body.find("revoked") != std::string::npos);
-  CHECK(rig.store.answer_counts().empty());
+  CHECK(rig.store.answer_counts()->empty());
 }
 
 TEST_CASE("bad bodies get 400 with the reason; odd encodings 415", "[server][hostile]") {

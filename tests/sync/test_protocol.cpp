@@ -39,11 +39,11 @@ TEST_CASE("a batch survives encode and decode unchanged", "[protocol]") {
   auto& d = std::get<wire::Batch>(decoded);
   REQUIRE(d.answers.size() == 2);
   CHECK(d.batch_id == "batch-1");
-  CHECK(wire::same_content(d.answers[0], b.answers[0]));
-  CHECK(wire::same_content(d.answers[1], b.answers[1]));
+  CHECK(d.answers[0] == b.answers[0]);
+  CHECK(d.answers[1] == b.answers[1]);
   auto changed = b.answers[0];
   changed.answer.score = 8;
-  CHECK_FALSE(wire::same_content(changed, b.answers[0]));
+  CHECK_FALSE(changed == b.answers[0]);
 }
 
 TEST_CASE("replies, heartbeats and enrolment round-trip", "[protocol]") {

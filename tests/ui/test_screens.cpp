@@ -3,7 +3,7 @@
 
 #include "fakes/fakes.h"
 #include "harness.h"
-#include "sqlite_store.h"
+#include "kiosk_store.h"
 #include "support.h"
 
 using namespace tp;
@@ -48,12 +48,12 @@ TEST_CASE("tapping 7 and typing \"ok\" on the on-screen keyboard stores exactly 
   QuestionSet set = test::demo_set();
   Strings strings = test::demo_strings();
   KioskConfig config;
-  SqliteStore store({dir + "/kiosk.db", std::nullopt});
-  REQUIRE(store.open());
+  KioskStore store({dir + "/kiosk.db", std::nullopt});
+  REQUIRE(store.database.open());
   test::FixedStamps stamps;
   test::FixedPin pins("2468");
   TimePoint now = Clock::now();
-  Visit v(set, config, strings, store, stamps, pins, now);
+  Visit v(set, config, strings, store.answers, store.reports, stamps, pins, now);
   test::ScreenHarness h({1280, 800}, set, strings);
 
   h.frame(v, now);
@@ -70,7 +70,7 @@ TEST_CASE("tapping 7 and typing \"ok\" on the on-screen keyboard stores exactly 
   CHECK(v.screen() == Screen::text);  // the next follow-up
   CHECK(v.question()->id == "one_higher");
 
-  auto rows = store.answers_by_question_and_day(nullptr);
+  auto rows = store.reports.answers_by_question_and_day();
   REQUIRE(rows);
   std::map<std::string, std::int64_t> by_question;
   for (const auto& r : *rows) by_question[r.question_id] += r.answers;
@@ -89,7 +89,7 @@ TEST_CASE("a pressed key shows pressed in the same frame as the touch", "[ui]") 
   test::FixedStamps stamps;
   test::FixedPin pins("2468");
   TimePoint now = Clock::now();
-  Visit v(set, config, strings, store, stamps, pins, now);
+  Visit v(set, config, strings, store, store, stamps, pins, now);
   test::ScreenHarness h({800, 480}, set, strings);
   reach(h, v, now, Screen::scale, &store);
   ui::Rect r = h.hits().at("scale.5");
@@ -120,7 +120,7 @@ TEST_CASE("a long press in the top-left corner opens the staff PIN pad", "[ui][s
   test::FixedStamps stamps;
   test::FixedPin pins("2468");
   TimePoint now = Clock::now();
-  Visit v(set, config, strings, store, stamps, pins, now);
+  Visit v(set, config, strings, store, store, stamps, pins, now);
   test::ScreenHarness h({1024, 600}, set, strings);
   h.frame(v, now, {5, 5}, true);
   now += 4s;
@@ -151,7 +151,7 @@ TEST_CASE("every screen lays out at every size: targets on screen, large enough,
         test::FixedStamps stamps;
         test::FixedPin pins("2468");
         TimePoint now = Clock::now();
-        Visit v(set, config, strings, store, stamps, pins, now);
+        Visit v(set, config, strings, store, store, stamps, pins, now);
         for (const char* lang : {"en", "cy"}) {
           v.handle(ev::SelectLanguage{lang}, now);
           reach(h, v, now, target, &store);

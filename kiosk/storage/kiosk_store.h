@@ -1,0 +1,22 @@
+// The kiosk's one SQLite file with its three roles, for the programs that
+// open it (the kiosk, tenpoint-sync, the command line). Each part that uses
+// storage takes only the role interface it needs.
+#pragma once
+#include <utility>
+
+#include "sqlite_answer_store.h"
+#include "sqlite_database.h"
+#include "sqlite_outbox.h"
+#include "sqlite_reports.h"
+
+namespace tp {
+
+struct KioskStore {
+  explicit KioskStore(SqliteDatabase::Options options) : database(std::move(options)), answers(database), outbox(database), reports(database) {}
+  SqliteDatabase database;
+  SqliteAnswerStore answers;
+  SqliteOutbox outbox;
+  SqliteReports reports;
+};
+
+}  // namespace tp
