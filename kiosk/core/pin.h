@@ -22,6 +22,9 @@ class Argon2PinChecker final : public PinChecker {
   explicit Argon2PinChecker(std::string hash) : hash_(std::move(hash)) {}
   bool verify(const std::string& pin) override;
   bool configured() const { return !hash_.empty(); }
+  // A config reload brings a new hash; the visit keeps a reference to this
+  // checker, so the checker changes in place.
+  void set_hash(std::string hash) { hash_ = std::move(hash); }
 
  private:
   std::string hash_;

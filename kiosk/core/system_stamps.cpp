@@ -18,6 +18,8 @@ SystemStamps::SystemStamps(int granularity_minutes) : granularity_s_(static_cast
   if (boot_id_.empty()) boot_id_ = "unknown";
 }
 
+void SystemStamps::set_granularity_minutes(int minutes) { granularity_s_ = static_cast<std::int64_t>(minutes) * 60; }
+
 std::int64_t SystemStamps::unix_now() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);

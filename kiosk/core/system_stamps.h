@@ -16,6 +16,9 @@ class SystemStamps final : public StampSource {
   Stamp now() override;
   std::int64_t unix_now() override;
   bool clock_trusted() const;
+  // From a config reload: answers stamped from now on are rounded to this.
+  void set_granularity_minutes(int minutes);
+  int granularity_minutes() const { return static_cast<int>(granularity_s_ / 60); }
   const std::string& boot_id() const { return boot_id_; }
 
  private:

@@ -1,148 +1,64 @@
 // TEXT: a follow-up in the resident's own words, typed on a keyboard the
 // kiosk draws itself. "You chose 7 · Change" keeps the score in view.
+#include "keyboard_layouts.h"
 #include "text.h"
 #include "ui.h"
 
 namespace tp::ui {
 
-namespace {
-
-constexpr float kMinKey = 48.0f;  // px: 9 mm on a 7-inch 800x480 panel
-
-struct Key {
-  std::string label;  // shown
-  std::string id;     // hit name: key.<id>
-  float units = 1.0f;
-  enum Kind { type, shift, backspace, space, to_letters, to_symbols, to_accents } kind = type;
-};
-
-// Ten keys a row (QWERTY) where they fit at touch size; otherwise seven a
-// row in alphabetical order, which narrow portrait screens can hold at 9 mm.
-std::vector<std::vector<Key>> keys_for(KeyboardLayer layer, const std::string& extras, bool shifted, bool compact, const Visit& v) {
-  auto letters = [&](std::string_view row) {
-    std::vector<Key> out;
-    for (char32_t c : decode_utf8(row)) {
-      std::string s;
-      append_utf8(s, c);
-      std::string shown = shifted ? to_upper(s) : s;
-      out.push_back({shown, s, 1.0f, Key::type});
-    }
-    return out;
-  };
-  auto with = [](std::vector<Key> row, std::initializer_list<Key> more, bool front = false) {
-    if (front) row.insert(row.begin(), more);
-    else row.insert(row.end(), more);
-    return row;
-  };
-  Key space{v.t("keyboard_space"), "space", 5.0f, Key::space};
-  Key back{"", "backspace", 1.5f, Key::backspace};
-  std::vector<std::vector<Key>> rows;
-  if (compact) {
-    auto chunks = [&](std::string_view all, std::size_t per_row, std::size_t max_rows) {
-      std::u32string cps = decode_utf8(all);
-      for (std::size_t i = 0; i < cps.size() && rows.size() < max_rows; i += per_row) {
-        std::string row;
-        for (std::size_t j = i; j < std::min(cps.size(), i + per_row); ++j) append_utf8(row, cps[j]);
-        rows.push_back(letters(row));
-      }
-    };
-    Key shift{"", "shift", 1.0f, Key::shift};
-    Key erase{"", "backspace", 1.0f, Key::backspace};
-    switch (layer) {
-      case KeyboardLayer::letters: {
-        chunks("abcdefghijklmnopqrstuvwxyz,.", 7, 4);
-        std::vector<Key> bottom{shift, {v.t("keyboard_symbols"), "symbols", 1.5f, Key::to_symbols}};
-        if (!extras.empty()) bottom.push_back({"àé", "accents", 1.0f, Key::to_accents});
-        bottom.push_back({space.label, "space", extras.empty() ? 3.5f : 2.5f, Key::space});
-        bottom.push_back(erase);
-        rows.push_back(bottom);
-        break;
-      }
-      case KeyboardLayer::symbols:
-        chunks("1234567890-/:;()£&@\"'#?!%*+=", 7, 4);
-        rows.push_back({{v.t("keyboard_letters"), "letters", 2.0f, Key::to_letters}, {space.label, "space", 4.0f, Key::space}, erase});
-        break;
-      case KeyboardLayer::accents:
-        chunks(extras, 7, 4);
-        rows.push_back({{v.t("keyboard_letters"), "letters", 2.0f, Key::to_letters}, shift, {space.label, "space", 3.0f, Key::space}, erase});
-        break;
-    }
-    return rows;
-  }
-  switch (layer) {
-    case KeyboardLayer::letters: {
-      rows.push_back(letters("qwertyuiop"));
-      rows.push_back(letters("asdfghjkl'"));
-      rows.push_back(with(with(letters("zxcvbnm"), {Key{"", "shift", 1.5f, Key::shift}}, true), {back}));
-      std::vector<Key> bottom{{v.t("keyboard_symbols"), "symbols", 1.5f, Key::to_symbols}};
-      if (!extras.empty()) bottom.push_back({decode_utf8(extras).size() > 1 ? "àé" : extras, "accents", 1.5f, Key::to_accents});
-      space.units = extras.empty() ? 5.5f : 4.0f;
-      bottom.push_back(space);
-      for (const char* p : {",", ".", "?"}) bottom.push_back({p, p, 1.0f, Key::type});
-      rows.push_back(bottom);
-      break;
-    }
-    case KeyboardLayer::symbols:
-      rows.push_back(letters("1234567890"));
-      rows.push_back(letters("-/:;()£&@\""));
-      rows.push_back(with(letters("#.,?!'%*"), {Key{"", "backspace", 2.0f, Key::backspace}}));
-      rows.push_back({{v.t("keyboard_letters"), "letters", 2.0f, Key::to_letters}, {space.label, "space", 6.0f, Key::space},
-                      {"+", "+", 1.0f, Key::type}, {"=", "=", 1.0f, Key::type}});
-      break;
-    case KeyboardLayer::accents: {
-      std::u32string cps = decode_utf8(extras);
-      for (std::size_t i = 0; i < cps.size() && rows.size() < 3; i += 10) {
-        std::string row;
-        for (std::size_t j = i; j < std::min(cps.size(), i + 10); ++j) append_utf8(row, cps[j]);
-        rows.push_back(letters(row));
-      }
-      rows.push_back({{v.t("keyboard_letters"), "letters", 2.0f, Key::to_letters}, {"", "shift", 1.5f, Key::shift},
-                      {space.label, "space", 5.0f, Key::space}, back});
-      break;
-    }
-  }
-  return rows;
-}
-
-}  // namespace
-
 void Ui::draw_keyboard(const Visit& v, Rect area) {
   std::string extras;
   if (const Language* lang = v.question_set().language(v.language())) extras = lang->keyboard_extra;
-  bool compact = (area.width() - m_.gap * 9) / 10.0f < kMinKey;
-  float columns = compact ? 7.0f : 10.0f;
-  auto rows = keys_for(v.layer(), extras, v.shift(), compact, v);
+  KeyboardShape shape = keyboard_shape_for(area.width(), m_.gap);
+  float columns = static_cast<float>(keyboard_columns(shape));
+  KeyboardWords words{v.t("keyboard_space"), v.t("keyboard_symbols"), v.t("keyboard_letters")};
+  KeyRows rows = keyboard_rows(shape, v.layer(), extras, v.shift(), words);
   float rows_n = static_cast<float>(rows.size());
   float key_h = std::min((area.height() - m_.gap * (rows_n - 1)) / rows_n, m_.target * 1.2f);
   float unit = std::min((area.width() - m_.gap * (columns - 1)) / columns, m_.target * 1.6f);
   float total_h = key_h * rows_n + m_.gap * (rows_n - 1);
   float y = area.max.y - total_h;  // close to the action bar, like a phone's keyboard
   for (const auto& row : rows) {
-    auto key_width = [&](const Key& k) { return unit * k.units + m_.gap * (k.units - 1.0f); };
+    auto key_width = [&](const KeySpec& k) { return unit * k.units + m_.gap * (k.units - 1.0f); };
     float row_w = m_.gap * static_cast<float>(row.size() - 1);
     for (const auto& k : row) row_w += key_width(k);
     float x = area.center().x - row_w * 0.5f;
     for (const auto& k : row) {
       float w = key_width(k);
       Rect r{{x, y}, {x + w, y + key_h}};
-      bool active_shift = k.kind == Key::shift && v.shift();
-      if (button("key." + k.id, r, k.label, active_shift ? Look::selected : Look::key, k.kind == Key::type ? fonts_.question : fonts_.button)) {
+      bool active_shift = k.kind == KeySpec::shift && v.shift();
+      if (button("key." + k.id, r, k.label, active_shift ? Look::selected : Look::key,
+                 k.kind == KeySpec::type ? fonts_.question : fonts_.button)) {
         switch (k.kind) {
-          case Key::type: events_.emplace_back(ev::TypeText{k.label}); break;
-          case Key::shift: events_.emplace_back(ev::ToggleShift{}); break;
-          case Key::backspace: events_.emplace_back(ev::Backspace{}); break;
-          case Key::space: events_.emplace_back(ev::TypeText{" "}); break;
-          case Key::to_letters: events_.emplace_back(ev::SetLayer{KeyboardLayer::letters}); break;
-          case Key::to_symbols: events_.emplace_back(ev::SetLayer{KeyboardLayer::symbols}); break;
-          case Key::to_accents: events_.emplace_back(ev::SetLayer{KeyboardLayer::accents}); break;
+          case KeySpec::type:
+            events_.emplace_back(ev::TypeText{k.label});
+            break;
+          case KeySpec::shift:
+            events_.emplace_back(ev::ToggleShift{});
+            break;
+          case KeySpec::backspace:
+            events_.emplace_back(ev::Backspace{});
+            break;
+          case KeySpec::space:
+            events_.emplace_back(ev::TypeText{" "});
+            break;
+          case KeySpec::to_letters:
+            events_.emplace_back(ev::SetLayer{KeyboardLayer::letters});
+            break;
+          case KeySpec::to_symbols:
+            events_.emplace_back(ev::SetLayer{KeyboardLayer::symbols});
+            break;
+          case KeySpec::to_accents:
+            events_.emplace_back(ev::SetLayer{KeyboardLayer::accents});
+            break;
         }
       }
       float icon = std::min(key_h, w) * 0.7f;
       bool held = ImGui::IsItemActive();
       ImVec2 c = r.center();
       if (held) c.y += 2.0f;
-      if (k.kind == Key::backspace) icon_backspace(c, icon, palette_.ink);
-      if (k.kind == Key::shift) icon_shift(c, icon, active_shift ? palette_.on_accent : palette_.ink, active_shift);
+      if (k.kind == KeySpec::backspace) icon_backspace(c, icon, palette_.ink);
+      if (k.kind == KeySpec::shift) icon_shift(c, icon, active_shift ? palette_.on_accent : palette_.ink, active_shift);
       x += w + m_.gap;
     }
     y += key_h + m_.gap;
@@ -160,7 +76,7 @@ void Ui::draw_text(const Visit& v) {
   if (v.score()) {
     std::string chose = fill(v.t("you_chose"), {{"score", std::to_string(*v.score())}});
     float h = m_.portrait ? m_.target * 0.8f : bar.height();
-    float bw = std::max(kMinKey * 1.5f, text_width(fonts_.button, v.t("change")) + m_.body_px * 2);
+    float bw = std::max(kMinKeyPx * 1.5f, text_width(fonts_.button, v.t("change")) + m_.body_px * 2);
     float x = m_.margin, top = y;
     if (!m_.portrait) {
       float chip_w = text_width(fonts_.body, chose) + m_.gap * 2 + bw;
@@ -177,7 +93,7 @@ void Ui::draw_text(const Visit& v) {
   y += text_block(fonts_.question, v.prompt(), cx, y, wrap, palette_.ink) + m_.gap;
 
   // The answer box shows the end of the text when it is long.
-  float box_h = fonts_.body->FontSize * 1.18f * 2 + m_.gap * 2.5f;
+  float box_h = line_height(fonts_.body) * 2 + m_.gap * 2.5f;  // two lines of typing
   Rect box{{m_.margin, y}, {m_.display.x - m_.margin, y + box_h}};
   card(box, palette_.surface, palette_.accent);
   float pad = m_.gap * 1.5f;
@@ -195,22 +111,9 @@ void Ui::draw_text(const Visit& v) {
     if (h > room) top -= h - room;
     text_block(fonts_.body, typed, 0, top, text_wrap, palette_.ink, false, box.min.x + pad);
     // The cursor sits after the last character of the last wrapped line.
-    float line_h = fonts_.body->FontSize * 1.18f;
-    std::string_view last_line = typed;
-    const char* s = typed.data();
-    const char* end = s + typed.size();
-    while (s < end) {
-      const char* e = fonts_.body->CalcWordWrapPositionA(1.0f, s, end, text_wrap);
-      if (e == s) e = s + 1;
-      if (e >= end) {
-        last_line = std::string_view(s, static_cast<std::size_t>(end - s));
-        break;
-      }
-      s = e;
-      while (s < end && *s == ' ') ++s;
-    }
+    float line_h = line_height(fonts_.body);
     float cy = top + (h / line_h - 1) * line_h;
-    float cxp = box.min.x + pad + text_width(fonts_.body, last_line) + 2;
+    float cxp = box.min.x + pad + caret_offset(fonts_.body, typed, text_wrap) + 2;
     dl_->AddRectFilled({cxp, cy}, {cxp + 3, cy + fonts_.body->FontSize}, palette_.accent);
   }
   dl_->PopClipRect();

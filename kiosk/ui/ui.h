@@ -57,6 +57,9 @@ class Ui {
   void watch_staff_corner(TimePoint now);
 
   // ---- widgets (widgets.cpp) ----
+  // Every measurement and drawing of text goes through these, never through
+  // ImGui's font calls in a screen file, so that a text path with shaping
+  // (for scripts ImGui cannot join) can replace them in one place.
   bool button(const std::string& id, Rect r, std::string_view label, Look look, ImFont* font = nullptr);
   // Word-wrapped, each line centred on center_x; returns the height used.
   float text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred = true,
@@ -64,6 +67,11 @@ class Ui {
   float measure_block(ImFont* font, std::string_view text, float wrap_width);
   void text_at(ImFont* font, std::string_view text, ImVec2 pos, ImU32 color);
   float text_width(ImFont* font, std::string_view text);
+  // The distance from one line of a text block to the next.
+  float line_height(ImFont* font) const;
+  // How far along the last wrapped line of `text` it ends, trailing spaces
+  // included: where the typing caret goes.
+  float caret_offset(ImFont* font, std::string_view text, float wrap_width);
   void card(Rect r, ImU32 fill, ImU32 border);
   void icon_check(ImVec2 center, float size, ImU32 color);
   void icon_backspace(ImVec2 center, float size, ImU32 color);

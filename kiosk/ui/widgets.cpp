@@ -14,12 +14,29 @@ bool Ui::button(const std::string& id, Rect r, std::string_view label, Look look
   ImU32 fill = palette_.surface, ink = palette_.ink, border = palette_.line;
   float border_px = palette_.border;
   switch (look) {
-    case Look::primary: fill = palette_.accent; ink = palette_.on_accent; border = palette_.accent; break;
-    case Look::selected: fill = palette_.accent; ink = palette_.on_accent; border = palette_.ink; border_px *= 2.5f; break;
-    case Look::quiet: fill = palette_.background; border = palette_.line; break;
-    case Look::warning: fill = palette_.warning_ink; ink = palette_.on_accent; border = palette_.warning_ink; break;
+    case Look::primary:
+      fill = palette_.accent;
+      ink = palette_.on_accent;
+      border = palette_.accent;
+      break;
+    case Look::selected:
+      fill = palette_.accent;
+      ink = palette_.on_accent;
+      border = palette_.ink;
+      border_px *= 2.5f;
+      break;
+    case Look::quiet:
+      fill = palette_.background;
+      border = palette_.line;
+      break;
+    case Look::warning:
+      fill = palette_.warning_ink;
+      ink = palette_.on_accent;
+      border = palette_.warning_ink;
+      break;
     case Look::key:
-    case Look::plain: break;
+    case Look::plain:
+      break;
   }
   if (held) {
     // Pressed: darker and nudged down, visible in the same frame as the touch.
@@ -69,8 +86,10 @@ float balanced_width(ImFont* font, std::string_view text, float wrap_width) {
   float lo = wrap_width * 0.4f, hi = wrap_width;
   for (int i = 0; i < 12; ++i) {
     float mid = (lo + hi) * 0.5f;
-    if (wrap_lines(font, text, mid).size() > lines) lo = mid;
-    else hi = mid;
+    if (wrap_lines(font, text, mid).size() > lines)
+      lo = mid;
+    else
+      hi = mid;
   }
   return hi + 1.0f;
 }
@@ -81,8 +100,9 @@ float Ui::measure_block(ImFont* font, std::string_view text, float wrap_width) {
   return static_cast<float>(wrap_lines(font, text, wrap_width).size()) * font->FontSize * 1.18f;
 }
 
-float Ui::text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred, float left) {
-  float line_h = font->FontSize * 1.18f;
+float Ui::text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred,
+                     float left) {
+  float line_h = line_height(font);
   float y = top;
   if (centred) wrap_width = balanced_width(font, text, wrap_width);
   for (std::string_view line : wrap_lines(font, text, wrap_width)) {
@@ -100,6 +120,27 @@ void Ui::text_at(ImFont* font, std::string_view text, ImVec2 pos, ImU32 color) {
 
 float Ui::text_width(ImFont* font, std::string_view text) {
   return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.data(), text.data() + text.size()).x;
+}
+
+float Ui::line_height(ImFont* font) const { return font->FontSize * 1.18f; }
+
+float Ui::caret_offset(ImFont* font, std::string_view text, float wrap_width) {
+  // Wraps as wrap_lines() does, but keeps the last line's trailing spaces:
+  // a space just typed moves the caret.
+  std::string_view last_line = text;
+  const char* s = text.data();
+  const char* end = s + text.size();
+  while (s < end) {
+    const char* e = font->CalcWordWrapPositionA(1.0f, s, end, wrap_width);
+    if (e == s) e = s + 1;
+    if (e >= end) {
+      last_line = std::string_view(s, static_cast<std::size_t>(end - s));
+      break;
+    }
+    s = e;
+    while (s < end && *s == ' ') ++s;
+  }
+  return text_width(font, last_line);
 }
 
 void Ui::card(Rect r, ImU32 fill, ImU32 border) {
@@ -123,10 +164,12 @@ void Ui::icon_backspace(ImVec2 c, float s, ImU32 color) {
 
 void Ui::icon_shift(ImVec2 c, float s, ImU32 color, bool filled) {
   float w = s * 0.38f, h = s * 0.4f;
-  ImVec2 pts[7] = {{c.x, c.y - h},           {c.x + w, c.y},           {c.x + w * 0.45f, c.y},  {c.x + w * 0.45f, c.y + h},
-                   {c.x - w * 0.45f, c.y + h}, {c.x - w * 0.45f, c.y}, {c.x - w, c.y}};
-  if (filled) dl_->AddConvexPolyFilled(pts, 7, color);
-  else dl_->AddPolyline(pts, 7, color, ImDrawFlags_Closed, s * 0.06f);
+  ImVec2 pts[7] = {{c.x, c.y - h},         {c.x + w, c.y}, {c.x + w * 0.45f, c.y}, {c.x + w * 0.45f, c.y + h}, {c.x - w * 0.45f, c.y + h},
+                   {c.x - w * 0.45f, c.y}, {c.x - w, c.y}};
+  if (filled)
+    dl_->AddConvexPolyFilled(pts, 7, color);
+  else
+    dl_->AddPolyline(pts, 7, color, ImDrawFlags_Closed, s * 0.06f);
 }
 
 Rect Ui::bottom_bar() const {

@@ -108,22 +108,32 @@ TEST_CASE("the server unreachable: answers wait, the reason is recorded for the 
   CHECK(Cluster::sync_once(kiosk, out) == 0);
 }
 
-TEST_CASE("crash safety: sync and server killed at random moments during 20,000 answers, no loss, no duplicates",
+TEST_CASE("crash safety: sync and server killed at random moments while answers keep arriving, no loss, no duplicates",
           "[sync][crash][slow]") {
+  // Each round starts tenpoint-sync, lets it work for a few milliseconds and
+  // kills it (and, three times in four, the server). New answers are added
+  // after each round so that the backlog always stays ahead of what one round
+  // can send, whatever this machine's speed: every kill lands while answers
+  // remain. A round counts as "mid-transfer" when the kill found answers
+  // still waiting and the round had sent some: the assertion is on those.
+  // On a slow or busy machine a short window may end before the first batch
+  // (start-up and the TLS handshake); such a round widens the window.
   Cluster c("sync_crash");
   c.start_server();
   std::string kiosk = c.kiosk("kiosk", ", \"batch_max_answers\": 10, \"interval_s\": 1, \"backoff_cap_s\": 1");
-  Cluster::simulate(kiosk, 20000, 7);
-  std::mt19937 rng(20261130);
-  std::uniform_int_distribution<int> window_ms(5, 60);
-  std::uniform_int_distribution<int> victim(0, 3);
-  int rounds = 0, server_kills = 0, sync_kills = 0;
   std::string db = Cluster::kiosk_db(kiosk);
-  const int kRounds = 250;
-  for (; rounds < kRounds; ++rounds) {
+  Cluster::simulate(kiosk, 2000, 7);
+  std::mt19937 rng(20261130);
+  int window_max_ms = 60;
+  std::uniform_int_distribution<int> victim(0, 3);
+  const int kRounds = 150;
+  int server_kills = 0, sync_kills = 0, mid_transfer = 0, seed = 100;
+  long long most_in_a_round = 0;
+  for (int round = 0; round < kRounds; ++round) {
     if (!c.server || !c.server->running()) c.start_server();
+    long long waiting_before = scalar_in(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL");
     Process sync({TENPOINT_SYNC_PATH, "--config", kiosk}, c.dir + "/sync.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(window_ms(rng)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(window_max_ms / 12, window_max_ms)(rng)));
     int v = victim(rng);
     if (v != 1) {  // the sync process, three times in four
       sync.signal(SIGKILL);
@@ -136,10 +146,19 @@ TEST_CASE("crash safety: sync and server killed at random moments during 20,000 
     }
     sync.signal(SIGKILL);
     sync.wait();
-    if (scalar_in(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL") == 0) break;
+    long long waiting_after = scalar_in(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL");
+    long long sent = waiting_before - waiting_after;
+    most_in_a_round = std::max(most_in_a_round, sent);
+    if (sent > 0 && waiting_after > 0) ++mid_transfer;
+    if (sent == 0) window_max_ms = std::min(window_max_ms * 3 / 2, 5000);
+    else window_max_ms = std::max(window_max_ms * 9 / 10, 60);
+    // Keep the backlog at least twice the most any round has sent.
+    long long want = 2 * std::max(most_in_a_round, 200LL);
+    if (waiting_after < want) Cluster::simulate(kiosk, static_cast<int>(want - waiting_after), ++seed);
   }
-  INFO(rounds << " rounds, " << sync_kills << " sync kills, " << server_kills << " server kills");
-  CHECK(rounds >= 100);  // the upload really was interrupted many times
+  INFO(kRounds << " rounds, " << mid_transfer << " killed mid-transfer (window up to " << window_max_ms << " ms), " << sync_kills << " sync kills, " << server_kills
+               << " server kills, at most " << most_in_a_round << " answers sent in one round");
+  CHECK(mid_transfer >= kRounds / 3);  // the upload really was cut short, many times
   if (!c.server || !c.server->running()) c.start_server();
   std::string out;
   int code = 1;
@@ -147,9 +166,9 @@ TEST_CASE("crash safety: sync and server killed at random moments during 20,000 
   REQUIRE(code == 0);
   auto kiosk_set = uuids_in(db);
   auto server_set = uuids_in(c.server_db());
-  CHECK(kiosk_set.size() == 20000);
+  CHECK(kiosk_set.size() >= 2000);
   CHECK(server_set == kiosk_set);
-  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 20000);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == static_cast<long long>(kiosk_set.size()));
   CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM quarantine") == 0);
   CHECK(scalar_in(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL") == 0);
   // Some batches were committed by the server but their acknowledgement never arrived: resent, stored once.

@@ -1,0 +1,365 @@
+// The kiosk app: start-up, reload, and the frame loop.
+//
+// Frame loop (event driven, so an idle kiosk costs next to nothing):
+//   wait for input or the next timer -> reload on SIGHUP -> Visit::tick ->
+//   (if anything changed) NewFrame -> Ui::draw -> Visit::handle(taps) -> Render
+#include "kiosk_app.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "data_paths.h"
+#include "question_set.h"
+#include "ui.h"
+#include "window.h"
+
+namespace tp {
+
+namespace {
+
+// Set from signal handlers, read by the frame loop: the only state shared
+// with them, and lock-free so that a handler may touch it.
+std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
+
+void on_signal(int sig) {
+  if (sig == SIGHUP)
+    g_reload = true;
+  else
+    g_stop = true;
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+constexpr int kMinWindowWidthPx = 320;
+constexpr int kMinWindowHeightPx = 240;
+// A few frames after each input let pressed states and layout settle.
+constexpr int kFramesAfterInput = 3;
+constexpr int kFramesAfterChange = 2;
+// Wake at least this often so that SIGTERM and SIGHUP are noticed promptly.
+constexpr long kLongestWaitMs = 1000;
+
+bool parse_window_size(const std::string& text, int& width, int& height) {
+  return std::sscanf(text.c_str(), "%dx%d", &width, &height) == 2 && width >= kMinWindowWidthPx && height >= kMinWindowHeightPx;
+}
+
+// Writes the screen and the position of each touch target, for automated
+// checks and accessibility audits (--hits-file). Written atomically.
+void write_hits(const std::string& path, const char* screen, const std::map<std::string, ui::Rect>& hits) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"screen\":\"" << screen << "\",\"hits\":{";
+    bool first = true;
+    for (const auto& [id, r] : hits) {
+      out << (first ? "" : ",") << "\"" << id << "\":[" << r.min.x << "," << r.min.y << "," << r.max.x << "," << r.max.y << "]";
+      first = false;
+    }
+    out << "}}\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+}  // namespace
+
+// What only a kiosk with a screen has. The ImGui context is made before the
+// window (the backends need it) and outlives it.
+struct KioskApp::Display {
+  Display() {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // else imgui.ini appears in the working folder
+    io.LogFilename = nullptr;
+    // Else the SDL backend shows the hidden cursor again on the next frame.
+    io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
+    io.ConfigInputTextCursorBlink = false;  // a blinking caret would keep an idle kiosk drawing
+  }
+  ~Display() {
+    window.reset();
+    ImGui::DestroyContext();
+  }
+  Display(const Display&) = delete;
+  Display& operator=(const Display&) = delete;
+
+  std::unique_ptr<platform::Window> window;
+  ui::FontFiles font_files;
+  ui::FontBuilder font_builder;
+  ui::Fonts fonts;
+  ui::Metrics metrics;
+  std::unique_ptr<ui::Ui> ui;
+  std::string atlas_text;  // the characters the atlas was last built for
+};
+
+KioskApp::KioskApp(Options options) : options_(std::move(options)) {
+  if (!options_.log) options_.log = [](const std::string& line) { std::fprintf(stderr, "tenpoint-kiosk: %s\n", line.c_str()); };
+  if (options_.translations_dir.empty()) options_.translations_dir = assets_dir() + "/translations";
+}
+
+// Out of line: Display is complete only here.
+KioskApp::~KioskApp() = default;
+
+void KioskApp::log(const std::string& line) const { options_.log(line); }
+
+// Loads the configured question set. A bad one is reported and the last good
+// one (kept beside the database) is used instead, if there is one.
+std::optional<QuestionSet> KioskApp::load_questions(const std::string& path) {
+  LoadResult r = load_question_set(path);
+  if (r.set) {
+    std::error_code ec;
+    std::filesystem::copy_file(path, last_good_set_path_, std::filesystem::copy_options::overwrite_existing, ec);
+    return r.set;
+  }
+  std::istringstream problems(format_problems(path, r.problems));
+  for (std::string line; std::getline(problems, line);) log(line);
+  LoadResult kept = load_question_set(last_good_set_path_);
+  if (kept.set) {
+    log("refusing the question set " + path + "; keeping the last good one (" + kept.set->id + " v" + std::to_string(kept.set->version) +
+        ")");
+    return kept.set;
+  }
+  return std::nullopt;
+}
+
+std::optional<KioskApp::StartError> KioskApp::start_headless() {
+  if (visit_) return std::nullopt;
+  started_ = Clock::now();
+  try {
+    config_ = load_kiosk_config(options_.config_path);
+    strings_ = Strings::load_dir(options_.translations_dir);
+  } catch (const std::exception& e) {
+    log(e.what());
+    return StartError{2, e.what()};
+  }
+  db_path_ = !options_.db_path.empty()        ? options_.db_path
+             : !config_.database_path.empty() ? config_.database_path
+                                              : user_data_dir() + "/kiosk.db";
+  std::string data_dir = std::filesystem::path(db_path_).parent_path().string();
+  std::error_code ec;
+  // Residents' words live here: a folder the kiosk makes is for its own user only.
+  if (!data_dir.empty() && !std::filesystem::exists(data_dir, ec) && std::filesystem::create_directories(data_dir, ec))
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
+  last_good_set_path_ = (data_dir.empty() ? std::string(".") : data_dir) + "/question-set.last-good.json";
+  std::optional<QuestionSet> questions = load_questions(config_.question_set_path);
+  if (!questions) {
+    std::string message = "no usable question set: fix " + config_.question_set_path + " (problems above) and start again";
+    log(message);
+    return StartError{2, message};
+  }
+
+  store_ = std::make_unique<KioskStore>(SqliteDatabase::Options{db_path_, std::nullopt});
+  stamps_.set_granularity_minutes(config_.time_granularity_minutes);
+  pins_.set_hash(config_.staff_pin_hash);
+  if (!pins_.configured()) log("no staff_pin_hash in " + options_.config_path + ": the staff menu cannot be opened");
+  palette_name_ = config_.theme;
+  auto now = Clock::now();
+  visit_ = std::make_unique<Visit>(std::move(*questions), config_, strings_, store_->answers, store_->reports, stamps_, pins_, now);
+  if (Status s = store_->answers.probe(); !s) {  // opens, and closes visits a power cut interrupted
+    log(s.message());
+    visit_->storage_failed(s.message(), now);
+  }
+  if (!store_->database.moved_aside().empty())
+    log("the database was damaged; moved it aside to " + store_->database.moved_aside() + " and started a new one");
+  log("database " + db_path_ + (stamps_.clock_trusted() ? "" : " (clock not trusted yet: answers carry boot id and uptime)"));
+  return std::nullopt;
+}
+
+KioskApp::ReloadResult KioskApp::reload() {
+  ReloadResult result;
+  if (!visit_) {
+    result.message = "nothing to reload: the kiosk has not started";
+    return result;
+  }
+  // Read and check everything before changing anything (invariant 2).
+  KioskConfig fresh;
+  try {
+    fresh = load_kiosk_config(options_.config_path);
+  } catch (const std::exception& e) {
+    result.message = std::string("keeping the current settings: ") + e.what();
+    log(result.message);
+    return result;
+  }
+  std::optional<QuestionSet> questions = load_questions(fresh.question_set_path);
+  bool database_moved = options_.db_path.empty() && fresh.database_path != config_.database_path;
+
+  config_ = std::move(fresh);  // in place: the visit reads its timers from it
+  pins_.set_hash(config_.staff_pin_hash);
+  if (!pins_.configured()) log("no staff_pin_hash in " + options_.config_path + ": the staff menu cannot be opened");
+  stamps_.set_granularity_minutes(config_.time_granularity_minutes);
+  apply_theme(config_.theme);
+  // The store stays open on its file: moving residents' answers under a
+  // running kiosk could split one visit across two files.
+  if (database_moved) log("the \"database\" setting changed; the kiosk keeps using " + db_path_ + " until it is restarted");
+  if (questions) {
+    result.question_set_waits = visit_->offer_question_set(std::move(*questions)) == Offer::deferred;
+    log(result.question_set_waits ? "question set reloaded; it starts when the current visit ends" : "question set reloaded");
+    if (display_ && display_->ui) refresh_fonts();  // only once the window and atlas exist
+  } else {
+    log("keeping the question set in use: neither " + config_.question_set_path + " nor the last good copy could be loaded");
+  }
+  result.applied = true;
+  result.message = "settings reloaded from " + options_.config_path + " (theme " + palette_name_ + ", answer times rounded to " +
+                   std::to_string(config_.time_granularity_minutes) + " min)";
+  log(result.message);
+  return result;
+}
+
+void KioskApp::apply_theme(const std::string& name) {
+  palette_name_ = name;
+  if (display_ && display_->ui) display_->ui->set_palette(ui::palette_named(name));
+}
+
+std::optional<KioskApp::StartError> KioskApp::open_display() {
+  display_ = std::make_unique<Display>();
+  Display& d = *display_;
+  platform::WindowOptions wo;
+  if (!options_.windowed.empty()) {
+    if (!parse_window_size(options_.windowed, wo.width, wo.height)) {
+      std::string message = "--windowed takes WIDTHxHEIGHT, such as 1280x800 (at least 320x240)";
+      log(message);
+      return StartError{2, message};
+    }
+    wo.fullscreen = false;
+  }
+  std::string error;
+  d.window = platform::Window::open(wo, error);
+  if (!d.window) {
+    log(error);
+    return StartError{1, error};
+  }
+  log("drawing with " + d.window->gl_description());
+
+  auto font_files = ui::find_font_files();
+  if (!font_files) {
+    std::string message = "Unable to find Noto Sans or DejaVu Sans: install fonts-noto-core or fonts-dejavu-core";
+    log(message);
+    return StartError{1, message};
+  }
+  d.font_files = *font_files;
+  float w = 0, h = 0;
+  d.window->drawable_size(w, h);
+  d.metrics = ui::Metrics::for_display({w, h});
+  if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
+  d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
+  return std::nullopt;
+}
+
+bool KioskApp::build_fonts() {
+  Display& d = *display_;
+  std::string text = ui::text_in_use(visit_->question_set(), strings_);
+  std::string error;
+  if (!d.font_builder.build(ImGui::GetIO().Fonts, d.font_files, d.metrics, text, d.fonts, error)) {
+    log(error);
+    return false;
+  }
+  d.atlas_text = std::move(text);
+  d.window->upload_fonts();
+  log("font atlas " + std::to_string(d.fonts.atlas_width) + "x" + std::to_string(d.fonts.atlas_height));
+  return true;
+}
+
+void KioskApp::refresh_fonts() {
+  if (ui::text_in_use(visit_->question_set(), strings_) != display_->atlas_text) build_fonts();
+}
+
+int KioskApp::run() {
+  // Before anything slow, so that a SIGTERM during start-up still ends in an orderly stop.
+  install_signal_handlers();
+  if (auto error = start_headless()) return error->exit_code;
+  if (auto error = open_display()) return error->exit_code;
+  return frame_loop();
+}
+
+int KioskApp::frame_loop() {
+  Display& d = *display_;
+  Visit& visit = *visit_;
+  int frames_to_draw = kFramesAfterChange;
+  int frames_drawn = 0;
+  Screen last_screen = visit.screen();
+  std::size_t last_greeting = SIZE_MAX;
+  std::map<std::string, ui::Rect> last_hits;
+  bool set_waiting = visit.has_pending_question_set();
+  log(std::string("screen ") + screen_name(last_screen));
+
+  while (!g_stop && !visit.wants_quit()) {
+    auto now = Clock::now();
+    auto deadline = visit.next_deadline(now);
+    if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
+    long wait_ms = frames_to_draw > 0 ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+    wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
+    platform::Input input = d.window->wait(static_cast<int>(wait_ms));
+    now = Clock::now();
+    if (input.quit_shortcut) visit.handle(ev::QuitShortcut{}, now);
+    if (input.any) frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
+    if (g_reload.exchange(false)) {
+      reload();
+      frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    }
+    if (input.resized) {
+      float w = 0, h = 0;
+      d.window->drawable_size(w, h);
+      d.metrics = ui::Metrics::for_display({w, h});
+      d.ui->set_metrics(d.metrics);
+      build_fonts();
+      frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    }
+
+    visit.tick(now);
+    // A set that waited for the visit to end is now on screen: its words may
+    // need glyphs the atlas lacks. Rebuilt here, between frames, never while
+    // a frame's draw lists still point at the old texture.
+    if (set_waiting && !visit.has_pending_question_set()) {
+      refresh_fonts();
+      frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    }
+    set_waiting = visit.has_pending_question_set();
+    std::size_t greeting = visit.screen() == Screen::attract ? visit.greeting_index(now) : 0;
+    bool timer_fired =
+        now >= deadline || greeting != last_greeting || visit.screen() == Screen::still_there || visit.screen() == Screen::staff_pin;
+    if (timer_fired) frames_to_draw = std::max(frames_to_draw, 1);
+    last_greeting = greeting;
+    if (frames_to_draw == 0) continue;
+
+    d.window->new_frame();
+    ImGui::NewFrame();
+    Screen screen_drawn = visit.screen();
+    std::vector<Event> taps = d.ui->draw(visit, now);
+    ImGui::EndFrame();
+    for (const auto& e : taps) visit.handle(e, now);
+    d.window->render();
+    --frames_to_draw;
+    ++frames_drawn;
+
+    if (visit.screen() != last_screen) {
+      log(std::string("screen ") + screen_name(last_screen) + " -> " + screen_name(visit.screen()));
+      last_screen = visit.screen();
+      frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    }
+    if (!options_.hits_file.empty() && screen_drawn == visit.screen() && d.ui->hits() != last_hits) {
+      last_hits = d.ui->hits();
+      write_hits(options_.hits_file, screen_name(screen_drawn), last_hits);
+    }
+    if (options_.exit_after_frames > 0 && frames_drawn >= options_.exit_after_frames) break;
+  }
+  double ran_s = std::chrono::duration<double>(Clock::now() - started_).count();
+  log("drew " + std::to_string(frames_drawn) + " frames in " + std::to_string(static_cast<long>(ran_s)) + " s");
+  log(visit.wants_quit() ? "closed from the staff menu" : "stopping");
+  display_.reset();  // closes the window before the process reports its exit
+  return 0;
+}
+
+}  // namespace tp
