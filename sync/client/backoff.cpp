@@ -7,7 +7,7 @@ namespace tp::sync {
 
 double Backoff::cap_for(int failures) const {
   // 2^30 already exceeds any sensible cap; stop doubling there.
-  double grown = policy_.base_s * std::ldexp(2.0, std::clamp(failures, 1, 30) - 1);
+  double grown = policy_.base_s * std::ldexp(1.0, std::clamp(failures, 1, 30) - 1);
   return std::min(policy_.max_s, grown);
 }
 

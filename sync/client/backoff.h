@@ -1,7 +1,7 @@
 // How long tenpoint-sync waits after a failed round.
 //
 // Exponential with "equal jitter": after the n-th failure in a row the wait
-// is drawn uniformly from [cap_n / 2, cap_n], where cap_n = base * 2^n,
+// is drawn uniformly from [cap_n / 2, cap_n], where cap_n = base * 2^(n-1),
 // capped at max_s. Half the wait is fixed, so a kiosk never hammers a
 // struggling server; the other half is random, so a venue's kiosks that
 // failed together (a server restart) come back spread out.

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <future>
 #include <random>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "gzip.h"
 #include "json.h"
@@ -48,8 +48,8 @@ std::optional<Credentials> load_credentials(const std::string& path, std::string
 
 bool save_credentials(const std::string& path, const Credentials& c, std::string* error) {
   std::string tmp = path + ".tmp";
-  std::string text = "{\"server\":" + json::quote(c.server) + ",\"device_id\":" + json::quote(c.device_id) + ",\"token\":" + json::quote(c.token) +
-                     ",\"venue\":" + json::quote(c.venue) + "}\n";
+  std::string text = "{\"server\":" + json::quote(c.server) + ",\"device_id\":" + json::quote(c.device_id) +
+                     ",\"token\":" + json::quote(c.token) + ",\"venue\":" + json::quote(c.venue) + "}\n";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);  // the token is a secret
   bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
@@ -71,6 +71,9 @@ SyncClient::SyncClient(const SyncConfig& config, Outbox& outbox, Transport& tran
 namespace {
 
 std::string reason(const HttpResult& res) {
+  // A 503 is the server's own trouble (its storage), not a verdict on this
+  // kiosk: say so, so that no one re-enrols a kiosk that only has to wait.
+  if (res.status == 503) return "the server is temporarily unavailable (503): " + wire::error_message(res.body);
   return "server answered " + std::to_string(res.status) + ": " + wire::error_message(res.body);
 }
 
@@ -86,8 +89,8 @@ bool SyncClient::enrol(RoundResult& r) {
   }
   if (creds_ && creds_->server == config_.server) return true;
   if (creds_) {
-    r.error = "enrolled with " + creds_->server + ", but sync.server is now " + config_.server +
-              ": delete " + credentials_path_ + " and give a new enrolment code";
+    r.error = "enrolled with " + creds_->server + ", but sync.server is now " + config_.server + ": delete " + credentials_path_ +
+              " and give a new enrolment code";
     r.permanent = true;
     return false;
   }
@@ -114,7 +117,8 @@ bool SyncClient::enrol(RoundResult& r) {
     return false;
   }
   if (res.status != 200) {
-    r.error = "enrolment refused: " + reason(res);
+    // Only a 403 refuses the code; a 503 or 429 means "not now", and the pending token is kept for the retry.
+    r.error = std::string(res.status == 403 ? "enrolment refused: " : "enrolment not finished: ") + reason(res);
     r.retry_after_s = res.retry_after_s;
     r.permanent = res.status == 403;
     return false;

@@ -1,0 +1,245 @@
+// The server's storage role held in memory, for API tests that are about the
+// rules and not about SQLite. It keeps the SQLite store's rules
+// (sync/server/sqlite_server_store.h), so that the same API tests can run
+// against both:
+//   1. A code enrols once. The token that used it enrolling again gets the
+//      same device back; any other token finds the code used. A used code is
+//      reported as used before an expired one is reported as expired.
+//   2. A token hash belongs to one device (SQLite: UNIQUE); a second device
+//      with the same token is refused as a storage failure, as SQLite does.
+//   3. An answer id is stored once. Sent again by the same device with the
+//      same content: a duplicate. Anything else: quarantined, never replacing
+//      the first.
+//   4. Answers stamped with an untrusted clock are placed once the device
+//      reports a trusted clock for the same boot.
+//   5. A revoked device keeps its record; revoking it again reports false.
+// `fail` makes every call fail as storage does when the disk or database is
+// gone, changing nothing.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "server_store.h"
+
+namespace tp::test {
+
+class MemoryServerStore final : public server::ServerStore {
+ public:
+  // The answer as stored, with what the server adds.
+  struct StoredRow {
+    StoredAnswer answer;
+    std::string device_id, batch_id;
+    std::int64_t received_at = 0;
+    std::optional<std::int64_t> corrected_at;
+  };
+
+  bool fail = false;
+  // What a failure says. Like SQLite's, it names a file and the database's
+  // own words, so that a test can check the API keeps both out of replies.
+  std::string fail_message = "Unable to write in /var/lib/tenpoint/server.db: database is locked (sqlite3 busy, injected)";
+
+  Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("add an enrolment code");
+    if (codes_.count(code_hash)) return Status::failure(Fault::storage_unavailable, "Unable to add an enrolment code: it exists already");
+    codes_[code_hash] = Code{venue, expires_at, std::nullopt, ""};
+    return {};
+  }
+
+  Result<server::EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                                     const std::string& kiosk_name, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("enrol a kiosk");
+    server::EnrolOutcome out;
+    auto code = codes_.find(code_hash);
+    if (code == codes_.end()) return out;  // unknown_code
+    Code& c = code->second;
+    out.venue = c.venue;
+    if (c.used_at) {
+      auto holder = devices_.find(c.device_id);
+      if (holder != devices_.end() && holder->second.token_hash == token_hash) {
+        // The same kiosk again: its first reply was lost.
+        out.kind = server::EnrolOutcome::enrolled;
+        out.device_id = c.device_id;
+        return out;
+      }
+      out.kind = server::EnrolOutcome::used_code;
+      return out;
+    }
+    if (c.expires_at < now) {
+      out.kind = server::EnrolOutcome::expired_code;
+      return out;
+    }
+    for (const auto& [id, d] : devices_)
+      if (d.token_hash == token_hash) return failure("enrol a kiosk (the token is held by another device)");
+    if (devices_.count(device_id)) return failure("enrol a kiosk (the device id is taken)");
+    c.used_at = now;
+    c.device_id = device_id;
+    DeviceRow d;
+    d.status.id = device_id;
+    d.status.venue = c.venue;
+    d.status.name = kiosk_name;
+    d.token_hash = token_hash;
+    devices_[device_id] = d;
+    out.kind = server::EnrolOutcome::enrolled;
+    out.device_id = device_id;
+    return out;
+  }
+
+  Result<std::optional<server::Device>> device_by_token(const std::string& token_hash) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("look up a device");
+    for (const auto& [id, d] : devices_)
+      if (d.token_hash == token_hash) return std::optional<server::Device>(server::Device{id, d.status.venue, d.status.revoked});
+    return std::optional<server::Device>();
+  }
+
+  Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("store a batch");
+    wire::BatchReply reply;
+    reply.batch_id = batch.batch_id;
+    reply.received = static_cast<std::int64_t>(batch.answers.size());
+    auto device = devices_.find(device_id);
+    for (const StoredAnswer& s : batch.answers) {
+      auto held = answers_.find(s.answer.uuid);
+      if (held == answers_.end()) {
+        StoredRow row{s, device_id, batch.batch_id, now, std::nullopt};
+        if (!s.answer.stamp.clock_trusted && device != devices_.end()) row.corrected_at = place(device->second, s.answer.stamp);
+        answers_.emplace(s.answer.uuid, std::move(row));
+        order_.push_back(s.answer.uuid);
+        ++reply.stored;
+        continue;
+      }
+      if (held->second.device_id == device_id && held->second.answer == s) {
+        ++reply.duplicates;
+        continue;
+      }
+      quarantine_.push_back({s, device_id, batch.batch_id, now, std::nullopt});
+      reply.quarantined.push_back(s.answer.uuid);
+    }
+    batches_.push_back({batch.batch_id, device_id, reply});
+    if (device != devices_.end()) device->second.status.last_contact = now;
+    return reply;
+  }
+
+  Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("record a heartbeat");
+    auto device = devices_.find(device_id);
+    if (device == devices_.end()) return {};  // as SQLite's UPDATE of no row
+    DeviceRow& d = device->second;
+    d.status.last_contact = now;
+    d.status.app_version = hb.app_version;
+    d.status.set_id = hb.set_id;
+    d.status.set_version = hb.set_version;
+    d.status.answers_waiting = hb.answers_waiting;
+    d.status.oldest_unsent_age_s = hb.oldest_unsent_age_s;
+    d.status.free_disk_bytes = hb.free_disk_bytes;
+    d.status.clock_trusted = hb.clock.trusted;
+    d.clock = hb.clock;
+    if (hb.clock.trusted)
+      for (auto& [uuid, row] : answers_) {
+        const Stamp& st = row.answer.answer.stamp;
+        if (row.device_id == device_id && st.boot_id == hb.clock.boot_id && !st.clock_trusted && !row.corrected_at)
+          row.corrected_at = hb.clock.unix_time - (hb.clock.monotonic_ms - st.monotonic_ms) / 1000;
+      }
+    return {};
+  }
+
+  Result<bool> revoke(const std::string& device_id, std::int64_t) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("revoke a device");
+    auto device = devices_.find(device_id);
+    if (device == devices_.end() || device->second.status.revoked) return false;
+    device->second.status.revoked = true;
+    return true;
+  }
+
+  Result<std::vector<server::DeviceStatus>> devices() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("list devices");
+    std::vector<server::DeviceStatus> out;
+    for (const auto& [id, d] : devices_) {
+      server::DeviceStatus s = d.status;
+      s.answers_received = 0;
+      for (const auto& [uuid, row] : answers_)
+        if (row.device_id == id) ++s.answers_received;
+      s.quarantined = std::count_if(quarantine_.begin(), quarantine_.end(), [&](const StoredRow& q) { return q.device_id == id; });
+      out.push_back(s);
+    }
+    // As SQLite's ORDER BY venue, id (byte order).
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.venue < b.venue; });
+    return out;
+  }
+
+  Result<std::vector<server::CountRow>> answer_counts() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("count answers");
+    std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> counts;
+    for (const auto& [uuid, row] : answers_) {
+      auto device = devices_.find(row.device_id);
+      if (device == devices_.end()) continue;  // SQLite joins answers to devices
+      ++counts[{device->second.status.venue, row.device_id, row.answer.answer.question_id}];
+    }
+    std::vector<server::CountRow> out;
+    for (const auto& [key, n] : counts) out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+    return out;
+  }
+
+  // ---- For tests: what a SQL query would show ----
+  const StoredRow* answer(const std::string& uuid) const {
+    auto it = answers_.find(uuid);
+    return it == answers_.end() ? nullptr : &it->second;
+  }
+  // Answers in arrival order.
+  std::vector<const StoredRow*> answers_in_order() const {
+    std::vector<const StoredRow*> out;
+    for (const auto& uuid : order_) out.push_back(&answers_.at(uuid));
+    return out;
+  }
+  std::size_t quarantined() const { return quarantine_.size(); }
+
+ private:
+  struct Code {
+    std::string venue;
+    std::int64_t expires_at = 0;
+    std::optional<std::int64_t> used_at;
+    std::string device_id;
+  };
+  struct DeviceRow {
+    server::DeviceStatus status;  // answers_received and quarantined are counted when listed
+    std::string token_hash;
+    std::optional<wire::ClockReport> clock;  // the last heartbeat's
+  };
+  struct BatchLog {
+    std::string batch_id, device_id;
+    wire::BatchReply reply;
+  };
+
+  Status failure(const char* doing) const {
+    return Status::failure(Fault::storage_unavailable, fail ? fail_message : std::string("Unable to ") + doing);
+  }
+
+  // An untrusted stamp placed by the device's last trusted clock of the same boot.
+  static std::optional<std::int64_t> place(const DeviceRow& d, const Stamp& st) {
+    if (!d.clock || !d.clock->trusted || d.clock->boot_id != st.boot_id) return std::nullopt;
+    return d.clock->unix_time - (d.clock->monotonic_ms - st.monotonic_ms) / 1000;
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, Code> codes_;
+  std::map<std::string, DeviceRow> devices_;  // by id: listing order is id order within a venue
+  std::map<std::string, StoredRow> answers_;  // by answer id
+  std::vector<std::string> order_;            // answer ids in arrival order
+  std::vector<StoredRow> quarantine_;
+  std::vector<BatchLog> batches_;
+};
+
+}  // namespace tp::test
