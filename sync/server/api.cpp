@@ -82,6 +82,8 @@ ApiResponse Api::enrol(const ApiRequest& r) {
     case EnrolOutcome::enrolled: return {200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue})};
     case EnrolOutcome::used_code: return error(403, "code_used", "this enrolment code was used already; ask for a new one");
     case EnrolOutcome::expired_code: return error(403, "code_expired", "this enrolment code has expired; ask for a new one");
+    case EnrolOutcome::revoked_token:
+      return error(403, "token_revoked", "this kiosk's token was revoked; delete its device.json.pending and enrol with a new code");
     case EnrolOutcome::unknown_code: break;
   }
   return error(403, "code_unknown", "unknown enrolment code; check it, or ask for a new one");

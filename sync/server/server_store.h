@@ -42,7 +42,8 @@ struct CountRow {
 };
 
 struct EnrolOutcome {
-  enum Kind { enrolled, unknown_code, used_code, expired_code } kind = unknown_code;
+  // revoked_token: the token was enrolled before and its device revoked.
+  enum Kind { enrolled, unknown_code, used_code, expired_code, revoked_token } kind = unknown_code;
   std::string venue;
   std::string device_id;  // the new device, or the one this token enrolled before
 };
@@ -53,6 +54,8 @@ class ServerStore {
   // A new one-time code for a venue (created if new); the store keeps only its hash.
   virtual Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) = 0;
   // Uses up a code and creates the device with the hash of its token, atomically.
+  // A token already enrolled, shown with any known code, gets its own device
+  // back without using the code (its first reply was lost), or revoked_token.
   virtual Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
                                      const std::string& kiosk_name, std::int64_t now) = 0;
   // nullopt: no device holds this token.

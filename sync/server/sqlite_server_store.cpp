@@ -192,6 +192,18 @@ Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, cons
   if (rc != SQLITE_ROW) return impl_->fail(rc, "look up an enrolment code");
   std::int64_t venue_id = sqlite3_column_int64(find.get(), 0);
   out.venue = column_text(find.get(), 1);
+  // A token enrolled before (maybe with another code whose reply was lost):
+  // the kiosk holds that device's secret, so it gets that device back.
+  Stmt known(db, "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+  bind_text(known.get(), 1, token_hash);
+  rc = sqlite3_step(known.get());
+  if (rc == SQLITE_ROW) {
+    out.kind = sqlite3_column_int(known.get(), 2) ? EnrolOutcome::revoked_token : EnrolOutcome::enrolled;
+    out.device_id = column_text(known.get(), 0);
+    out.venue = column_text(known.get(), 1);
+    return out;
+  }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "look up a device");
   std::int64_t expires = sqlite3_column_int64(find.get(), 2);
   bool used = sqlite3_column_type(find.get(), 3) != SQLITE_NULL;
   if (used && column_text(find.get(), 5) == token_hash) {

@@ -5,8 +5,10 @@
 //   1. A code enrols once. The token that used it enrolling again gets the
 //      same device back; any other token finds the code used. A used code is
 //      reported as used before an expired one is reported as expired.
-//   2. A token hash belongs to one device (SQLite: UNIQUE); a second device
-//      with the same token is refused as a storage failure, as SQLite does.
+//   2. A token hash belongs to one device. A token already enrolled, shown
+//      with any known code, gets its own device back (its first reply was
+//      lost and someone made a new code meanwhile; the new code stays
+//      unused), or revoked_token if that device was revoked.
 //   3. An answer id is stored once. Sent again by the same device with the
 //      same content: a duplicate. Anything else: quarantined, never replacing
 //      the first.
@@ -61,6 +63,13 @@ class MemoryServerStore final : public server::ServerStore {
     if (code == codes_.end()) return out;  // unknown_code
     Code& c = code->second;
     out.venue = c.venue;
+    for (const auto& [id, d] : devices_)
+      if (d.token_hash == token_hash) {
+        out.kind = d.status.revoked ? server::EnrolOutcome::revoked_token : server::EnrolOutcome::enrolled;
+        out.device_id = id;
+        out.venue = d.status.venue;
+        return out;
+      }
     if (c.used_at) {
       auto holder = devices_.find(c.device_id);
       if (holder != devices_.end() && holder->second.token_hash == token_hash) {
@@ -76,8 +85,6 @@ class MemoryServerStore final : public server::ServerStore {
       out.kind = server::EnrolOutcome::expired_code;
       return out;
     }
-    for (const auto& [id, d] : devices_)
-      if (d.token_hash == token_hash) return failure("enrol a kiosk (the token is held by another device)");
     if (devices_.count(device_id)) return failure("enrol a kiosk (the device id is taken)");
     c.used_at = now;
     c.device_id = device_id;

@@ -162,6 +162,29 @@ TEMPLATE_TEST_CASE("enrolment: a code works once; the same kiosk retrying gets t
             .status == 200);
 }
 
+TEMPLATE_TEST_CASE("an enrolled token shown with a new code gets its own device back; a revoked one is refused", "[server]", OnSqlite,
+                   InMemory) {
+  // The kiosk's first reply was lost, and staff made a new code meanwhile:
+  // the kiosk still holds its pending token and tries again with the new code.
+  Rig<TestType> rig("api_enrol_known_token");
+  std::string token = "tp1.4444444444444444444444444444444444444444444";
+  auto first = rig.api.enrol({wire::encode(wire::EnrolRequest{rig.code(), "desk", token}), "", "", "a"});
+  REQUIRE(first.status == 200);
+  std::string fresh = rig.code();
+  auto again = rig.api.enrol({wire::encode(wire::EnrolRequest{fresh, "desk", token}), "", "", "a"});
+  REQUIRE(again.status == 200);
+  CHECK(std::get<wire::EnrolReply>(wire::decode_enrol_reply(again.body)).device_id ==
+        std::get<wire::EnrolReply>(wire::decode_enrol_reply(first.body)).device_id);
+  CHECK(rig.store.devices()->size() == 1);
+  // The new code was not used up: another kiosk can still take it.
+  CHECK(rig.api.enrol({wire::encode(wire::EnrolRequest{fresh, "other", "tp1.3333333333333333333333333333333333333333333"}), "", "", "b"})
+            .status == 200);
+  REQUIRE(*rig.store.revoke(std::get<wire::EnrolReply>(wire::decode_enrol_reply(first.body)).device_id, 1));
+  auto revoked = rig.api.enrol({wire::encode(wire::EnrolRequest{rig.code(), "desk", token}), "", "", "a"});
+  CHECK(revoked.status == 403);
+  CHECK(revoked.body.find("token_revoked") != std::string::npos);
+}
+
 TEMPLATE_TEST_CASE("expired codes are refused; a used code says used even after it expired", "[server]", OnSqlite, InMemory) {
   Rig<TestType> rig("api_expired");
   std::string c = rig.code();
