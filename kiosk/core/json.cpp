@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <optional>
+#include <unordered_set>
 
 #include "text.h"
 
@@ -17,12 +20,18 @@ const Value* Value::find(std::string_view key) const {
 
 const char* type_name(Value::Type t) {
   switch (t) {
-    case Value::Type::null: return "null";
-    case Value::Type::boolean: return "true/false";
-    case Value::Type::number: return "a number";
-    case Value::Type::string: return "a string";
-    case Value::Type::array: return "a list";
-    case Value::Type::object: return "an object";
+    case Value::Type::null:
+      return "null";
+    case Value::Type::boolean:
+      return "true/false";
+    case Value::Type::number:
+      return "a number";
+    case Value::Type::string:
+      return "a string";
+    case Value::Type::array:
+      return "a list";
+    case Value::Type::object:
+      return "an object";
   }
   return "?";
 }
@@ -32,6 +41,55 @@ namespace {
 struct Failure {
   Location where;
   std::string message;
+};
+
+// Answers on the sync path have 15 members: reserving this many up front
+// parses one without regrowing its vector.
+constexpr std::size_t kTypicalMembers = 16;
+
+// Tells whether the key just added to an object repeats an earlier one.
+// Scanning is the quickest way for objects up to kScanMembers keys, the
+// usual case; past that an index of member positions takes over, so each
+// check stays O(1) instead of growing with the object (a 600,000-key object
+// used to take more than 30 s). Limits::max_members also bounds the damage
+// of keys crafted to collide in the hash.
+class DuplicateKeys {
+ public:
+  explicit DuplicateKeys(const std::vector<Member>& members) : members_(members) {}
+
+  bool last_repeats() {
+    const std::size_t last = members_.size() - 1;
+    const std::string& key = members_[last].first;
+    if (last < kScanMembers) {
+      for (std::size_t i = 0; i < last; ++i)
+        if (members_[i].first == key) return true;
+      return false;
+    }
+    if (!index_) {
+      // Created only now: even an empty unordered_set allocates, and most
+      // objects never get this far.
+      index_.emplace(2 * kScanMembers, ByKeyHash{&members_}, SameKey{&members_});
+      for (std::size_t i = 0; i < last; ++i) index_->insert(i);
+    }
+    return !index_->insert(last).second;
+  }
+
+ private:
+  static constexpr std::size_t kScanMembers = 16;
+
+  // The index holds positions, not keys or views of them: the vector moves
+  // its strings (and short strings' bytes) whenever it grows.
+  struct ByKeyHash {
+    const std::vector<Member>* members;
+    std::size_t operator()(std::size_t i) const { return std::hash<std::string_view>{}((*members)[i].first); }
+  };
+  struct SameKey {
+    const std::vector<Member>* members;
+    bool operator()(std::size_t a, std::size_t b) const { return (*members)[a].first == (*members)[b].first; }
+  };
+
+  const std::vector<Member>& members_;
+  std::optional<std::unordered_set<std::size_t, ByKeyHash, SameKey>> index_;
 };
 
 class Reader {
@@ -77,8 +135,10 @@ class Reader {
   void skip_space() {
     while (!at_end()) {
       char c = peek();
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') advance();
-      else break;
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+        advance();
+      else
+        break;
     }
   }
 
@@ -90,45 +150,80 @@ class Reader {
   Value value(int depth) {
     if (depth > limits_.max_depth) fail("nested more than " + std::to_string(limits_.max_depth) + " levels deep");
     if (at_end()) fail("the file ends where a value was expected");
+    if (++nodes_ > limits_.max_nodes) fail("more than " + std::to_string(limits_.max_nodes) + " values in the document");
     Value v;
     v.where = here();
     char c = peek();
     switch (c) {
-      case '{': object(v, depth); break;
-      case '[': array(v, depth); break;
-      case '"': v.type = Value::Type::string; v.string = string(); break;
-      case 't': expect_word("true"); v.type = Value::Type::boolean; v.boolean = true; break;
-      case 'f': expect_word("false"); v.type = Value::Type::boolean; v.boolean = false; break;
-      case 'n': expect_word("null"); v.type = Value::Type::null; break;
+      case '{':
+        object(v, depth);
+        break;
+      case '[':
+        array(v, depth);
+        break;
+      case '"':
+        v.type = Value::Type::string;
+        v.string = string();
+        break;
+      case 't':
+        expect_word("true");
+        v.type = Value::Type::boolean;
+        v.boolean = true;
+        break;
+      case 'f':
+        expect_word("false");
+        v.type = Value::Type::boolean;
+        v.boolean = false;
+        break;
+      case 'n':
+        expect_word("null");
+        v.type = Value::Type::null;
+        break;
       default:
-        if (c == '-' || (c >= '0' && c <= '9')) number(v);
-        else fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : "?") + "' where a value was expected");
+        if (c == '-' || (c >= '0' && c <= '9'))
+          number(v);
+        else
+          fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : "?") +
+               "' where a value was expected");
     }
     return v;
   }
 
   void object(Value& v, int depth) {
     v.type = Value::Type::object;
-    v.members.reserve(16);  // most objects here (answers) have 15 members: no regrowth
     advance();  // {
     skip_space();
-    if (peek() == '}') { advance(); return; }
+    if (peek() == '}') {
+      advance();
+      return;
+    }
+    v.members.reserve(kTypicalMembers);
+    DuplicateKeys duplicates(v.members);
     for (;;) {
       skip_space();
       if (peek() != '"') fail("expected a key in double quotes");
+      if (v.members.size() == limits_.max_members) fail("more than " + std::to_string(limits_.max_members) + " members in one object");
       Location key_at = here();
-      std::string key = string();
-      for (const auto& m : v.members)
-        if (m.first == key) throw Failure{key_at, "the key \"" + key + "\" appears twice in this object"};
+      v.members.push_back(Member{string(), Value{}});
+      Member& member = v.members.back();
+      if (duplicates.last_repeats()) throw Failure{key_at, "the key \"" + member.first + "\" appears twice in this object"};
       skip_space();
-      if (peek() != ':') fail("expected ':' after the key \"" + key + "\"");
+      if (peek() != ':') fail("expected ':' after the key \"" + member.first + "\"");
       advance();
       skip_space();
-      Value member = value(depth + 1);
-      v.members.emplace_back(std::move(key), std::move(member));
+      member.second = value(depth + 1);
       skip_space();
-      if (peek() == ',') { advance(); continue; }
-      if (peek() == '}') { advance(); return; }
+      if (peek() == ',') {
+        advance();
+        continue;
+      }
+      if (peek() == '}') {
+        advance();
+        // Small objects would otherwise keep room for kTypicalMembers: each
+        // {"a":0}, in a list of them, would cost 2.4 KB for 8 input bytes.
+        if (v.members.capacity() > 2 * v.members.size()) v.members.shrink_to_fit();
+        return;
+      }
       if (at_end()) fail("the file ends inside an object (missing '}')");
       fail("expected ',' or '}' after a value in an object");
     }
@@ -138,13 +233,23 @@ class Reader {
     v.type = Value::Type::array;
     advance();  // [
     skip_space();
-    if (peek() == ']') { advance(); return; }
+    if (peek() == ']') {
+      advance();
+      return;
+    }
     for (;;) {
       skip_space();
+      if (v.items.size() == limits_.max_items) fail("more than " + std::to_string(limits_.max_items) + " items in one list");
       v.items.push_back(value(depth + 1));
       skip_space();
-      if (peek() == ',') { advance(); continue; }
-      if (peek() == ']') { advance(); return; }
+      if (peek() == ',') {
+        advance();
+        continue;
+      }
+      if (peek() == ']') {
+        advance();
+        return;
+      }
       if (at_end()) fail("the file ends inside a list (missing ']')");
       fail("expected ',' or ']' after a value in a list");
     }
@@ -167,8 +272,7 @@ class Reader {
     std::string out;
     for (;;) {
       if (at_end()) fail("the file ends inside a string (missing closing '\"')");
-      if (out.size() > limits_.max_string_bytes)
-        fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+      if (out.size() > limits_.max_string_bytes) fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
       // Fast path: a run of plain ASCII characters is copied at once.
       std::size_t run = pos_;
       while (run < text_.size()) {
@@ -183,7 +287,10 @@ class Reader {
         continue;
       }
       char c = peek();
-      if (c == '"') { advance(); return out; }
+      if (c == '"') {
+        advance();
+        return out;
+      }
       if (static_cast<unsigned char>(c) < 0x20) fail("control character inside a string (write it as an escape such as \\n)");
       if (c != '\\') {
         std::size_t start = pos_;
@@ -196,14 +303,30 @@ class Reader {
       if (at_end()) fail("the file ends inside an escape");
       advance();
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned code = hex4();
           if (code >= 0xD800 && code <= 0xDBFF) {
@@ -220,7 +343,8 @@ class Reader {
           append_utf8(out, static_cast<char32_t>(code));
           break;
         }
-        default: fail(std::string("unknown escape '\\") + (static_cast<unsigned char>(e) < 0x80 ? std::string(1, e) : "?") + "'");
+        default:
+          fail(std::string("unknown escape '\\") + (static_cast<unsigned char>(e) < 0x80 ? std::string(1, e) : "?") + "'");
       }
     }
   }
@@ -261,6 +385,7 @@ class Reader {
   std::size_t pos_ = 0;
   int line_ = 1;
   int column_ = 1;
+  std::size_t nodes_ = 0;  // values begun so far, for Limits::max_nodes
 };
 
 }  // namespace
@@ -269,7 +394,8 @@ ParseResult parse(std::string_view text, const Limits& limits) {
   ParseResult result;
   if (text.size() > limits.max_input_bytes) {
     result.error_at = {1, 1};
-    result.error = "file is larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
+    result.error = limits.max_input_bytes < 1024 ? "file is larger than " + std::to_string(limits.max_input_bytes) + " bytes"
+                                                 : "file is larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
     return result;
   }
   // A UTF-8 byte order mark is harmless; skip it.
@@ -289,11 +415,21 @@ std::string quote(std::string_view utf8) {
   std::string out = "\"";
   for (unsigned char c : utf8) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];

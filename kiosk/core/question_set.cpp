@@ -115,7 +115,9 @@ class Checker {
     const Value* v = required ? need(obj, key, Type::object, what) : optional(obj, key, Type::object);
     if (!v) return out;
     for (const auto& [code, text] : v->members) {
-      if (std::none_of(languages.begin(), languages.end(), [&](const Language& l) { return l.code == code; })) {
+      // A named reference, not the binding itself: clang before 16 cannot capture structured bindings.
+      const std::string& language_code = code;
+      if (std::none_of(languages.begin(), languages.end(), [&](const Language& l) { return l.code == language_code; })) {
         report(text, "\"" + std::string(key) + "\" has text for \"" + code + "\", which is not one of the set's languages");
         continue;
       }
