@@ -43,6 +43,11 @@ constexpr std::size_t kMaxPromptChars = 400;
 constexpr std::size_t kMaxLabelChars = 60;
 constexpr int kMaxScaleSteps = 11;  // one row of buttons
 constexpr int kMaxTextLength = 2000;
+// A visit lasts about 30 seconds and the attract screen shows a button per
+// language: real sets are far below these. The caps also keep a hostile or
+// broken file cheap to refuse (checks on larger lists cost quadratic time).
+constexpr std::size_t kMaxLanguages = 16;
+constexpr std::size_t kMaxQuestions = 100;
 
 using json::Value;
 using Type = Value::Type;
@@ -165,6 +170,10 @@ std::vector<Language> read_languages(Checker& c, const Value& root) {
   const Value* list = c.need(root, "languages", Type::array, "a question set");
   if (!list) return out;
   if (list->items.empty()) c.report(*list, "\"languages\" must name at least one language");
+  if (list->items.size() > kMaxLanguages) {
+    c.report(*list, "a question set has at most " + std::to_string(kMaxLanguages) + " languages");
+    return out;
+  }
   for (const auto& item : list->items) {
     if (item.type != Type::object) {
       c.report(item, "each language must be an object such as {\"code\": \"en\", \"name\": \"English\"}");
@@ -337,7 +346,9 @@ LoadResult parse_question_set(std::string_view text) {
   std::vector<const Value*> nodes;
   if (const Value* list = c.need(root, "questions", Type::array, "a question set")) {
     if (list->items.empty()) c.report(*list, "a question set needs at least one question");
+    if (list->items.size() > kMaxQuestions) c.report(*list, "a question set has at most " + std::to_string(kMaxQuestions) + " questions");
     for (const auto& item : list->items) {
+      if (set.questions.size() >= kMaxQuestions) break;
       if (item.type != Type::object) {
         c.report(item, "each question must be an object");
         continue;

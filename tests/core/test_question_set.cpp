@@ -142,3 +142,23 @@ TEST_CASE("hostile input is refused with a message, never a crash", "[questions]
   SECTION("control characters in strings") { CHECK(problems_of("{\"id\": \"a\x01\"}").find("control character") != std::string::npos); }
   SECTION("numbers out of range") { CHECK(problems_of("{\"v\": 1e999}").find("number out of range") != std::string::npos); }
 }
+
+TEST_CASE("too many questions or languages are refused at the list, and cheaply", "[questions][limits]") {
+  std::string questions;
+  for (int i = 0; i < 20000; ++i)  // about 3.5 MB: within the file limit, 200x the question cap
+    questions += std::string(i ? "," : "") + R"({"id": "q)" + std::to_string(i) + R"(", "type": "scale", "min": 0, "max": 10,
+      "prompt": {"en": "?"}, "low_label": {"en": "a"}, "high_label": {"en": "b"}, "next": [{"go": "end"}]})";
+  std::string many = with(kSmall, R"({"id": "q", "type": "scale", "min": 0, "max": 10,
+     "prompt": {"en": "How is it?"},
+     "low_label": {"en": "Bad"}, "high_label": {"en": "Good"},
+     "next": [{"go": "end"}]})",
+                          questions);
+  std::string p = problems_of(many);
+  INFO(p.substr(0, 300));
+  CHECK(p.find(": a question set has at most 100 questions") != std::string::npos);
+  CHECK(p.find("set.json:8:16: a question set has at most 100 questions") == 0);
+  std::string languages;
+  for (int i = 0; i < 17; ++i) languages += std::string(i ? "," : "") + R"({"code": "l)" + std::string(1, static_cast<char>('a' + i)) + R"(", "name": "L"})";
+  CHECK(problems_of(with(kSmall, R"([{"code": "en", "name": "English"}])", "[" + languages + "]"))
+            .find("set.json:5:16: a question set has at most 16 languages") != std::string::npos);
+}
