@@ -79,12 +79,28 @@ const Value& field(const Value& obj, const std::string& path, std::string_view k
   return *v;
 }
 
-std::string text_field(const Value& obj, const std::string& path, std::string_view key, std::size_t max_chars, bool allow_empty = false) {
+// Control characters (C0, DEL and C1) in an identifier would reach logs,
+// terminals (`tenpoint-server status`) and web pages: refused outright.
+bool has_control_character(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    // U+0080..U+009F are C2 80 .. C2 9F in UTF-8 (the parser has checked the encoding).
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+
+enum class Kind { identifier, free_text };
+
+std::string text_field(const Value& obj, const std::string& path, std::string_view key, std::size_t max_chars, bool allow_empty = false,
+                       Kind kind = Kind::identifier) {
   const Value& v = field(obj, path, key, Type::string);
   std::size_t n = count_code_points(v.string);
+  std::string name = (path.empty() ? "" : path + ".") + std::string(key);
   if ((!allow_empty && n == 0) || n > max_chars)
-    throw Bad((path.empty() ? "" : path + ".") + std::string(key) + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max_chars) +
-              " characters");
+    throw Bad(name + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max_chars) + " characters");
+  if (kind == Kind::identifier && has_control_character(v.string)) throw Bad(name + " must not contain control characters");
   return v.string;
 }
 
@@ -130,7 +146,7 @@ StoredAnswer read_answer(const Value& v, const std::string& path) {
     ++values;
   }
   if (const Value* text = v.find("text"); text && text->type != Type::null) {
-    a.text = text_field(v, path, "text", kMaxTextChars);
+    a.text = text_field(v, path, "text", kMaxTextChars, false, Kind::free_text);
     ++values;
   }
   if (const Value* choice = v.find("choice"); choice && choice->type != Type::null) {

@@ -75,13 +75,30 @@ TEST_CASE("bad batches are refused with the field that is wrong", "[protocol][ho
   CHECK(error_of(with("\"text\":null", "\"text\":\"also\"")) == "answers[0] must carry exactly one of score, text or choice");
   CHECK(error_of(with("0f8c2d3e", "0F8C2D3E")).find("answers[0].uuid must be a lower-case UUID") == 0);
   CHECK(error_of(with("\"seq\":1", "\"seq\":-1")).find("answers[0].seq must be a whole number") == 0);
-  CHECK(error_of(with("\"cy\"", "\"c\\u0000y\"")) == "answers[0].language must be a language code such as \"en\" or \"cy\"");
+  CHECK(error_of(with("\"cy\"", "\"c\\u0000y\"")) == "answers[0].language must not contain control characters");
+  CHECK(error_of(with("\"cy\"", "\"C1\"")) == "answers[0].language must be a language code such as \"en\" or \"cy\"");
+  // Identifiers reach logs, terminals and web pages: no C0, DEL or C1 control characters.
+  CHECK(error_of(with("\"visit-1\"", "\"visit\\u001b[2J\"")) == "answers[0].session_id must not contain control characters");
+  CHECK(error_of(with("\"boot-1\"", "\"boot\\u0085\"")) == "answers[0].boot_id must not contain control characters");
+  CHECK(error_of(with("\"library\"", "\"lib\\u007fx\"")) == "answers[0].question_id must not contain control characters");
   CHECK(error_of(std::string(100, '[')).find("nested more than") != std::string::npos);
   CHECK(error_of(with("\"library\"", "\"" + std::string(100, 'q') + "\"")) == "answers[0].question_id must be 1 to 64 characters");
   CHECK(error_of("{\"batch_id\": \"caf\xe9\"}").find("invalid UTF-8") != std::string::npos);
   std::string many = "{\"batch_id\":\"b\",\"answers\":[";
   for (int i = 0; i < 5001; ++i) many += (i ? "," : "") + std::string("{}");
   CHECK(error_of(many + "]}") == "a batch holds at most 5000 answers");
+}
+
+TEST_CASE("a resident's text may hold any character the kiosk can type; identifiers may not", "[protocol]") {
+  StoredAnswer a = sample(2);
+  a.answer.score.reset();
+  a.answer.text = "two lines\nand a tab\t, caf\u00e9";
+  auto decoded = wire::decode_batch(wire::encode(wire::Batch{"b", {a}}));
+  REQUIRE(std::holds_alternative<wire::Batch>(decoded));
+  CHECK(std::get<wire::Batch>(decoded).answers[0] == a);
+  auto enrol = wire::decode_enrol_request(R"({"code": "ABCD", "kiosk_name": "desk\u009b", "token": "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"})");
+  REQUIRE(std::holds_alternative<std::string>(enrol));
+  CHECK(std::get<std::string>(enrol) == "kiosk_name must not contain control characters");
 }
 
 TEST_CASE("gzip round-trips and refuses bombs and garbage", "[protocol]") {
