@@ -1,5 +1,6 @@
 #include "sync_config.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +19,25 @@ using json::Value;
 }
 
 }  // namespace
+
+bool is_loopback_url(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (auto at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);  // user@host
+  std::string host;
+  if (!rest.empty() && rest[0] == '[') {
+    host = rest.substr(1, rest.find(']') == std::string::npos ? std::string::npos : rest.find(']') - 1);
+  } else {
+    host = rest.substr(0, rest.find(':'));
+  }
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8, written as four decimal parts.
+  unsigned a, b, c, d;
+  char tail;
+  return std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 && c < 256 && d < 256;
+}
 
 SyncConfig load_sync_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,7 +62,10 @@ SyncConfig load_sync_config(const std::string& path) {
   const Value* sync = root.find("sync");
   if (!sync) fail(path, root, "no \"sync\" section: add {\"sync\": {\"server\": \"https://...\", \"enrolment_code\": \"...\"}}");
   if (!sync->is(Value::Type::object)) fail(path, *sync, "\"sync\" must be an object");
-  for (const auto& [key, v] : sync->members) {
+  const Value* server_value = nullptr;
+  for (const auto& member : sync->members) {
+    const std::string& key = member.first;  // named, not a structured binding: lambdas capture it
+    const Value& v = member.second;
     auto str = [&](std::string& out) {
       if (!v.is(Value::Type::string)) fail(path, v, "\"sync." + key + "\" must be a string");
       out = v.string;
@@ -57,6 +80,10 @@ SyncConfig load_sync_config(const std::string& path) {
       if (c.server.rfind("https://", 0) != 0 && c.server.rfind("http://", 0) != 0)
         fail(path, v, "\"sync.server\" must start with https:// (or http:// for a development server)");
       while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
+      server_value = &v;
+    } else if (key == "allow_insecure_http") {
+      if (!v.is(Value::Type::boolean)) fail(path, v, "\"sync.allow_insecure_http\" must be true or false");
+      c.allow_insecure_http = v.boolean;
     } else if (key == "ca_file") {
       str(c.ca_file);
       c.ca_file = resolve(c.ca_file);
@@ -77,6 +104,14 @@ SyncConfig load_sync_config(const std::string& path) {
     } else fail(path, v, "unknown key \"sync." + key + "\"");
   }
   if (c.server.empty()) fail(path, *sync, "\"sync\" needs \"server\", such as \"https://tenpoint.example.org\"");
+  // Over plain HTTP the device token and residents' words travel in the
+  // clear: only to a development server on this machine, and only when asked.
+  if (c.server.rfind("http://", 0) == 0) {
+    if (!c.allow_insecure_http)
+      fail(path, *server_value, "\"sync.server\" is plain http://: use https://, or for a development server on this machine set \"allow_insecure_http\": true");
+    if (!is_loopback_url(c.server))
+      fail(path, *server_value, "plain http:// is allowed only to this machine (127.0.0.1, ::1 or localhost); use https:// for " + c.server);
+  }
   return c;
 }
 

@@ -23,7 +23,11 @@ struct SyncConfig {
   int total_timeout_s = 120;
   int low_speed_bytes_per_s = 64;    // slower than this for low_speed_time_s: give up
   int low_speed_time_s = 30;
+  bool allow_insecure_http = false;  // http:// only with this, and only to a loopback address
 };
+
+// Whether the URL's host is this machine: localhost, ::1 or 127.0.0.0/8.
+bool is_loopback_url(const std::string& url);
 
 // Throws std::runtime_error with a FILE:LINE:COLUMN message.
 SyncConfig load_sync_config(const std::string& kiosk_config_path);
