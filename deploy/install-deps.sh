@@ -2,19 +2,30 @@
 # Installs every Debian package that Tenpoint needs to build, run and test.
 # Idempotent: packages already present are left alone, and apt-get is called
 # only when something is missing. Uses sudo when not run as root.
+#   install-deps.sh          build, run and test
+#   install-deps.sh --run    build and run only (no test tools)
 set -euo pipefail
 
 packages=(
   # build
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
-  nlohmann-json3-dev libcpp-httplib-dev libssl-dev libsodium-dev
+  libssl-dev libsodium-dev
   libicu-dev libcli11-dev libfreetype-dev libgl-dev libgles-dev catch2 zlib1g-dev
+  libboost1.81-dev libpq-dev
   # run
   libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3
-  # test
-  xvfb xauth xdotool imagemagick x11-utils procps python3 curl
 )
+if [ "${1:-}" != "--run" ]; then
+  packages+=(
+    # test: windows under Xvfb, processes, network namespaces
+    xvfb xauth xdotool imagemagick x11-utils procps python3 curl iproute2
+    # test: format check, fuzzers (clang's libFuzzer) and sanitizers
+    clang-format clang-15 libfuzzer-15-dev libclang-common-15-dev
+    # test: a real PostgreSQL for the server's second backend (started by the tests themselves)
+    postgresql-15
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,4 +46,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql-15 && [ ! -d /etc/postgresql/15/main ]; then
+  # The tests start their own throw-away PostgreSQL; Debian's package would
+  # otherwise create and start a system-wide cluster that nothing uses.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-common
+  $SUDO sed -i 's/^#\? *create_main_cluster *=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+fi
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -84,6 +84,7 @@ ApiResponse Api::enrol(const ApiRequest& r) {
     case EnrolOutcome::expired_code: return error(403, "code_expired", "this enrolment code has expired; ask for a new one");
     case EnrolOutcome::revoked_token:
       return error(403, "token_revoked", "this kiosk's token was revoked; delete its device.json.pending and enrol with a new code");
+    case EnrolOutcome::revoked_code: return error(403, "code_revoked", "this enrolment code was withdrawn; ask for a new one");
     case EnrolOutcome::unknown_code: break;
   }
   return error(403, "code_unknown", "unknown enrolment code; check it, or ask for a new one");

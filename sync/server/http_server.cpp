@@ -1,81 +1,277 @@
+// The listening side: TLS settings, the socket, the threads, and the accept
+// loop that admits each connection (or closes it at once) and hands it to
+// http_connection.cpp.
+//
+// Threads. I/O threads (HttpOptions.threads) run one io_context: TLS
+// handshakes, parsing, timers, writes; all of it non-blocking, each
+// connection on its own strand. The Api runs on a separate pool
+// (HttpOptions.handler_threads), because it blocks: SQLite commits wait for
+// fsync and, behind another writer, for up to its 5 s busy timeout; a
+// PostgreSQL store waits on its server. Were the Api on the I/O threads, a
+// few slow commits would stop every handshake, read and deadline in the
+// process; on its own pool they delay only the requests queued for the
+// database, while health checks, refusals and timeouts go on. Requests
+// waiting for a handler hold their bodies, which the Admission's byte
+// budget bounds.
 #include "http_server.h"
 
-#include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "http_admission.h"
+#include "http_connection.h"
 
 namespace tp::server {
 
-struct HttpServer::Impl {
-  std::unique_ptr<httplib::Server> http;
-};
+namespace {
 
-HttpServer::HttpServer(Api& api, HttpOptions options) : impl_(std::make_unique<Impl>()), options_(std::move(options)) {
-  if (options_.plain_http) impl_->http = std::make_unique<httplib::Server>();
-  else impl_->http = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
-  httplib::Server& s = *impl_->http;
-  // Without TCP_NODELAY every response waits ~40 ms for a delayed ACK.
-  s.set_tcp_nodelay(true);
-  int workers = options_.workers;
-  s.new_task_queue = [workers] { return new httplib::ThreadPool(static_cast<std::size_t>(workers)); };
-  s.set_read_timeout(options_.read_timeout_s, 0);
-  s.set_write_timeout(options_.write_timeout_s, 0);
-  s.set_keep_alive_timeout(2);  // a kiosk makes a few requests per round; idle connections must not hold workers
-  s.set_keep_alive_max_count(100);
-  s.set_payload_max_length(options_.max_body_bytes);
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
 
-  auto route = [&api](ApiResponse (Api::*fn)(const ApiRequest&)) {
-    return [&api, fn](const httplib::Request& req, httplib::Response& res) {
-      ApiRequest r{req.body, req.get_header_value("Authorization"), req.get_header_value("Content-Encoding"), req.remote_addr};
-      // cpp-httplib may already have undone the gzip; then the body is plain JSON.
-      if (r.content_encoding == "gzip" && (r.body.size() < 2 || static_cast<unsigned char>(r.body[0]) != 0x1f)) r.content_encoding.clear();
-      ApiResponse out = (api.*fn)(r);
-      res.status = out.status;
-      if (out.retry_after_s > 0) res.set_header("Retry-After", std::to_string(out.retry_after_s));
-      res.set_content(out.body, "application/json");
-    };
-  };
-  s.Post("/api/v1/enrol", route(&Api::enrol));
-  s.Post("/api/v1/batches", route(&Api::batches));
-  s.Post("/api/v1/heartbeat", route(&Api::heartbeat));
-  s.Get("/api/v1/health", [&api](const httplib::Request&, httplib::Response& res) {
-    ApiResponse out = api.health();
-    res.status = out.status;
-    res.set_content(out.body, "application/json");
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string code = res.status == 413 ? "too_large" : res.status == 404 ? "not_found" : "http_error";
-    std::string message = res.status == 413   ? "the body is larger than the server accepts; send smaller batches"
-                          : res.status == 404 ? "no such endpoint: " + req.path + " (see /api/v1/)"
-                                              : "the request could not be handled";
-    res.set_content(wire::error_body(code, message), "application/json");
-  });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.set_content(wire::error_body("internal", "the server failed on this request; it was not stored"), "application/json");
-  });
+// TLS 1.2 suites: forward secret (ECDHE) and AEAD only, no CBC. TLS 1.3
+// suites are all AEAD; they are listed so that the set is explicit.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kTls13Suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+// Elliptic curves only: a client may not make the server compute a
+// finite-field key exchange (ffdhe8192 costs far more CPU than X25519).
+constexpr const char* kKeyExchangeGroups = "X25519:P-256:P-384";
+// How long the accept loop pauses when the process is out of descriptors,
+// so that it does not spin; connections closing meanwhile free some.
+constexpr auto kAcceptPauseOnExhaustion = std::chrono::milliseconds(100);
+
+int default_threads(int asked) {
+  if (asked > 0) return asked;
+  return std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-HttpServer::~HttpServer() = default;
+// "" when `path` can be opened for reading, else why not.
+std::string unreadable(const std::string& path) {
+  if (path.empty()) return "no file given";
+  if (::access(path.c_str(), R_OK) == 0) return "";
+  return errno == ENOENT ? "no such file" : std::strerror(errno);
+}
+
+// Loads the certificate and key and sets the protocol rules; "" on success.
+std::string configure_tls(ssl::context& ctx, const std::string& cert, const std::string& key) {
+  if (std::string why = unreadable(cert); !why.empty())
+    return "Unable to read the TLS certificate " + cert + " (" + why + "); see --tls-cert";
+  if (std::string why = unreadable(key); !why.empty()) return "Unable to read the TLS key " + key + " (" + why + "); see --tls-key";
+  error_code ec;
+  ctx.use_certificate_chain_file(cert, ec);
+  if (ec)
+    return "Unable to load the TLS certificate " + cert + ": " + ec.message() + " (it must be a PEM certificate, then any intermediates)";
+  std::string mismatch =
+      "The TLS key " + key + " does not belong to the certificate " + cert + " (give the key the certificate was made for)";
+  ctx.use_private_key_file(key, ssl::context::pem, ec);
+  // OpenSSL compares the key with the certificate as it loads it.
+  if (ec && ERR_GET_REASON(static_cast<unsigned long>(static_cast<unsigned int>(ec.value()))) == X509_R_KEY_VALUES_MISMATCH)
+    return mismatch;
+  if (ec) return "Unable to load the TLS key " + key + ": " + ec.message() + " (it must be an unencrypted PEM private key)";
+  SSL_CTX* native = ctx.native_handle();
+  if (SSL_CTX_check_private_key(native) != 1) return mismatch;
+
+  bool ok = SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) == 1;
+  // Renegotiation is a way to make the server do handshakes inside a
+  // connection; compression leaks secrets (CRIME). Neither is needed.
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  ok = ok && SSL_CTX_set_cipher_list(native, kTls12Ciphers) == 1;
+  ok = ok && SSL_CTX_set_ciphersuites(native, kTls13Suites) == 1;
+  ok = ok && SSL_CTX_set1_groups_list(native, kKeyExchangeGroups) == 1;
+  if (!ok) return "Unable to set the TLS protocol rules (is this OpenSSL 1.1.1 or later?)";
+  // Idle connections give their TLS buffers (about 34 KiB) back.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  return "";
+}
+
+// Raises the descriptor limit to what the system allows, and returns how
+// many connections fit under it.
+int connections_that_fit(int wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  auto usable = static_cast<long long>(std::min<rlim_t>(limit.rlim_cur, 1 << 24)) - http_limits::kReservedDescriptors;
+  if (usable >= wanted) return wanted;
+  int fit = static_cast<int>(std::max(16LL, usable));
+  std::fprintf(stderr,
+               "tenpoint-server: the descriptor limit (ulimit -n %lld) allows %d connections, not %d; raise LimitNOFILE to allow more\n",
+               static_cast<long long>(limit.rlim_cur), fit, wanted);
+  return fit;
+}
+
+// Kiosks on a dual-stack socket show as ::ffff:a.b.c.d; one address must
+// count as one whichever way it arrives.
+net::ip::address plain(const net::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(Api& api, const HttpOptions& options)
+      : api(api), options(options), handlers(static_cast<std::size_t>(default_threads(options.handler_threads))) {}
+
+  // The order is the order of destruction, reversed: connections live in
+  // handlers queued on `handlers` and `io`, so those go first, and what
+  // connections refer to (admission, context, tls) after them.
+  Api& api;
+  const HttpOptions& options;
+  std::optional<ssl::context> tls;
+  std::optional<Admission> admission;
+  std::optional<HttpContext> context;
+  net::io_context io;
+  net::thread_pool handlers;
+  tcp::acceptor acceptor{net::make_strand(io)};
+  net::steady_timer accept_pause{acceptor.get_executor()};
+  bool bound = false;
+
+  void accept() {
+    acceptor.async_accept(net::make_strand(io), [this](error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  }
+
+  void on_accept(error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_memory || ec == net::error::no_buffer_space) {
+        std::fprintf(stderr, "tenpoint-server: unable to accept a connection (%s, with %zu open); pausing accepts briefly\n",
+                     ec.message().c_str(), admission->open_connections());
+        accept_pause.expires_after(kAcceptPauseOnExhaustion);
+        accept_pause.async_wait([this](error_code wait_ec) {
+          if (!wait_ec) accept();
+        });
+        return;
+      }
+      return accept();  // the client gave up while queued, or similar: nothing to do
+    }
+    admit(std::move(socket));
+    accept();
+  }
+
+  void admit(tcp::socket socket) {
+    error_code ec;
+    tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    net::ip::address address = plain(peer.address());
+    std::string text = address.to_string();
+    std::optional<Admission::Ticket> ticket = admission->admit(text);
+    if (!ticket) {
+      // A reset rather than a FIN: the refusal is immediate for the client
+      // and leaves no TIME_WAIT behind on the server.
+      socket.set_option(net::socket_base::linger(true, 0), ec);
+      socket.close(ec);
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);  // else each reply waits ~40 ms for a delayed ACK
+    std::string remote = (address.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(peer.port());
+    start_connection(std::move(socket), std::move(*ticket), std::move(text), std::move(remote), *context, tls ? &*tls : nullptr);
+  }
+};
+
+HttpServer::HttpServer(Api& api, HttpOptions options) : options_(std::move(options)) { impl_ = std::make_unique<Impl>(api, options_); }
+
+HttpServer::~HttpServer() {
+  impl_->io.stop();
+  // Api calls still running finish before the Api (and its store) go away.
+  impl_->handlers.stop();
+  impl_->handlers.join();
+}
 
 bool HttpServer::bind(std::string& error) {
-  if (!impl_->http->is_valid()) {
-    error = "Unable to load the TLS certificate " + options_.tls_cert + " or key " + options_.tls_key + " (missing, unreadable or not PEM)";
+  Impl& s = *impl_;
+  if (!options_.plain_http) {
+    s.tls.emplace(ssl::context::tls_server);
+    if (std::string why = configure_tls(*s.tls, options_.tls_cert, options_.tls_key); !why.empty()) {
+      error = why;
+      return false;
+    }
+  }
+  int max_connections = connections_that_fit(options_.max_connections);
+  s.admission.emplace(static_cast<std::size_t>(max_connections),
+                      static_cast<std::size_t>(std::max(1, options_.max_connections_per_address)), options_.max_buffered_body_bytes);
+  s.context.emplace(HttpContext{s.api, options_, *s.admission, s.handlers});
+
+  std::string where = options_.host + ":" + std::to_string(options_.port);
+  if (options_.port < 0 || options_.port > 65535) {
+    error = "Unable to listen on " + where + ": a port is a number from 1 to 65535 (0: any free port)";
     return false;
   }
-  if (options_.port == 0) {
-    port_ = impl_->http->bind_to_any_port(options_.host);
-  } else {
-    port_ = impl_->http->bind_to_port(options_.host, options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) {
-    error = "Unable to listen on " + options_.host + ":" + std::to_string(options_.port) + " (in use, or not an address of this machine)";
+  std::string host = options_.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  error_code ec;
+  tcp::resolver resolver(s.io);
+  auto found = resolver.resolve(host, std::to_string(options_.port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || found.empty()) {
+    error = "Unable to listen on " + where + ": the address " + options_.host + " is not known (" + ec.message() + ")";
     return false;
   }
+  tcp::endpoint endpoint = found.begin()->endpoint();
+  s.acceptor.open(endpoint.protocol(), ec);
+  // A restarted server may bind at once, though connections of the last
+  // one are still in TIME_WAIT.
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "Unable to listen on " + where + ": " + ec.message() + " (another server on that port, or not an address of this machine?)";
+    error_code ignored;
+    s.acceptor.close(ignored);
+    return false;
+  }
+  port_ = s.acceptor.local_endpoint().port();
+  s.bound = true;
   return true;
 }
 
-void HttpServer::run() { impl_->http->listen_after_bind(); }
+void HttpServer::run() {
+  Impl& s = *impl_;
+  if (!s.bound) return;
+  s.accept();
+  auto serve = [&s] {
+    for (;;) {
+      try {
+        s.io.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler threw (out of memory, most likely): that connection is
+        // lost, the others carry on.
+        std::fprintf(stderr, "tenpoint-server: a connection failed: %s\n", e.what());
+      }
+    }
+  };
+  std::vector<std::thread> more;
+  for (int i = 1; i < default_threads(options_.threads); ++i) more.emplace_back(serve);
+  serve();
+  for (auto& t : more) t.join();
+  s.handlers.stop();
+  s.handlers.join();
+}
 
-void HttpServer::stop() { impl_->http->stop(); }
+void HttpServer::stop() { impl_->io.stop(); }
 
 }  // namespace tp::server

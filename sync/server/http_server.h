@@ -1,9 +1,16 @@
 // HTTPS (or, for development only, plain HTTP) in front of the Api.
+//
+// Event driven: a few I/O threads serve every connection (TLS, parsing,
+// timers), and the Api runs on a separate pool of handler threads, so a
+// slow database holds handler threads, never the sockets of other clients.
+// The limits every client is held to are listed in http_limits.h.
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "api.h"
+#include "http_limits.h"
 
 namespace tp::server {
 
@@ -11,22 +18,31 @@ struct HttpOptions {
   std::string host = "127.0.0.1";
   int port = 8443;  // 0: any free port (see HttpServer::port)
   std::string tls_cert, tls_key;
-  bool plain_http = false;  // development only
-  int workers = 8;
-  int read_timeout_s = 10;   // a client that sends nothing for this long is dropped
-  int write_timeout_s = 10;
-  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  bool plain_http = false;                                  // development only
+  int threads = 0;                                          // I/O threads; 0: one per core, at least 2
+  int handler_threads = 0;                                  // threads running the Api; 0: one per core, at least 2
+  int request_deadline_s = http_limits::kRequestDeadlineS;  // first byte to last byte of a request
+  int idle_timeout_s = http_limits::kIdleTimeoutS;          // between requests on a kept-alive connection
+  int handshake_deadline_s = http_limits::kHandshakeDeadlineS;
+  int max_connections = http_limits::kMaxConnections;
+  int max_connections_per_address = http_limits::kMaxConnectionsPerAddress;
+  std::size_t max_body_bytes = http_limits::kMaxWireBodyBytes;  // as sent, before gzip is undone
+  std::size_t max_buffered_body_bytes = http_limits::kMaxBufferedBodyBytes;
+  bool access_log = true;  // one line per request on stderr
 };
 
 class HttpServer {
  public:
   HttpServer(Api& api, HttpOptions options);
   ~HttpServer();
-  // Binds the socket; false with `error` set when it cannot.
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // Loads the certificate and key and binds the socket; false with `error`
+  // set (a sentence naming the file or address) when it cannot.
   bool bind(std::string& error);
   int port() const { return port_; }
   void run();   // serves until stop()
-  void stop();
+  void stop();  // may be called from any thread, also before run()
 
  private:
   struct Impl;

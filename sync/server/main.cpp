@@ -2,15 +2,18 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "http_server.h"
 #include "json.h"
+#include "open_store.h"
+#include "pg_server_store.h"
 #include "secrets.h"
-#include "sqlite_server_store.h"
 #include "sync_words.h"
 
 #ifndef TENPOINT_VERSION
@@ -25,7 +28,10 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string db_path(const std::string& data) { return data + "/server.db"; }
 
-int serve(const std::string& data, const std::string& listen, HttpOptions http, ApiOptions api_options) {
+// How to name the store again in a hint: "--data DIR" or "--database URL".
+std::string store_flag(const StoreLocation& where) { return where.postgres() ? "--database URL" : "--data " + where.data_dir; }
+
+int serve(const StoreLocation& where, const std::string& listen, HttpOptions http, ApiOptions api_options) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "--listen takes ADDRESS:PORT, such as 127.0.0.1:8443\n");
@@ -44,8 +50,11 @@ int serve(const std::string& data, const std::string& listen, HttpOptions http, 
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  SqliteServerStore store(db_path(data));
-  Api api(store, api_options, [] {
+  // PostgreSQL: the schema is brought up to date here (several servers
+  // starting at once migrate once), and each handler thread gets a connection.
+  int handlers = http.handler_threads > 0 ? http.handler_threads : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  std::unique_ptr<ServerStore> store = open_store(where, {.apply_migrations = true, .connections = handlers});
+  Api api(*store, api_options, [] {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -56,8 +65,8 @@ int serve(const std::string& data, const std::string& listen, HttpOptions http, 
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
-  std::printf("tenpoint-server: listening on %s://%s:%d (data %s)\n", http.plain_http ? "http" : "https", http.host.c_str(), server.port(),
-              data.c_str());
+  std::printf("tenpoint-server: listening on %s://%s:%d (%s)\n", http.plain_http ? "http" : "https", http.host.c_str(), server.port(),
+              describe_store(where).c_str());
   std::fflush(stdout);
   std::thread waiter([&] {
     int sig = 0;
@@ -71,10 +80,10 @@ int serve(const std::string& data, const std::string& listen, HttpOptions http, 
   return 0;
 }
 
-int enrol_code(const std::string& data, const std::string& venue, int days) {
-  SqliteServerStore store(db_path(data));
+int enrol_code(const StoreLocation& where, const std::string& venue, int days) {
+  auto store = open_store(where, {.apply_migrations = true});  // as the SQLite file is made here too
   std::string code = new_enrol_code();
-  if (tp::Status s = store.add_enrol_code(venue, secret_hash(normalise_code(code)), now_s() + std::int64_t{days} * 86400); !s) {
+  if (tp::Status s = store->add_enrol_code(venue, secret_hash(normalise_code(code)), now_s() + std::int64_t{days} * 86400); !s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 1;
   }
@@ -83,9 +92,9 @@ int enrol_code(const std::string& data, const std::string& venue, int days) {
   return 0;
 }
 
-int revoke(const std::string& data, const std::string& device) {
-  SqliteServerStore store(db_path(data));
-  auto revoked = store.revoke(device, now_s());
+int revoke(const StoreLocation& where, const std::string& device) {
+  auto store = open_store(where, {.apply_migrations = false});
+  auto revoked = store->revoke(device, now_s());
   if (!revoked) {
     std::fprintf(stderr, "%s\n", revoked.message().c_str());
     return 1;
@@ -98,16 +107,16 @@ int revoke(const std::string& data, const std::string& device) {
   return 0;
 }
 
-int status(const std::string& data) {
-  SqliteServerStore store(db_path(data));
-  auto listed = store.devices();
+int status(const StoreLocation& where) {
+  auto store = open_store(where, {.apply_migrations = false});
+  auto listed = store->devices();
   if (!listed) {
     std::fprintf(stderr, "%s\n", listed.message().c_str());
     return 1;
   }
   const auto& devices = *listed;
   if (devices.empty()) {
-    std::printf("no kiosks enrolled yet (make a code with: tenpoint-server enrol-code --data %s --venue NAME)\n", data.c_str());
+    std::printf("no kiosks enrolled yet (make a code with: tenpoint-server enrol-code %s --venue NAME)\n", store_flag(where).c_str());
     return 0;
   }
   std::printf("%-18s  %-20s  %-16s  %8s  %-10s  %9s  %11s  %s\n", "device", "venue", "last contact", "waiting", "oldest", "received", "quarantined",
@@ -127,9 +136,9 @@ int status(const std::string& data) {
   return 0;
 }
 
-int stats(const std::string& data, bool as_json) {
-  SqliteServerStore store(db_path(data));
-  auto counted = store.answer_counts();
+int stats(const StoreLocation& where, bool as_json) {
+  auto store = open_store(where, {.apply_migrations = false});
+  auto counted = store->answer_counts();
   if (!counted) {
     std::fprintf(stderr, "%s\n", counted.message().c_str());
     return 1;
@@ -152,24 +161,63 @@ int stats(const std::string& data, bool as_json) {
   return 0;
 }
 
+int migrate(const std::string& url) {
+  auto report = migrate_postgres(url);
+  if (!report) {
+    std::fprintf(stderr, "%s\n", report.message().c_str());
+    return 1;
+  }
+  auto where = describe_postgres_url(url);
+  if (report->from_version == report->to_version)
+    std::printf("%s: schema version %d, up to date\n", where->c_str(), report->to_version);
+  else
+    std::printf("%s: schema version %d (was %d)\n", where->c_str(), report->to_version, report->from_version);
+  return 0;
+}
+
+// --data DIR or --database URL: not both (CLI11 checks), and one of them (checked after parsing).
+void add_store_options(CLI::App* command, StoreLocation& where, const char* data_help) {
+  auto* data = command->add_option("--data", where.data_dir, data_help);
+  command->add_option("--database", where.database_url, "PostgreSQL instead of --data: postgresql://USER@HOST/DB, or key=value pairs")
+      ->excludes(data);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{"Tenpoint central server: receives answers from kiosks over HTTPS."};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", TENPOINT_VERSION);
-  std::string data;
+  StoreLocation where;
 
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the API");
   std::string listen = "127.0.0.1:8443";
   HttpOptions http;
-  serve_cmd->add_option("--data", data, "Folder for the server's database")->required();
+  add_store_options(serve_cmd, where, "Folder for the server's SQLite database (the default)");
   serve_cmd->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve_cmd->add_option("--tls-cert", http.tls_cert, "PEM certificate (chain) for HTTPS");
   serve_cmd->add_option("--tls-key", http.tls_key, "PEM private key for HTTPS");
   serve_cmd->add_flag("--insecure-http", http.plain_http, "Serve plain HTTP (development only: tokens travel in the clear)");
-  serve_cmd->add_option("--workers", http.workers, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
-  serve_cmd->add_option("--read-timeout", http.read_timeout_s, "Seconds a client may stay silent")->capture_default_str()->check(CLI::Range(1, 300));
+  serve_cmd->add_option("--threads", http.threads, "I/O threads (TLS, parsing); 0: one per core, at least 2")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--handler-threads", http.handler_threads, "Threads running requests (database work); 0: one per core, at least 2")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--request-deadline", http.request_deadline_s, "Seconds from a request's first byte to its last")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
+  serve_cmd->add_option("--idle-timeout", http.idle_timeout_s, "Seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
+  serve_cmd->add_option("--max-connections", http.max_connections, "Open connections in all; more are closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  serve_cmd
+      ->add_option("--max-connections-per-address", http.max_connections_per_address,
+                   "Open connections from one client address (a venue's kiosks behind NAT share one)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   ApiOptions api_options;
   double enrol_per_minute = api_options.enrol_requests_per_s * 60;
   serve_cmd->add_option("--kiosk-rate", api_options.device_requests_per_s, "Requests per second one kiosk may make (bursts of 4x)")
@@ -182,38 +230,46 @@ int main(int argc, char** argv) {
   auto* code_cmd = cli.add_subcommand("enrol-code", "Print a one-time enrolment code for a kiosk at a venue");
   std::string venue;
   int days = 7;
-  code_cmd->add_option("--data", data, "The server's data folder")->required();
+  add_store_options(code_cmd, where, "The server's data folder");
   code_cmd->add_option("--venue", venue, "Venue name, such as \"Central Library\"")->required();
   code_cmd->add_option("--days", days, "Days the code stays valid")->capture_default_str()->check(CLI::Range(1, 365));
 
   auto* revoke_cmd = cli.add_subcommand("revoke", "Revoke a kiosk's token");
   std::string device;
-  revoke_cmd->add_option("--data", data, "The server's data folder")->required();
+  add_store_options(revoke_cmd, where, "The server's data folder");
   revoke_cmd->add_option("DEVICE", device, "Device id, as listed by status")->required();
 
   auto* status_cmd = cli.add_subcommand("status", "Kiosks, their last contact and what they still have to send");
-  status_cmd->add_option("--data", data, "The server's data folder")->required();
+  add_store_options(status_cmd, where, "The server's data folder");
 
   auto* stats_cmd = cli.add_subcommand("stats", "Answer counts per venue, device and question");
   bool as_json = false;
-  stats_cmd->add_option("--data", data, "The server's data folder")->required();
+  add_store_options(stats_cmd, where, "The server's data folder");
   stats_cmd->add_flag("--json", as_json, "Print JSON");
 
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Bring a PostgreSQL database's schema up to date (serve does this at start too)");
+  migrate_cmd->add_option("--database", where.database_url, "postgresql://USER@HOST/DB, or key=value pairs")->required();
+
   CLI11_PARSE(cli, argc, argv);
+  if (migrate_cmd->parsed()) return migrate(where.database_url);
+  if (std::string problem = check_store_location(where); !problem.empty()) {
+    std::fprintf(stderr, "%s\n", problem.c_str());
+    return 2;
+  }
   std::error_code ec;
-  if (!serve_cmd->parsed() && !code_cmd->parsed() && !std::filesystem::exists(db_path(data), ec)) {
-    std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", data.c_str());
+  if (!where.postgres() && !serve_cmd->parsed() && !code_cmd->parsed() && !std::filesystem::exists(db_path(where.data_dir), ec)) {
+    std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", where.data_dir.c_str());
     return 1;
   }
   try {
     api_options.device_burst = api_options.device_requests_per_s * 4;
     api_options.enrol_requests_per_s = enrol_per_minute / 60.0;
     api_options.enrol_burst = std::max(5.0, enrol_per_minute / 12.0);
-    if (serve_cmd->parsed()) return serve(data, listen, http, api_options);
-    if (code_cmd->parsed()) return enrol_code(data, venue, days);
-    if (revoke_cmd->parsed()) return revoke(data, device);
-    if (status_cmd->parsed()) return status(data);
-    if (stats_cmd->parsed()) return stats(data, as_json);
+    if (serve_cmd->parsed()) return serve(where, listen, http, api_options);
+    if (code_cmd->parsed()) return enrol_code(where, venue, days);
+    if (revoke_cmd->parsed()) return revoke(where, device);
+    if (status_cmd->parsed()) return status(where);
+    if (stats_cmd->parsed()) return stats(where, as_json);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

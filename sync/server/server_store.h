@@ -43,16 +43,27 @@ struct CountRow {
 
 struct EnrolOutcome {
   // revoked_token: the token was enrolled before and its device revoked.
-  enum Kind { enrolled, unknown_code, used_code, expired_code, revoked_token } kind = unknown_code;
+  // revoked_code: `revoke-code` withdrew the code before anyone used it.
+  enum Kind { enrolled, unknown_code, used_code, expired_code, revoked_token, revoked_code } kind = unknown_code;
   std::string venue;
   std::string device_id;  // the new device, or the one this token enrolled before
+};
+
+// How well group commit is grouping, for /metrics.
+struct IngestStats {
+  std::uint64_t commits = 0;  // transactions that stored batches
+  std::uint64_t batches = 0;  // batches stored by them
 };
 
 class ServerStore {
  public:
   virtual ~ServerStore() = default;
+  virtual IngestStats ingest_stats() const { return {}; }
   // A new one-time code for a venue (created if new); the store keeps only its hash.
   virtual Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) = 0;
+  // Withdraws a code nobody has used yet (it was lost, or given out by mistake).
+  // false: no unused, unrevoked code has that hash.
+  virtual Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t now) = 0;
   // Uses up a code and creates the device with the hash of its token, atomically.
   // A token already enrolled, shown with any known code, gets its own device
   // back without using the code (its first reply was lost), or revoked_token.
@@ -60,7 +71,10 @@ class ServerStore {
                                      const std::string& kiosk_name, std::int64_t now) = 0;
   // nullopt: no device holds this token.
   virtual Result<std::optional<Device>> device_by_token(const std::string& token_hash) = 0;
-  // One transaction: new answers stored, identical ones counted, conflicting ones quarantined.
+  // All or nothing for the batch: new answers stored, identical ones
+  // counted, conflicting ones quarantined. Returns only once the batch is
+  // durable. Batches arriving together may share one transaction (and one
+  // fsync); each still succeeds or fails whole.
   virtual Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) = 0;
   virtual Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) = 0;
   // false: no active device with that id.

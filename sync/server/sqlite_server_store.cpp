@@ -15,7 +15,10 @@ using namespace sql;
 
 namespace {
 
-const char* const kSchema = R"sql(
+// Forward-only migrations; entry i takes the schema from version i to i+1.
+// The first uses IF NOT EXISTS because files from before versioning hold
+// these tables at user_version 0.
+const char* const kInitialSchema = R"sql(
 CREATE TABLE IF NOT EXISTS venues(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -95,6 +98,12 @@ CREATE TABLE IF NOT EXISTS quarantine(
 );
 )sql";
 
+const char* const kMigrations[] = {
+    kInitialSchema,
+    "ALTER TABLE enrol_codes ADD COLUMN revoked_at INTEGER;  -- set by revoke-code on a code nobody used",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteServerStore::kSchemaVersion);
+
 }  // namespace
 
 struct SqliteServerStore::Impl {
@@ -116,7 +125,7 @@ struct SqliteServerStore::Impl {
   Status fail(const std::string& what) const { return failure(db, sqlite3_errcode(db), what, path); }
 };
 
-SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_unique<Impl>()) {
+SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_ms) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -127,7 +136,7 @@ SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_
   if (sqlite3_open_v2(path.c_str(), &impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
     throw std::runtime_error(impl_->error("open the server database"));
   sqlite3_extended_result_codes(impl_->db, 1);
-  sqlite3_busy_timeout(impl_->db, 5000);  // 5 s: status and stats commands read while the server runs
+  sqlite3_busy_timeout(impl_->db, busy_timeout_ms);
   // 16 KiB pages (for a new file; an existing one keeps its own): fewer,
   // larger writes when a batch lands all over the answer-id index.
   exec(impl_->db, "PRAGMA page_size=16384");
@@ -135,8 +144,25 @@ SqliteServerStore::SqliteServerStore(const std::string& path) : impl_(std::make_
       exec(impl_->db, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(impl_->db, "PRAGMA cache_size=-65536") != SQLITE_OK ||  // 64 MiB
       // Checkpoint less often: the answer-id index is written all over on
       // every batch, and each checkpoint copies it again (1.4x in tests/bench).
-      exec(impl_->db, "PRAGMA wal_autocheckpoint=10000") != SQLITE_OK || exec(impl_->db, kSchema) != SQLITE_OK)
+      exec(impl_->db, "PRAGMA wal_autocheckpoint=10000") != SQLITE_OK)
     throw std::runtime_error(impl_->error("set up the server database"));
+  {
+    // The version is read inside the write transaction: two processes
+    // opening one file (serve, and enrol-code beside it) migrate it once.
+    Transaction tx(impl_->db);
+    if (!tx.ok()) throw std::runtime_error(impl_->error("upgrade the server database"));
+    int version = static_cast<int>(scalar(impl_->db, "PRAGMA user_version").value_or(-1));
+    if (version > kSchemaVersion)
+      throw std::runtime_error("Unable to use " + path + ": it was written by a newer tenpoint-server (schema " + std::to_string(version) +
+                               ", this one knows up to " + std::to_string(kSchemaVersion) + ")");
+    if (version < kSchemaVersion) {
+      int rc = SQLITE_OK;
+      for (int v = std::max(version, 0); rc == SQLITE_OK && v < kSchemaVersion; ++v) rc = exec(impl_->db, kMigrations[v]);
+      if (rc == SQLITE_OK) rc = exec(impl_->db, "PRAGMA user_version=" + std::to_string(kSchemaVersion));
+      if (rc == SQLITE_OK) rc = tx.commit();
+      if (rc != SQLITE_OK) throw std::runtime_error(impl_->error("upgrade the server database"));
+    }
+  }
   // Answer parameters ?1..?14 are numbered as in bind_answer().
   impl_->insert_answer = Stmt(impl_->db, (std::string("INSERT OR IGNORE INTO answers(") + kAnswerColumns +
                                           ", seq, device_id, corrected_at, batch_id, received_at) "
@@ -176,6 +202,20 @@ Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::st
   return {};
 }
 
+Result<bool> SqliteServerStore::revoke_enrol_code(const std::string& code_hash, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "UPDATE enrol_codes SET revoked_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL");
+  bind_text(s.get(), 1, code_hash);
+  sqlite3_bind_int64(s.get(), 2, now);
+  if (int rc = run(s.get()); rc != SQLITE_OK) return impl_->fail(rc, "withdraw an enrolment code");
+  return sqlite3_changes(impl_->db) == 1;
+}
+
+int SqliteServerStore::schema_version() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<int>(scalar(impl_->db, "PRAGMA user_version").value_or(-1));
+}
+
 Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
                                               const std::string& kiosk_name, std::int64_t now) {
   std::lock_guard lock(mutex_);
@@ -184,8 +224,8 @@ Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, cons
   Transaction tx(db);
   if (!tx.ok()) return impl_->fail(tx.begin_rc(), "start an enrolment");
   Stmt find(db,
-            "SELECT c.venue_id, v.name, c.expires_at, c.used_at, c.device_id, (SELECT token_hash FROM devices WHERE id = c.device_id) "
-            "FROM enrol_codes c JOIN venues v ON v.id = c.venue_id WHERE c.code_hash = ?1");
+            "SELECT c.venue_id, v.name, c.expires_at, c.used_at, c.device_id, (SELECT token_hash FROM devices WHERE id = c.device_id), "
+            "c.revoked_at IS NOT NULL FROM enrol_codes c JOIN venues v ON v.id = c.venue_id WHERE c.code_hash = ?1");
   bind_text(find.get(), 1, code_hash);
   int rc = sqlite3_step(find.get());
   if (rc == SQLITE_DONE) return out;  // unknown_code
@@ -212,8 +252,9 @@ Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, cons
     out.device_id = column_text(find.get(), 4);
     return out;
   }
-  if (used || expires < now) {
-    out.kind = used ? EnrolOutcome::used_code : EnrolOutcome::expired_code;
+  bool withdrawn = sqlite3_column_int(find.get(), 6) != 0;
+  if (used || withdrawn || expires < now) {
+    out.kind = used ? EnrolOutcome::used_code : withdrawn ? EnrolOutcome::revoked_code : EnrolOutcome::expired_code;
     return out;
   }
   Stmt mark(db, "UPDATE enrol_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1");
@@ -246,14 +287,77 @@ Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::stri
   return std::optional<Device>(Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0});
 }
 
+struct SqliteServerStore::Pending {
+  const std::string& device_id;
+  const wire::Batch& batch;
+  std::int64_t now;
+  std::optional<Result<wire::BatchReply>> result;
+};
+
 Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
+  // Leader and followers: the first caller to find no commit under way
+  // commits everything queued so far; callers that arrive meanwhile queue
+  // up and are taken by the next round. Nobody returns before its own
+  // batch is durable (or has failed).
+  Pending me{device_id, batch, now, std::nullopt};
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&me);
+  while (!me.result) {
+    if (committing_) {
+      group_done_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    std::vector<Pending*> group;
+    group.swap(queue_);
+    lock.unlock();
+    commit_group(group);
+    lock.lock();
+    committing_ = false;
+    group_done_.notify_all();
+  }
+  return std::move(*me.result);
+}
+
+IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load()}; }
+
+void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
   std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) {
+    Status failed = impl_->fail(tx.begin_rc(), "start a batch");
+    for (Pending* p : group) p->result = failed;
+    return;
+  }
+  std::size_t stored = 0;
+  for (Pending* p : group) {
+    // A savepoint per batch: a batch that fails is undone alone.
+    if (int rc = exec(db, "SAVEPOINT batch"); rc != SQLITE_OK) {
+      p->result = impl_->fail(rc, "start a batch");
+      continue;
+    }
+    p->result = ingest_one(p->device_id, p->batch, p->now);
+    if (!*p->result) exec(db, "ROLLBACK TO batch");
+    else ++stored;
+    exec(db, "RELEASE batch");
+  }
+  if (stored == 0) return;
+  if (int rc = tx.commit(); rc != SQLITE_OK) {
+    Status failed = impl_->fail(rc, "commit a batch");
+    for (Pending* p : group)
+      if (*p->result) p->result = failed;
+    return;
+  }
+  commits_.fetch_add(1);
+  batches_.fetch_add(stored);
+}
+
+Result<wire::BatchReply> SqliteServerStore::ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
   sqlite3* db = impl_->db;
   wire::BatchReply reply;
   reply.batch_id = batch.batch_id;
   reply.received = static_cast<std::int64_t>(batch.answers.size());
-  Transaction tx(db);
-  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "start a batch");
 
   // The device's last trusted clock report, to place answers stamped while its clock was untrusted.
   std::optional<std::pair<std::int64_t, std::int64_t>> trusted_clock;  // (unix, monotonic_ms)
@@ -323,7 +427,6 @@ Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id,
   bind_text(contact, 1, device_id);
   sqlite3_bind_int64(contact, 2, now);
   if (int rc = run(contact); rc != SQLITE_OK) return impl_->fail(rc, "note the device's contact");
-  if (int rc = tx.commit(); rc != SQLITE_OK) return impl_->fail(rc, "commit a batch");
   return reply;
 }
 

@@ -5,10 +5,18 @@
 //      counted as a duplicate; different content is kept in `quarantine`
 //      and never overwrites the first.
 //   2. A batch commits whole or not at all, before the reply is sent.
+//      Batches that arrive while a commit is under way wait and then share
+//      the next transaction (group commit): one fsync for many kiosks. Each
+//      runs inside its own savepoint, so one failing batch rolls back alone.
 //   3. Only hashes of tokens and enrolment codes are stored.
+//   4. The schema version is PRAGMA user_version; migrations only go forward,
+//      in one transaction that re-reads the version inside it.
 #pragma once
+#include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "server_store.h"
 
@@ -17,14 +25,22 @@ namespace tp::server {
 class SqliteServerStore final : public ServerStore {
  public:
   // Throws std::runtime_error with a message naming the file on failure (start-up only).
-  explicit SqliteServerStore(const std::string& path);
+  // How long a write waits for another process's lock (`status` and `stats`
+  // read beside the server) before it fails as a storage failure.
+  static constexpr int kBusyTimeoutMs = 5000;
+  explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs);
   ~SqliteServerStore() override;
 
   Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override;
+  Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t now) override;
+  // The schema version this build writes (PRAGMA user_version).
+  static constexpr int kSchemaVersion = 2;
+  int schema_version() const;
   Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
                              const std::string& kiosk_name, std::int64_t now) override;
   Result<std::optional<Device>> device_by_token(const std::string& token_hash) override;
   Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override;
+  IngestStats ingest_stats() const override;
   Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
@@ -32,8 +48,18 @@ class SqliteServerStore final : public ServerStore {
 
  private:
   struct Impl;
+  struct Pending;
+  void commit_group(std::vector<Pending*>& group);
+  Result<wire::BatchReply> ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now);
   std::unique_ptr<Impl> impl_;
-  std::mutex mutex_;  // the connection and its statements are used by one thread at a time
+  mutable std::mutex mutex_;  // the connection and its statements are used by one thread at a time
+  // Group commit: batches waiting for the next transaction, and whether a
+  // thread is committing a group now (it takes the next group when done).
+  std::mutex queue_mutex_;
+  std::condition_variable group_done_;
+  std::vector<Pending*> queue_;
+  bool committing_ = false;
+  std::atomic<std::uint64_t> commits_{0}, batches_{0};
 };
 
 }  // namespace tp::server

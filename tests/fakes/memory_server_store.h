@@ -54,6 +54,15 @@ class MemoryServerStore final : public server::ServerStore {
     return {};
   }
 
+  Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("withdraw an enrolment code");
+    auto code = codes_.find(code_hash);
+    if (code == codes_.end() || code->second.used_at || code->second.revoked) return false;
+    code->second.revoked = true;
+    return true;
+  }
+
   Result<server::EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
                                      const std::string& kiosk_name, std::int64_t now) override {
     std::lock_guard lock(mutex_);
@@ -79,6 +88,10 @@ class MemoryServerStore final : public server::ServerStore {
         return out;
       }
       out.kind = server::EnrolOutcome::used_code;
+      return out;
+    }
+    if (c.revoked) {
+      out.kind = server::EnrolOutcome::revoked_code;
       return out;
     }
     if (c.expires_at < now) {
@@ -219,6 +232,7 @@ class MemoryServerStore final : public server::ServerStore {
     std::int64_t expires_at = 0;
     std::optional<std::int64_t> used_at;
     std::string device_id;
+    bool revoked = false;
   };
   struct DeviceRow {
     server::DeviceStatus status;  // answers_received and quarantined are counted when listed

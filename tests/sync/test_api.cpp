@@ -44,7 +44,8 @@ struct OnSqlite {
   static constexpr const char* name = "sqlite";
   std::string path;
   SqliteServerStore store;
-  explicit OnSqlite(const std::string& dir) : path(dir + "/server.db"), store(path) {}
+  // A short busy timeout: the lock test waits it out on every request.
+  explicit OnSqlite(const std::string& dir) : path(dir + "/server.db"), store(path, 300) {}
   // "seq|corrected_at" per answer, in arrival order.
   std::string corrected_times() { return sqlite_lines(path, "SELECT seq, corrected_at FROM answers ORDER BY id"); }
 };
@@ -398,9 +399,9 @@ TEST_CASE("a real SQLite failure: the database write-locked by another connectio
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open_v2(rig.backend.path.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  // Each request waits out the store's 5 s busy timeout before failing, so
-  // two requests only: an enrolment and a batch (whose token check still
-  // reads, as WAL readers may, and whose write is refused).
+  // Each request waits out the store's busy timeout before failing: an
+  // enrolment and a batch (whose token check still reads, as WAL readers
+  // may, and whose write is refused).
   ApiResponse enrol = rig.api.enrol({enrol_body, "", "", "b"});
   ApiResponse batch = rig.api.batches({batch_body, auth, "", "a"});
   CHECK(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);

@@ -1,0 +1,354 @@
+// One client connection, for TLS and for plain HTTP (a template over the
+// stream; both are instantiated here).
+//
+// Invariants:
+//   1. Every phase but HANDLING has a deadline on the connection's one
+//      timer; when it passes, the connection is closed (or, while reading a
+//      request, answered 408 and closed). No phase waits on the client
+//      without one.
+//   2. The request deadline runs from the request's first byte to its last:
+//      reads do not extend it, so a client dribbling a byte now and then
+//      holds its socket for request_deadline_s at most.
+//   3. Only bodies of routes that read them are stored, and every stored
+//      byte is charged to the Admission's budget until the Api is done.
+//   4. The Api runs on the handler pool, never on an I/O thread (health
+//      excepted: it touches no storage). All else a connection does is
+//      non-blocking and runs on its strand, one handler at a time.
+//   5. After an error reply the connection is closed, never reused: the
+//      rest of a refused request is still on its way and cannot be told
+//      apart from a next request.
+//
+//   start -> HANDSHAKE [start] --(TLS only)--> IDLE [begin_request]
+//   HANDSHAKE --handshake_deadline / failed--> closed [close]
+//   IDLE --first byte--> READING [start_request_clock]
+//   IDLE --idle_timeout / client left--> closed [close]
+//   READING --request complete--> HANDLING [on_request]
+//   READING --too large, malformed, budget full--> WRITING, close after [refuse]
+//   READING --request_deadline--> WRITING 408, close after [on_deadline, on_read]
+//   HANDLING --reply from the Api (or health, 404, 405 at once)--> WRITING [reply]
+//   WRITING --keep-alive--> IDLE [on_write -> begin_request]
+//   WRITING --close after--> LINGERING [linger]
+//   WRITING --deadline / write failed--> closed [close]
+//   LINGERING --client closed / linger time over--> closed [close]
+#include "http_connection.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include "http_access_log.h"
+#include "http_request_parser.h"
+#include "http_routes.h"
+
+namespace tp::server {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using error_code = beast::error_code;
+using Clock = std::chrono::steady_clock;
+
+template <class Stream>
+class Connection : public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+
+  template <class... StreamArgs>
+  Connection(Admission::Ticket ticket, std::string address, std::string remote, HttpContext& context, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...),
+        timer_(stream_.get_executor()),
+        context_(context),
+        options_(context.options),
+        ticket_(std::move(ticket)),
+        address_(std::move(address)),
+        remote_(std::move(remote)) {}
+
+  auto executor() { return stream_.get_executor(); }
+
+  void start() {
+    if constexpr (kTls) {
+      phase_ = Phase::handshake;
+      arm(std::chrono::seconds(options_.handshake_deadline_s));
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) { self->on_handshake(ec); });
+    } else {
+      begin_request();
+    }
+  }
+
+ private:
+  enum class Phase { handshake, idle, reading, handling, writing, lingering, closed };
+
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_); }
+
+  // [SECTION] Deadlines: one timer; a new arm() or disarm() makes any
+  // earlier wait stale (its generation no longer matches).
+  void arm(Clock::duration after) {
+    ++timer_generation_;
+    timer_.expires_after(after);
+    timer_.async_wait([self = this->shared_from_this(), generation = timer_generation_](error_code ec) {
+      if (!ec && generation == self->timer_generation_) self->on_deadline();
+    });
+  }
+
+  void disarm() {
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
+  void on_deadline() {
+    if (phase_ == Phase::reading) {
+      // Cancelling the pending read lets on_read answer 408 on this strand.
+      deadline_passed_ = true;
+      error_code ignored;
+      socket().cancel(ignored);
+      return;
+    }
+    if (phase_ == Phase::writing) note_ = "the client did not take the reply in time";
+    close();
+  }
+
+  // [SECTION] Reading a request
+  void on_handshake(error_code ec) {
+    if (phase_ == Phase::closed) return;
+    // A failed handshake (a scanner, a client that distrusts the
+    // certificate, plain HTTP on the TLS port) is not a request: no log line.
+    if (ec) return close();
+    begin_request();
+  }
+
+  void begin_request() {
+    parser_.emplace(context_.admission, http_limits::kMaxHeaderBytes, http_limits::kMaxHeaderFields, options_.max_body_bytes);
+    route_ = {};
+    header_seen_ = started_ = deadline_passed_ = keep_alive_ = false;
+    bytes_in_ = 0;
+    note_.clear();
+    phase_ = Phase::idle;
+    if (buffer_.size() == 0) {
+      // An idle connection keeps no read buffer: thousands of them may wait.
+      buffer_.shrink_to_fit();
+      arm(std::chrono::seconds(options_.idle_timeout_s));
+    }
+    parse();
+  }
+
+  void start_request_clock() {
+    started_ = true;
+    started_at_ = Clock::now();
+    phase_ = Phase::reading;
+    arm(std::chrono::seconds(options_.request_deadline_s));
+  }
+
+  // Feeds what is buffered to the parser, then reads more or acts on it.
+  void parse() {
+    for (;;) {
+      if (buffer_.size() == 0) return read();
+      if (!started_) start_request_clock();
+      error_code ec;
+      std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      bytes_in_ += used;
+      if (ec == http::error::need_more) return read();
+      if (ec) return refuse(ec);
+      if (parser_->is_header_done() && !header_seen_) on_header();
+      if (parser_->is_done()) return on_request();
+      if (used == 0) return read();
+    }
+  }
+
+  void read() {
+    std::size_t room = buffer_.max_size() - buffer_.size();
+    // Unreachable for a header (the parser's header limit is smaller than
+    // the buffer), but a chunk-size line with megabytes of extensions ends here.
+    if (room == 0) return refuse(http::error::buffer_overflow);
+    stream_.async_read_some(buffer_.prepare(std::min(http_limits::kReadChunkBytes, room)),
+                            [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(error_code ec, std::size_t n) {
+    buffer_.commit(n);
+    if (phase_ == Phase::closed) return;
+    if (deadline_passed_) {
+      bytes_in_ += buffer_.size();  // arrived, never parsed
+      note_ = "the request was not complete within " + std::to_string(options_.request_deadline_s) + " s";
+      return reply(http_refusal(408, target()), true);
+    }
+    if (ec) {
+      // The client left (or reset) before its request was complete.
+      if (started_) {
+        bytes_in_ += buffer_.size();
+        log(0, 0, ec == net::error::eof || ec == ssl::error::stream_truncated ? "the client closed mid-request" : ec.message());
+      }
+      return close();
+    }
+    parse();
+  }
+
+  void on_header() {
+    header_seen_ = true;
+    route_ = match_route(parser_->method(), parser_->target());
+    parser_->keep_body(route_takes_body(route_.route));
+  }
+
+  // The request is malformed or over a limit: say so, then close.
+  void refuse(error_code ec) {
+    bytes_in_ += buffer_.size();  // arrived, never parsed
+    int status = 400;
+    std::string detail;
+    if (ec == http::error::header_limit)
+      status = 431;
+    else if (ec == http::error::buffer_overflow && !header_seen_)
+      status = 431;
+    else if (ec == http::error::body_limit)
+      status = 413;
+    else if (parser_->over_budget())
+      status = 503;
+    else
+      detail = ec.message();  // Beast's words: "bad method", "bad chunk", ...
+    if (status == 503) note_ = "bodies in memory at their limit";
+    reply(http_refusal(status, target(), detail), true);
+  }
+
+  // Empty until the request line has arrived.
+  std::string target() const { return parser_ ? parser_->target() : std::string(); }
+
+  // [SECTION] Handling it
+  void on_request() {
+    disarm();
+    phase_ = Phase::handling;
+    keep_alive_ = parser_->keep_alive();
+    if (route_.refusal) return reply(http_refusal(route_.refusal, parser_->target()));
+    // Health runs here, on the I/O thread: it touches no storage, so it
+    // answers even while every handler thread waits on the database.
+    if (route_.route == Route::health) return reply(call_route(context_.api, Route::health, ApiRequest{}));
+    ApiRequest request{std::move(parser_->body()), parser_->authorization(), parser_->content_encoding(), address_};
+    net::post(context_.handlers, [self = this->shared_from_this(), route = route_.route, request = std::move(request),
+                                  held = std::move(parser_->body_bytes())]() mutable {
+      ApiResponse out;
+      try {
+        out = call_route(self->context_.api, route, request);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
+        out = http_refusal(500);
+      }
+      request = {};  // the body's memory goes now, not after the reply is written
+      net::post(self->executor(), [self, out = std::move(out)]() mutable { self->reply(std::move(out)); });
+    });
+  }
+
+  // [SECTION] Replying
+  void reply(ApiResponse out, bool close_after = false) {
+    if (phase_ == Phase::closed) return;
+    disarm();
+    close_after_reply_ = close_after || !keep_alive_;
+    response_ = {};
+    response_.version(parser_ ? parser_->version() : 11);
+    response_.result(static_cast<unsigned>(out.status));
+    response_.set(http::field::content_type, "application/json");
+    if (out.retry_after_s > 0) response_.set(http::field::retry_after, std::to_string(out.retry_after_s));
+    response_.body() = std::move(out.body);
+    response_.keep_alive(!close_after_reply_);
+    response_.prepare_payload();
+    phase_ = Phase::writing;
+    arm(std::chrono::seconds(options_.request_deadline_s));
+    http::async_write(stream_, response_, [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_write(ec, n); });
+  }
+
+  void on_write(error_code ec, std::size_t bytes_out) {
+    if (ec && note_.empty()) note_ = "reply not delivered: " + ec.message();
+    log(response_.result_int(), bytes_out, note_);
+    if (ec || phase_ == Phase::closed) return close();
+    if (close_after_reply_) return linger();
+    response_ = {};
+    begin_request();
+  }
+
+  // Stops sending, then reads and drops what the client still sends for a
+  // short while: closing with unread data would reset the connection, and a
+  // reset can destroy the reply before the client has read it.
+  void linger() {
+    phase_ = Phase::lingering;
+    error_code ignored;
+    socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    arm(std::chrono::milliseconds(http_limits::kLingerMs));
+    drain();
+  }
+
+  void drain() {
+    // Straight from the socket: what arrives now is never decrypted or parsed.
+    socket().async_read_some(buffer_.prepare(http_limits::kReadChunkBytes), [self = this->shared_from_this()](error_code ec, std::size_t) {
+      if (ec || self->phase_ == Phase::closed) return self->close();
+      self->drain();
+    });
+  }
+
+  void close() {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::closed;
+    disarm();
+    error_code ignored;
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
+  }
+
+  void log(int status, std::size_t bytes_out, const std::string& note) {
+    if (!options_.access_log) return;
+    double ms = started_ ? std::chrono::duration<double, std::milli>(Clock::now() - started_at_).count() : 0.0;
+    std::string method = parser_ ? parser_->method() : std::string();
+    log_access({remote_, method, target(), status, bytes_in_, bytes_out, ms, note});
+  }
+
+  Stream stream_;
+  net::steady_timer timer_;
+  unsigned timer_generation_ = 0;
+  HttpContext& context_;
+  const HttpOptions& options_;
+  Admission::Ticket ticket_;
+  const std::string address_, remote_;
+  beast::flat_buffer buffer_{http_limits::kReadBufferBytes};
+  Phase phase_ = Phase::idle;
+
+  // The request being read or handled.
+  std::optional<RequestParser> parser_;
+  RouteMatch route_;
+  bool header_seen_ = false, started_ = false, deadline_passed_ = false, keep_alive_ = false;
+  Clock::time_point started_at_;
+  std::size_t bytes_in_ = 0;
+  std::string note_;  // for the access log: why it ended as it did
+
+  http::response<http::string_body> response_;
+  bool close_after_reply_ = false;
+};
+
+}  // namespace
+
+void start_connection(tcp::socket socket, Admission::Ticket ticket, std::string address, std::string remote, HttpContext& context,
+                      ssl::context* tls) {
+  auto executor = socket.get_executor();
+  if (tls) {
+    auto c = std::make_shared<Connection<ssl::stream<tcp::socket>>>(std::move(ticket), std::move(address), std::move(remote), context,
+                                                                    std::move(socket), *tls);
+    net::dispatch(executor, [c] { c->start(); });
+  } else {
+    auto c =
+        std::make_shared<Connection<tcp::socket>>(std::move(ticket), std::move(address), std::move(remote), context, std::move(socket));
+    net::dispatch(executor, [c] { c->start(); });
+  }
+}
+
+}  // namespace tp::server

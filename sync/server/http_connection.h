@@ -1,0 +1,38 @@
+// One client connection: TLS handshake, requests read under deadlines, the
+// Api called on the handler pool, replies written, kept alive or closed.
+// Internal to the HTTP layer (Asio types in its interface); http_server.cpp
+// accepts sockets and hands each one to start_connection().
+#pragma once
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+
+#include "api.h"
+#include "http_admission.h"
+#include "http_server.h"
+
+namespace boost::asio {
+class thread_pool;
+namespace ssl {
+class context;
+}
+}  // namespace boost::asio
+
+namespace tp::server {
+
+// What every connection shares; owned by the HttpServer, which outlives them.
+struct HttpContext {
+  Api& api;
+  const HttpOptions& options;
+  Admission& admission;
+  boost::asio::thread_pool& handlers;  // runs the Api, off the I/O threads
+};
+
+// Serves `socket` until the client leaves or a limit closes it. `tls` is
+// null for plain HTTP. `address` is the client's address (for the Api's
+// per-address limits), `remote` the address with its port (for the log).
+// The socket's executor must be a strand of its own: the connection's
+// handlers then never run at the same time as each other.
+void start_connection(boost::asio::ip::tcp::socket socket, Admission::Ticket ticket, std::string address, std::string remote,
+                      HttpContext& context, boost::asio::ssl::context* tls);
+
+}  // namespace tp::server

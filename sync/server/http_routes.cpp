@@ -1,0 +1,90 @@
+#include "http_routes.h"
+
+#include "http_limits.h"
+#include "wire.h"
+
+namespace tp::server {
+
+namespace {
+
+struct RouteEntry {
+  std::string_view path;
+  std::string_view method;
+  Route route;
+};
+
+constexpr RouteEntry kRoutes[] = {
+    {"/api/v1/enrol", "POST", Route::enrol},
+    {"/api/v1/batches", "POST", Route::batches},
+    {"/api/v1/heartbeat", "POST", Route::heartbeat},
+    {"/api/v1/health", "GET", Route::health},
+};
+
+std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
+
+}  // namespace
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+RouteMatch match_route(std::string_view method, std::string_view target) {
+  std::string_view path = path_of(target);
+  for (const RouteEntry& e : kRoutes) {
+    if (e.path != path) continue;
+    if (e.method != method) return {Route::none, 405};
+    return {e.route, 0};
+  }
+  return {Route::none, 404};
+}
+
+bool route_takes_body(Route route) { return route == Route::enrol || route == Route::batches || route == Route::heartbeat; }
+
+ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
+  switch (route) {
+    case Route::enrol:
+      return api.enrol(request);
+    case Route::batches:
+      return api.batches(request);
+    case Route::heartbeat:
+      return api.heartbeat(request);
+    case Route::health:
+      return api.health();
+    case Route::none:
+      break;
+  }
+  return http_refusal(404);
+}
+
+ApiResponse http_refusal(int status, std::string_view target, std::string_view detail) {
+  auto reply = [&](std::string_view code, const std::string& message, int retry_after_s = 0) {
+    std::string full = detail.empty() ? message : message + " (" + std::string(detail) + ")";
+    return ApiResponse{status, wire::error_body(code, full), retry_after_s};
+  };
+  std::string path(path_of(target));
+  switch (status) {
+    case 400:
+      return reply("bad_request", "the request is not valid HTTP/1.1");
+    case 404:
+      return reply("not_found", "no such endpoint: " + path + " (see /api/v1/)");
+    case 405: {
+      for (const RouteEntry& e : kRoutes)
+        if (e.path == path) return reply("method_not_allowed", path + " takes " + std::string(e.method) + " only");
+      return reply("method_not_allowed", "this method is not allowed here");
+    }
+    case 408:
+      return reply("timeout", "the request did not arrive in time; send it again in one go");
+    case 413:
+      return reply("too_large", "the body is larger than the server accepts (" + mib(http_limits::kMaxWireBodyBytes) +
+                                    " as sent); send smaller batches");
+    case 431:
+      return reply("header_too_large", "the request's header is over " + std::to_string(http_limits::kMaxHeaderBytes / 1024) + " KiB or " +
+                                           std::to_string(http_limits::kMaxHeaderFields) + " fields");
+    case 503:
+      return reply("busy", "the server is receiving too much at once; try again in " + std::to_string(http_limits::kBusyRetryAfterS) + " s",
+                   http_limits::kBusyRetryAfterS);
+    default:
+      break;
+  }
+  return ApiResponse{500, wire::error_body("internal", "the server failed on this request; it was not stored"), 0};
+}
+
+}  // namespace tp::server

@@ -1,0 +1,31 @@
+// The route table between HTTP and the Api, and the error replies the HTTP
+// layer makes itself (for requests the Api never sees). No sockets here.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "api.h"
+
+namespace tp::server {
+
+enum class Route { none, enrol, batches, heartbeat, health };
+
+struct RouteMatch {
+  Route route = Route::none;
+  int refusal = 0;  // 404 (no such path) or 405 (wrong method); 0 when `route` is set
+};
+
+// `target` is the request-target as sent; a query string is ignored.
+RouteMatch match_route(std::string_view method, std::string_view target);
+std::string_view path_of(std::string_view target);
+// Whether the route reads the request's body (the others discard it unread).
+bool route_takes_body(Route route);
+// Calls the Api for a matched route; `health` touches no storage.
+ApiResponse call_route(Api& api, Route route, const ApiRequest& request);
+
+// JSON error replies in the shape of wire::error_body, for the statuses the
+// HTTP layer gives on its own: 400, 404, 405, 408, 413, 431, 500 and 503.
+// `detail` adds a specific reason to the message where one is known.
+ApiResponse http_refusal(int status, std::string_view target = {}, std::string_view detail = {});
+
+}  // namespace tp::server

@@ -1,0 +1,466 @@
+// The server's PostgreSQL store. Invariants are listed in pg_server_store.h.
+//
+// Every write runs as BEGIN ... COMMIT through Pool::run(), so that a
+// connection found dead on its first statement can be retried on a fresh
+// one without doing anything twice.
+#include "pg_server_store.h"
+
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pg_connection.h"
+#include "pg_migrations.h"
+
+namespace tp::server {
+
+using pg::ArrayLiteral;
+using pg::Lease;
+using pg::Params;
+using pg::Res;
+
+namespace {
+
+pg::PoolOptions pool_options(const PgStoreOptions& o) { return {o.connections, o.connect_timeout, o.statement_timeout, o.pool_wait}; }
+
+// An answer's columns, in the order read_answer() reads them.
+constexpr const char* kAnswerColumns =
+    "uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, clock_trusted, boot_id, "
+    "monotonic_ms, rapid_repeat";
+constexpr int kAnswerColumnCount = 14;
+
+Answer read_answer(const Res& r, int row) {
+  Answer a;
+  a.uuid = r.text(row, 0);
+  a.set_id = r.text(row, 1);
+  a.set_version = static_cast<int>(r.int64(row, 2));
+  a.question_id = r.text(row, 3);
+  a.session_id = r.text(row, 4);
+  if (!r.is_null(row, 5)) a.score = static_cast<int>(r.int64(row, 5));
+  if (!r.is_null(row, 6)) a.text = r.text(row, 6);
+  if (!r.is_null(row, 7)) a.choice = r.text(row, 7);
+  a.language = r.text(row, 8);
+  a.stamp.unix_seconds = r.int64(row, 9);
+  a.stamp.clock_trusted = r.boolean(row, 10);
+  a.stamp.boot_id = r.text(row, 11);
+  a.stamp.monotonic_ms = r.int64(row, 12);
+  a.rapid_repeat = r.boolean(row, 13);
+  return a;
+}
+
+bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+bool has_nul(const Answer& a) {
+  return has_nul(a.uuid) || has_nul(a.set_id) || has_nul(a.question_id) || has_nul(a.session_id) || (a.text && has_nul(*a.text)) ||
+         (a.choice && has_nul(*a.choice)) || has_nul(a.language) || has_nul(a.stamp.boot_id);
+}
+
+// One column of the batch per array, zipped back into rows by unnest().
+struct AnswerArrays {
+  ArrayLiteral uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, clock_trusted, boot_id,
+      monotonic_ms, rapid_repeat, seq, corrected_at;
+
+  void add(const StoredAnswer& s, std::optional<std::int64_t> corrected) {
+    const Answer& a = s.answer;
+    uuid.text(a.uuid);
+    set_id.text(a.set_id);
+    set_version.int64(a.set_version);
+    question_id.text(a.question_id);
+    session_id.text(a.session_id);
+    score.int64_or_null(a.score ? std::optional<std::int64_t>(*a.score) : std::nullopt);
+    text.text_or_null(a.text);
+    choice.text_or_null(a.choice);
+    language.text(a.language);
+    recorded_at.int64(a.stamp.unix_seconds);
+    clock_trusted.boolean(a.stamp.clock_trusted);
+    boot_id.text(a.stamp.boot_id);
+    monotonic_ms.int64(a.stamp.monotonic_ms);
+    rapid_repeat.boolean(a.rapid_repeat);
+    seq.int64(s.seq);
+    corrected_at.int64_or_null(corrected);
+  }
+  Params params() const {
+    Params p;
+    for (const ArrayLiteral* a : {&uuid, &set_id, &set_version, &question_id, &session_id, &score, &text, &choice, &language, &recorded_at,
+                                  &clock_trusted, &boot_id, &monotonic_ms, &rapid_repeat, &seq, &corrected_at})
+      p.text(a->str());
+    return p;
+  }
+};
+
+// ORDER BY uuid: every server inserts overlapping batches in the same order,
+// so two of them wait on each other's rows in one direction only (invariant 6).
+// COLLATE "C" so that the order cannot depend on the database's locale.
+const char* const kInsertAnswers =
+    "INSERT INTO answers(uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, "
+    "clock_trusted, boot_id, monotonic_ms, rapid_repeat, seq, corrected_at, device_id, batch_id, received_at) "
+    "SELECT u.*, $17::text, $18::text, $19::bigint "
+    "FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::text[], $9::text[], "
+    "$10::bigint[], $11::boolean[], $12::text[], $13::bigint[], $14::boolean[], $15::bigint[], $16::bigint[]) "
+    "AS u(uuid, set_id, set_version, question_id, session_id, score, text, choice, language, recorded_at, clock_trusted, boot_id, "
+    "monotonic_ms, rapid_repeat, seq, corrected_at) "
+    "ORDER BY u.uuid COLLATE \"C\" "
+    "ON CONFLICT (uuid) DO NOTHING RETURNING uuid";
+
+struct TrustedClock {
+  std::string boot_id;
+  std::int64_t unix_time = 0, monotonic_ms = 0;
+};
+
+}  // namespace
+
+struct PgServerStore::Impl {
+  pg::Pool pool;
+  Impl(const std::string& url, const PgStoreOptions& options) : pool(url, pool_options(options)) {}
+};
+
+PgServerStore::PgServerStore(const std::string& url, PgStoreOptions options) : impl_(std::make_unique<Impl>(url, options)) {
+  auto lease = impl_->pool.acquire("open the server database");
+  if (!lease) throw std::runtime_error(lease.message());
+  if (options.apply_migrations) {
+    auto report = pg::apply_migrations(*lease);
+    if (!report) throw std::runtime_error(report.message());
+    return;
+  }
+  auto version = pg::schema_version(*lease);
+  if (!version) throw std::runtime_error(version.message());
+  const std::string& where = impl_->pool.where();
+  int latest = pg::latest_schema_version();
+  if (*version == 0)
+    throw std::runtime_error("The " + where + " has no Tenpoint tables yet: run tenpoint-server migrate --database URL (or serve once)");
+  if (*version < latest)
+    throw std::runtime_error("The " + where + " has schema version " + std::to_string(*version) + ", and this tenpoint-server needs " +
+                             std::to_string(latest) + ": run tenpoint-server migrate --database URL");
+  if (*version > latest)
+    throw std::runtime_error("The " + where + " has schema version " + std::to_string(*version) +
+                             ", newer than this tenpoint-server knows (" + std::to_string(latest) + "): upgrade tenpoint-server");
+}
+
+PgServerStore::~PgServerStore() = default;
+
+const std::string& PgServerStore::description() const { return impl_->pool.where(); }
+
+Status PgServerStore::add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) {
+  auto done = impl_->pool.run("add an enrolment code", [&](Lease& db) -> Result<bool> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "add an enrolment code");
+    // Two servers adding the first code of a new venue: the second waits for
+    // the first's row, and the next statement (a new snapshot) finds it.
+    if (Res r = db.exec("INSERT INTO venues(name) VALUES($1) ON CONFLICT (name) DO NOTHING", Params().text(venue)); !r.ok())
+      return db.fail(r, "add a venue");
+    if (Res r = db.exec("INSERT INTO enrol_codes(code_hash, venue_id, expires_at) SELECT $1, id, $2::bigint FROM venues WHERE name = $3",
+                        Params().text(code_hash).int64(expires_at).text(venue));
+        !r.ok())
+      return db.fail(r, "add an enrolment code");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "add an enrolment code");
+    return true;
+  });
+  if (!done) return done.status();
+  return {};
+}
+
+Result<bool> PgServerStore::revoke_enrol_code(const std::string& code_hash, std::int64_t now) {
+  return impl_->pool.run("withdraw an enrolment code", [&](Lease& db) -> Result<bool> {
+    Res r = db.exec("UPDATE enrol_codes SET revoked_at = $2::bigint WHERE code_hash = $1 AND used_at IS NULL AND revoked_at IS NULL",
+                    Params().text(code_hash).int64(now));
+    if (!r.ok()) return db.fail(r, "withdraw an enrolment code");
+    return r.affected() == 1;
+  });
+}
+
+Result<EnrolOutcome> PgServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+                                          const std::string& kiosk_name, std::int64_t now) {
+  return impl_->pool.run("enrol a kiosk", [&](Lease& db) -> Result<EnrolOutcome> {
+    EnrolOutcome out;
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "start an enrolment");
+    // The lock holds the code until COMMIT: a second server using the same
+    // code waits here, then reads it used (invariant 4).
+    Res code = db.exec("SELECT venue_id, expires_at, used_at IS NOT NULL, device_id, revoked_at IS NOT NULL FROM enrol_codes WHERE code_hash = $1 FOR UPDATE",
+                       Params().text(code_hash));
+    if (!code.ok()) return db.fail(code, "look up an enrolment code");
+    if (code.rows() == 0) return out;  // unknown_code
+    std::int64_t venue_id = code.int64(0, 0);
+    std::int64_t expires = code.int64(0, 1);
+    bool used = code.boolean(0, 2);
+    std::string holder = code.is_null(0, 3) ? "" : code.text(0, 3);
+    // A separate statement, so that it sees a device committed while this
+    // one waited for the lock.
+    Res venue = db.exec("SELECT v.name, (SELECT token_hash FROM devices WHERE id = $2) FROM venues v WHERE v.id = $1::bigint",
+                        Params().int64(venue_id).text(holder));
+    if (!venue.ok() || venue.rows() != 1) return db.fail(venue, "look up an enrolment code's venue");
+    out.venue = venue.text(0, 0);
+    // A token enrolled before (maybe with another code whose reply was lost):
+    // the kiosk holds that device's secret, so it gets that device back.
+    Res known = db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
+                        Params().text(token_hash));
+    if (!known.ok()) return db.fail(known, "look up a device");
+    if (known.rows() == 1) {
+      out.kind = known.boolean(0, 2) ? EnrolOutcome::revoked_token : EnrolOutcome::enrolled;
+      out.device_id = known.text(0, 0);
+      out.venue = known.text(0, 1);
+      return out;
+    }
+    if (used && !venue.is_null(0, 1) && venue.text(0, 1) == token_hash) {
+      // The same kiosk again: its first reply was lost. Same device, same token.
+      out.kind = EnrolOutcome::enrolled;
+      out.device_id = holder;
+      return out;
+    }
+    bool withdrawn = code.boolean(0, 4);
+    if (used || withdrawn || expires < now) {
+      out.kind = used ? EnrolOutcome::used_code : withdrawn ? EnrolOutcome::revoked_code : EnrolOutcome::expired_code;
+      return out;
+    }
+    if (Res r = db.exec("UPDATE enrol_codes SET used_at = $2::bigint, device_id = $3 WHERE code_hash = $1",
+                        Params().text(code_hash).int64(now).text(device_id));
+        !r.ok())
+      return db.fail(r, "mark an enrolment code used");
+    if (Res r = db.exec("INSERT INTO devices(id, venue_id, name, token_hash, created_at) VALUES($1, $2::bigint, $3, $4, $5::bigint)",
+                        Params().text(device_id).int64(venue_id).text(kiosk_name).text(token_hash).int64(now));
+        !r.ok())
+      return db.fail(r, "add the device");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "enrol a kiosk");
+    out.kind = EnrolOutcome::enrolled;
+    out.device_id = device_id;
+    return out;
+  });
+}
+
+Result<std::optional<Device>> PgServerStore::device_by_token(const std::string& token_hash) {
+  return impl_->pool.run("look up a device", [&](Lease& db) -> Result<std::optional<Device>> {
+    Res r =
+        db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
+                Params().text(token_hash));
+    if (!r.ok()) return db.fail(r, "look up a device");
+    if (r.rows() == 0) return std::optional<Device>();
+    return std::optional<Device>(Device{r.text(0, 0), r.text(0, 1), r.boolean(0, 2)});
+  });
+}
+
+Result<wire::BatchReply> PgServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
+  return impl_->pool.run("store a batch", [&](Lease& db) -> Result<wire::BatchReply> {
+    wire::BatchReply reply;
+    reply.batch_id = batch.batch_id;
+    reply.received = static_cast<std::int64_t>(batch.answers.size());
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "start a batch");
+
+    // The device row first (invariant 6). Under its lock, a heartbeat that
+    // trusts a new clock has either committed (its clock is read here) or
+    // waits for this batch (and then corrects these answers itself).
+    Res clock = db.exec("SELECT clock_trusted, clock_boot_id, clock_unix, clock_monotonic_ms FROM devices WHERE id = $1 FOR NO KEY UPDATE",
+                        Params().text(device_id));
+    if (!clock.ok()) return db.fail(clock, "read the device's clock");
+    std::optional<TrustedClock> trusted;
+    if (clock.rows() == 1 && clock.boolean(0, 0) && !clock.is_null(0, 1) && !clock.is_null(0, 2) && !clock.is_null(0, 3))
+      trusted = TrustedClock{clock.text(0, 1), clock.int64(0, 2), clock.int64(0, 3)};
+
+    // The first answer with each id goes into the INSERT; a repeat within the
+    // batch is compared with whatever the table ends up holding, as a resend is.
+    const std::size_t n = batch.answers.size();
+    std::unordered_map<std::string_view, std::size_t> first;
+    std::vector<bool> storable(n, true);
+    AnswerArrays rows;
+    for (std::size_t i = 0; i < n; ++i) {
+      const StoredAnswer& s = batch.answers[i];
+      const Answer& a = s.answer;
+      if (has_nul(a)) {
+        storable[i] = false;  // invariant 7
+        continue;
+      }
+      if (!first.emplace(a.uuid, i).second) continue;
+      std::optional<std::int64_t> corrected;
+      if (!a.stamp.clock_trusted && trusted && trusted->boot_id == a.stamp.boot_id)
+        corrected = trusted->unix_time - (trusted->monotonic_ms - a.stamp.monotonic_ms) / 1000;
+      rows.add(s, corrected);
+    }
+    std::unordered_set<std::string> inserted;
+    if (!first.empty()) {
+      Res ins = db.exec(kInsertAnswers, rows.params().text(device_id).text(batch.batch_id).int64(now));
+      if (!ins.ok()) return db.fail(ins, "store the answers");
+      for (int r = 0; r < ins.rows(); ++r) inserted.insert(ins.text(r, 0));
+    }
+    auto newly_stored = [&](std::size_t i) {
+      const std::string& uuid = batch.answers[i].answer.uuid;
+      return storable[i] && first.at(uuid) == i && inserted.count(uuid) != 0;
+    };
+
+    // Ids the table held already (or that repeat within the batch): read back to compare.
+    std::unordered_set<std::string_view> to_read;
+    ArrayLiteral read_ids;
+    for (std::size_t i = 0; i < n; ++i)
+      if (storable[i] && !newly_stored(i) && to_read.insert(batch.answers[i].answer.uuid).second)
+        read_ids.text(batch.answers[i].answer.uuid);
+    struct Held {
+      StoredAnswer answer;
+      std::string device_id;
+    };
+    std::unordered_map<std::string, Held> held;
+    if (!to_read.empty()) {
+      Res found = db.exec((std::string("SELECT ") + kAnswerColumns + ", seq, device_id FROM answers WHERE uuid = ANY($1::text[])").c_str(),
+                          Params().text(read_ids.str()));
+      if (!found.ok()) return db.fail(found, "read back the answers already held");
+      for (int r = 0; r < found.rows(); ++r)
+        held[found.text(r, 0)] =
+            Held{StoredAnswer{found.int64(r, kAnswerColumnCount), read_answer(found, r)}, found.text(r, kAnswerColumnCount + 1)};
+    }
+
+    ArrayLiteral quarantine_ids, quarantine_json;
+    for (std::size_t i = 0; i < n; ++i) {
+      const StoredAnswer& s = batch.answers[i];
+      if (newly_stored(i)) {
+        ++reply.stored;
+        continue;
+      }
+      if (storable[i]) {
+        auto h = held.find(s.answer.uuid);
+        // Not inserted and not found: only possible if rows were deleted meanwhile.
+        if (h == held.end()) return db.fail("store the answers", "answer " + s.answer.uuid + " was neither stored nor found; try again");
+        if (h->second.device_id == device_id && h->second.answer == s) {
+          ++reply.duplicates;
+          continue;
+        }
+      }
+      quarantine_ids.text(s.answer.uuid);
+      quarantine_json.text(wire::encode(wire::Batch{batch.batch_id, {s}}));
+      reply.quarantined.push_back(s.answer.uuid);
+    }
+    if (!reply.quarantined.empty()) {
+      Res q = db.exec(
+          "INSERT INTO quarantine(uuid, device_id, batch_id, received_at, answer_json) "
+          "SELECT u.uuid, $3, $4, $5::bigint, u.answer_json FROM unnest($1::text[], $2::text[]) AS u(uuid, answer_json)",
+          Params().text(quarantine_ids.str()).text(quarantine_json.str()).text(device_id).text(batch.batch_id).int64(now));
+      if (!q.ok()) return db.fail(q, "quarantine answers");
+    }
+    Res log = db.exec(
+        "INSERT INTO batches(batch_id, device_id, received_at, received, stored, duplicates, quarantined) "
+        "VALUES($1, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint)",
+        Params()
+            .text(batch.batch_id)
+            .text(device_id)
+            .int64(now)
+            .int64(reply.received)
+            .int64(reply.stored)
+            .int64(reply.duplicates)
+            .int64(static_cast<std::int64_t>(reply.quarantined.size())));
+    if (!log.ok()) return db.fail(log, "log a batch");
+    if (Res r = db.exec("UPDATE devices SET last_contact = $2::bigint WHERE id = $1", Params().text(device_id).int64(now)); !r.ok())
+      return db.fail(r, "note the device's contact");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "commit a batch");
+    return reply;
+  });
+}
+
+Status PgServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
+  auto done = impl_->pool.run("record a heartbeat", [&](Lease& db) -> Result<bool> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "record a heartbeat");
+    Res update = db.exec(
+        "UPDATE devices SET last_contact = $2::bigint, app_version = $3, set_id = $4, set_version = $5::integer, "
+        "answers_waiting = $6::bigint, oldest_unsent_age_s = $7::bigint, free_disk_bytes = $8::bigint, clock_trusted = $9::boolean, "
+        "clock_unix = $10::bigint, clock_boot_id = $11, clock_monotonic_ms = $12::bigint WHERE id = $1",
+        Params()
+            .text(device_id)
+            .int64(now)
+            .text(hb.app_version)
+            .text(hb.set_id)
+            .int64(hb.set_version)
+            .int64(hb.answers_waiting)
+            .int64_or_null(hb.oldest_unsent_age_s)
+            .int64(hb.free_disk_bytes)
+            .boolean(hb.clock.trusted)
+            .int64(hb.clock.unix_time)
+            .text(hb.clock.boot_id)
+            .int64(hb.clock.monotonic_ms));
+    if (!update.ok()) return db.fail(update, "record a heartbeat");
+    if (hb.clock.trusted) {
+      // Once the clock is trusted, answers stamped earlier in the same boot can be placed.
+      Res fix = db.exec(
+          "UPDATE answers SET corrected_at = $3::bigint - ($4::bigint - monotonic_ms) / 1000 "
+          "WHERE device_id = $1 AND boot_id = $2 AND NOT clock_trusted AND corrected_at IS NULL",
+          Params().text(device_id).text(hb.clock.boot_id).int64(hb.clock.unix_time).int64(hb.clock.monotonic_ms));
+      if (!fix.ok()) return db.fail(fix, "correct the times of untrusted answers");
+    }
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "record a heartbeat");
+    return true;
+  });
+  if (!done) return done.status();
+  return {};
+}
+
+Result<bool> PgServerStore::revoke(const std::string& device_id, std::int64_t now) {
+  return impl_->pool.run("revoke a device", [&](Lease& db) -> Result<bool> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "revoke a device");
+    Res r = db.exec("UPDATE devices SET revoked_at = $2::bigint WHERE id = $1 AND revoked_at IS NULL", Params().text(device_id).int64(now));
+    if (!r.ok()) return db.fail(r, "revoke a device");
+    if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, "revoke a device");
+    return r.affected() == 1;
+  });
+}
+
+Result<std::vector<DeviceStatus>> PgServerStore::devices() {
+  return impl_->pool.run("list devices", [&](Lease& db) -> Result<std::vector<DeviceStatus>> {
+    // COLLATE "C": the same order as the SQLite store, whatever the database's locale.
+    Res r = db.exec(
+        "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
+        "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
+        "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
+        "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name COLLATE \"C\", d.id COLLATE \"C\"");
+    if (!r.ok()) return db.fail(r, "list devices");
+    std::vector<DeviceStatus> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      DeviceStatus d;
+      d.id = r.text(i, 0);
+      d.venue = r.text(i, 1);
+      d.name = r.text(i, 2);
+      d.revoked = r.boolean(i, 3);
+      if (!r.is_null(i, 4)) d.last_contact = r.int64(i, 4);
+      d.app_version = r.text(i, 5);
+      d.set_id = r.text(i, 6);
+      d.set_version = static_cast<int>(r.int64(i, 7));
+      d.answers_waiting = r.int64(i, 8);
+      if (!r.is_null(i, 9)) d.oldest_unsent_age_s = r.int64(i, 9);
+      d.free_disk_bytes = r.int64(i, 10);
+      d.clock_trusted = r.boolean(i, 11);
+      d.answers_received = r.int64(i, 12);
+      d.quarantined = r.int64(i, 13);
+      out.push_back(std::move(d));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<CountRow>> PgServerStore::answer_counts() {
+  return impl_->pool.run("count answers", [&](Lease& db) -> Result<std::vector<CountRow>> {
+    Res r = db.exec(
+        "SELECT v.name, a.device_id, a.question_id, count(*) FROM answers a JOIN devices d ON d.id = a.device_id "
+        "JOIN venues v ON v.id = d.venue_id GROUP BY v.name, a.device_id, a.question_id "
+        "ORDER BY v.name COLLATE \"C\", a.device_id COLLATE \"C\", a.question_id COLLATE \"C\"");
+    if (!r.ok()) return db.fail(r, "count answers");
+    std::vector<CountRow> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3)});
+    return out;
+  });
+}
+
+Result<PgMigrationReport> migrate_postgres(const std::string& url, PgStoreOptions options) {
+  options.connections = 1;
+  std::optional<pg::Pool> pool;
+  try {
+    pool.emplace(url, pool_options(options));
+  } catch (const std::exception& e) {
+    return Status::failure(Fault::invalid_input, e.what());
+  }
+  auto lease = pool->acquire("migrate the schema");
+  if (!lease) return lease.status();
+  auto report = pg::apply_migrations(*lease);
+  if (!report) return report.status();
+  return PgMigrationReport{report->from_version, report->to_version};
+}
+
+Result<std::string> describe_postgres_url(const std::string& url) {
+  std::string error;
+  auto where = pg::describe_postgres(url, error);
+  if (!where) return Status::failure(Fault::invalid_input, "Unable to read the PostgreSQL URL: " + error);
+  return *where;
+}
+
+int postgres_schema_version() { return pg::latest_schema_version(); }
+
+}  // namespace tp::server
