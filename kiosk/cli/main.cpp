@@ -5,10 +5,10 @@
 #include <random>
 
 #include "json.h"
+#include "kiosk_store.h"
 #include "pin.h"
 #include "question_set.h"
 #include "simulate.h"
-#include "kiosk_store.h"
 
 #ifndef TENPOINT_VERSION
 #define TENPOINT_VERSION "0.0.0"
@@ -56,8 +56,10 @@ int stats(const std::string& db, bool as_json) {
       const auto& r = (*rows)[i];
       std::printf("%s{\"day\":%s,\"question\":%s,\"answers\":%lld,\"mean_score\":", i ? "," : "", tp::json::quote(r.day).c_str(),
                   tp::json::quote(r.question_id).c_str(), static_cast<long long>(r.answers));
-      if (r.mean_score) std::printf("%.2f", *r.mean_score);
-      else std::printf("null");
+      if (r.mean_score)
+        std::printf("%.2f", *r.mean_score);
+      else
+        std::printf("null");
       std::printf(",\"texts\":%lld}", static_cast<long long>(r.texts));
     }
     std::printf("]}\n");

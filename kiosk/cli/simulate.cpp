@@ -4,8 +4,8 @@
 #include <random>
 #include <vector>
 
-#include "question_set.h"
 #include "kiosk_store.h"
+#include "question_set.h"
 
 namespace tp {
 
@@ -14,10 +14,16 @@ namespace {
 // Scores people give public services cluster around 6 to 8, with a tail.
 constexpr double kScoreWeights[11] = {2, 2, 3, 4, 6, 9, 12, 16, 18, 14, 14};
 
-const char* const kPraise[] = {"The staff are kind and always help", "A quiet place to work", "Good children's corner",
-                               "Free computers and wifi", "Lots of new books", "Warm in winter", "The reading group on Tuesdays"};
+const char* const kPraise[] = {"The staff are kind and always help",
+                               "A quiet place to work",
+                               "Good children's corner",
+                               "Free computers and wifi",
+                               "Lots of new books",
+                               "Warm in winter",
+                               "The reading group on Tuesdays"};
 const char* const kNext[] = {"Longer opening hours on Saturday", "More seats near the windows", "A few more computers",
-                             "Signs that are easier to read", "A place to get a hot drink", "More books in Polish", "Open later on Thursdays"};
+                             "Signs that are easier to read",    "A place to get a hot drink",  "More books in Polish",
+                             "Open later on Thursdays"};
 const char* const kHard[] = {"Not much, honestly", "My neighbour brings me here", "The bus still runs", "Talking to people"};
 const char* const kWelsh[] = {"Mae'r staff yn garedig iawn", "Lle tawel i weithio", "Mwy o lyfrau Cymraeg", "Oriau agor hirach"};
 
@@ -84,10 +90,14 @@ long long simulate(const SimulateOptions& o, std::string& error) {
         case QuestionType::text:
           answered = coin(rng) < 0.55;  // many skip the free-text questions
           if (answered) {
-            if (lang != "en") a.text = pick(rng, kWelsh);
-            else if (score && *score <= 2) a.text = pick(rng, kHard);
-            else if (q->id.find("higher") != std::string::npos) a.text = pick(rng, kNext);
-            else a.text = pick(rng, kPraise);
+            if (lang != "en")
+              a.text = pick(rng, kWelsh);
+            else if (score && *score <= 2)
+              a.text = pick(rng, kHard);
+            else if (q->id.find("higher") != std::string::npos)
+              a.text = pick(rng, kNext);
+            else
+              a.text = pick(rng, kPraise);
           }
           break;
         case QuestionType::choice:

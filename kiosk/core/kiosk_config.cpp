@@ -32,7 +32,8 @@ std::string string(const std::string& file, const Value& v, const std::string& k
 KioskConfig parse_kiosk_config(const std::string& text, const std::string& file, const std::string& base_dir) {
   auto parsed = json::parse(text);
   if (!parsed.ok)
-    throw ConfigError(file + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " + parsed.error);
+    throw ConfigError(file + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " +
+                      parsed.error);
   const Value& root = parsed.value;
   if (!root.is(Value::Type::object)) fail(file, root, "the kiosk config must be a JSON object");
   KioskConfig c;
@@ -41,24 +42,34 @@ KioskConfig parse_kiosk_config(const std::string& text, const std::string& file,
     return (std::filesystem::path(base_dir) / p).lexically_normal().string();
   };
   for (const auto& [key, v] : root.members) {
-    if (key == "question_set") c.question_set_path = resolve(string(file, v, key));
-    else if (key == "database") c.database_path = resolve(string(file, v, key));
-    else if (key == "idle_timeout_s") c.idle_timeout = seconds(file, v, key, 10, 600);
-    else if (key == "still_there_s") c.still_there = seconds(file, v, key, 5, 120);
-    else if (key == "thanks_s") c.thanks = seconds(file, v, key, 2, 60);
-    else if (key == "rapid_repeat_s") c.rapid_repeat = seconds(file, v, key, 0, 600);
-    else if (key == "greeting_every_s") c.greeting_every = seconds(file, v, key, 2, 60);
+    if (key == "question_set")
+      c.question_set_path = resolve(string(file, v, key));
+    else if (key == "database")
+      c.database_path = resolve(string(file, v, key));
+    else if (key == "idle_timeout_s")
+      c.idle_timeout = seconds(file, v, key, 10, 600);
+    else if (key == "still_there_s")
+      c.still_there = seconds(file, v, key, 5, 120);
+    else if (key == "thanks_s")
+      c.thanks = seconds(file, v, key, 2, 60);
+    else if (key == "rapid_repeat_s")
+      c.rapid_repeat = seconds(file, v, key, 0, 600);
+    else if (key == "greeting_every_s")
+      c.greeting_every = seconds(file, v, key, 2, 60);
     else if (key == "time_granularity_min") {
       if (!v.is(Value::Type::number) || !v.is_integer || v.number < 1 || v.number > 1440 || 1440 % static_cast<int>(v.number) != 0)
         fail(file, v, "\"time_granularity_min\" must divide a day evenly (1, 5, 15, 30, 60, ... 1440)");
       c.time_granularity_minutes = static_cast<int>(v.number);
     } else if (key == "staff_pin_hash") {
       c.staff_pin_hash = string(file, v, key);
-      if (c.staff_pin_hash.rfind("$argon2id$", 0) != 0) fail(file, v, "\"staff_pin_hash\" must be an Argon2id hash made with `tenpoint pin-hash`");
+      if (c.staff_pin_hash.rfind("$argon2id$", 0) != 0)
+        fail(file, v, "\"staff_pin_hash\" must be an Argon2id hash made with `tenpoint pin-hash`");
     } else if (key == "pin_attempts_before_lock") {
-      if (!v.is(Value::Type::number) || !v.is_integer || v.number < 1 || v.number > 20) fail(file, v, "\"pin_attempts_before_lock\" must be 1 to 20");
+      if (!v.is(Value::Type::number) || !v.is_integer || v.number < 1 || v.number > 20)
+        fail(file, v, "\"pin_attempts_before_lock\" must be 1 to 20");
       c.pin_attempts_before_lock = static_cast<int>(v.number);
-    } else if (key == "pin_lock_s") c.pin_lock = seconds(file, v, key, 5, 3600);
+    } else if (key == "pin_lock_s")
+      c.pin_lock = seconds(file, v, key, 5, 3600);
     else if (key == "theme") {
       c.theme = string(file, v, key);
       if (c.theme != "standard" && c.theme != "high-contrast") fail(file, v, "\"theme\" is \"standard\" or \"high-contrast\"");

@@ -7,8 +7,8 @@
 namespace tp {
 
 struct KioskConfig {
-  std::string question_set_path;  // relative paths are taken from the config file's folder
-  std::string database_path;      // empty: the per-user data folder
+  std::string question_set_path;           // relative paths are taken from the config file's folder
+  std::string database_path;               // empty: the per-user data folder
   std::chrono::seconds idle_timeout{45};   // no touch for this long: "Still there?"
   std::chrono::seconds still_there{15};    // then this long to answer it before a full reset
   std::chrono::seconds thanks{6};          // thank-you screen
@@ -17,8 +17,8 @@ struct KioskConfig {
   int time_granularity_minutes = 15;       // answer times are rounded down to this
   std::string staff_pin_hash;              // Argon2id string from `tenpoint pin-hash`
   int pin_attempts_before_lock = 5;
-  std::chrono::seconds pin_lock{60};       // doubles with each further lock, up to 15 minutes
-  std::string theme = "standard";          // or "high-contrast"
+  std::chrono::seconds pin_lock{60};  // doubles with each further lock, up to 15 minutes
+  std::string theme = "standard";     // or "high-contrast"
 };
 
 struct ConfigError : std::runtime_error {

@@ -20,7 +20,8 @@ Strings Strings::load_dir(const std::string& dir) {
     auto parsed = json::parse(buf.str());
     std::string file = entry.path().string();
     if (!parsed.ok)
-      throw std::runtime_error(file + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " + parsed.error);
+      throw std::runtime_error(file + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " +
+                               parsed.error);
     if (!parsed.value.is(json::Value::Type::object)) throw std::runtime_error(file + ":1:1: a translation file must be a JSON object");
     auto& table = s.by_language_[entry.path().stem().string()];
     for (const auto& [key, value] : parsed.value.members) {

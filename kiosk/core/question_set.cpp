@@ -184,10 +184,12 @@ std::vector<Language> read_languages(Checker& c, const Value& root) {
     if (const Value* code = c.need(item, "code", Type::string, "a language")) {
       bool ok = code->string.size() >= 2 && code->string.size() <= 8 &&
                 std::all_of(code->string.begin(), code->string.end(), [](char ch) { return (ch >= 'a' && ch <= 'z') || ch == '-'; });
-      if (!ok) c.report(*code, "a language code is 2 to 8 lower-case letters, such as \"en\" or \"cy\"");
+      if (!ok)
+        c.report(*code, "a language code is 2 to 8 lower-case letters, such as \"en\" or \"cy\"");
       else if (std::any_of(out.begin(), out.end(), [&](const Language& l) { return l.code == code->string; }))
         c.report(*code, "the language \"" + code->string + "\" is listed twice");
-      else lang.code = code->string;
+      else
+        lang.code = code->string;
     }
     if (const Value* name = c.need(item, "name", Type::string, "a language")) {
       if (name->string.empty() || count_code_points(name->string) > 30) c.report(*name, "a language name is 1 to 30 characters");
@@ -213,22 +215,29 @@ Question read_question(Checker& c, const Value& item, const std::vector<Language
   q.id = c.id(c.need(item, "id", Type::string, "a question"), "id");
   const Value* type = c.need(item, "type", Type::string, "a question");
   if (type) {
-    if (type->string == "scale") q.type = QuestionType::scale;
-    else if (type->string == "text") q.type = QuestionType::text;
-    else if (type->string == "choice") q.type = QuestionType::choice;
-    else c.report(*type, "unknown question type \"" + type->string + "\" (known: scale, text, choice)");
+    if (type->string == "scale")
+      q.type = QuestionType::scale;
+    else if (type->string == "text")
+      q.type = QuestionType::text;
+    else if (type->string == "choice")
+      q.type = QuestionType::choice;
+    else
+      c.report(*type, "unknown question type \"" + type->string + "\" (known: scale, text, choice)");
   }
   q.prompt = c.translated(item, "prompt", languages, kMaxPromptChars, true, "a question");
 
   auto forbid = [&](std::string_view key, std::string_view for_type) {
-    if (const Value* v = item.find(key)) c.report(*v, "\"" + std::string(key) + "\" belongs to " + std::string(for_type) + " questions only");
+    if (const Value* v = item.find(key))
+      c.report(*v, "\"" + std::string(key) + "\" belongs to " + std::string(for_type) + " questions only");
   };
   if (q.type == QuestionType::scale) {
     auto lo = c.integer(c.need(item, "min", Type::number, "a scale question"), "min", 0, 100);
     auto hi = c.integer(c.need(item, "max", Type::number, "a scale question"), "max", 0, 100);
     if (lo && hi) {
-      if (*lo >= *hi) c.report(*item.find("max"), "\"max\" must be greater than \"min\"");
-      else if (*hi - *lo + 1 > kMaxScaleSteps) c.report(*item.find("max"), "a scale has at most 11 steps (such as 0 to 10)");
+      if (*lo >= *hi)
+        c.report(*item.find("max"), "\"max\" must be greater than \"min\"");
+      else if (*hi - *lo + 1 > kMaxScaleSteps)
+        c.report(*item.find("max"), "a scale has at most 11 steps (such as 0 to 10)");
       q.min = *lo;
       q.max = *hi;
     }
@@ -241,7 +250,8 @@ Question read_question(Checker& c, const Value& item, const std::vector<Language
     forbid("high_label", "scale");
   }
   if (q.type == QuestionType::text) {
-    if (auto len = c.integer(c.need(item, "max_length", Type::number, "a text question"), "max_length", 1, kMaxTextLength)) q.max_length = *len;
+    if (auto len = c.integer(c.need(item, "max_length", Type::number, "a text question"), "max_length", 1, kMaxTextLength))
+      q.max_length = *len;
   } else {
     forbid("max_length", "text");
   }
@@ -280,8 +290,10 @@ Question read_question(Checker& c, const Value& item, const std::vector<Language
       if (const Value* when = c.optional(r, "when_score", Type::array)) {
         auto lo = when->items.size() == 2 ? c.integer(&when->items[0], "when_score", 0, 100) : std::nullopt;
         auto hi = when->items.size() == 2 ? c.integer(&when->items[1], "when_score", 0, 100) : std::nullopt;
-        if (when->items.size() != 2) c.report(*when, "\"when_score\" is a range of two scores, such as [1, 9]");
-        else if (lo && hi && *lo > *hi) c.report(*when, "\"when_score\" must go from low to high");
+        if (when->items.size() != 2)
+          c.report(*when, "\"when_score\" is a range of two scores, such as [1, 9]");
+        else if (lo && hi && *lo > *hi)
+          c.report(*when, "\"when_score\" must go from low to high");
         else if (lo && hi) {
           rule.score_min = lo;
           rule.score_max = hi;
@@ -331,10 +343,12 @@ LoadResult parse_question_set(std::string_view text) {
     result.problems = std::move(c.problems);
     return result;
   }
-  c.only_keys(root, {"format", "id", "version", "languages", "default_language", "start", "questions", "$schema", "comment"}, "a question set");
+  c.only_keys(root, {"format", "id", "version", "languages", "default_language", "start", "questions", "$schema", "comment"},
+              "a question set");
   QuestionSet set;
   if (const Value* format = c.need(root, "format", Type::string, "a question set"))
-    if (format->string != kFormat) c.report(*format, "unknown format \"" + format->string + "\" (this kiosk reads \"" + std::string(kFormat) + "\")");
+    if (format->string != kFormat)
+      c.report(*format, "unknown format \"" + format->string + "\" (this kiosk reads \"" + std::string(kFormat) + "\")");
   set.id = c.id(c.need(root, "id", Type::string, "a question set"), "id");
   if (auto v = c.integer(c.need(root, "version", Type::number, "a question set"), "version", 1, 1000000000)) set.version = *v;
   set.languages = read_languages(c, root);
@@ -364,11 +378,14 @@ LoadResult parse_question_set(std::string_view text) {
     set.start = start->string;
   }
   for (const auto& ref : refs)
-    if (!set.find(ref.target)) c.report(*ref.at, "\"go\" names \"" + ref.target + "\", which is not a question in this set (use \"end\" to finish)");
+    if (!set.find(ref.target))
+      c.report(*ref.at, "\"go\" names \"" + ref.target + "\", which is not a question in this set (use \"end\" to finish)");
   if (c.problems.empty()) check_cycles(c, set, nodes);
 
-  if (c.problems.empty()) result.set = std::move(set);
-  else result.problems = std::move(c.problems);
+  if (c.problems.empty())
+    result.set = std::move(set);
+  else
+    result.problems = std::move(c.problems);
   return result;
 }
 
@@ -400,9 +417,12 @@ std::string render_prompt(const Translated& text, const std::string& language, s
   if (it == text.end()) return {};
   return fill_placeholders(it->second, [&](std::string_view name, std::string& value) {
     if (!score) return false;
-    if (name == "score") value = std::to_string(*score);
-    else if (name == "score_plus_one") value = std::to_string(*score + 1);
-    else return false;
+    if (name == "score")
+      value = std::to_string(*score);
+    else if (name == "score_plus_one")
+      value = std::to_string(*score + 1);
+    else
+      return false;
     return true;
   });
 }

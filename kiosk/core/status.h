@@ -13,10 +13,10 @@ namespace tp {
 
 enum class Fault {
   none,
-  storage_full,      // the disk or the database size cap is exhausted
+  storage_full,         // the disk or the database size cap is exhausted
   storage_unavailable,  // cannot open or write the database (permissions, missing dir, I/O error)
-  storage_corrupt,   // the database file is not a valid SQLite file
-  invalid_input,     // the caller handed us something we refuse
+  storage_corrupt,      // the database file is not a valid SQLite file
+  invalid_input,        // the caller handed us something we refuse
 };
 
 class [[nodiscard]] Status {

@@ -17,8 +17,9 @@ std::string describe_bytes(std::int64_t b) {
   return std::to_string(b / (1024 * 1024)) + " MB";
 }
 
-std::string describe_sync(std::int64_t now, std::int64_t waiting, std::optional<std::int64_t> oldest, std::optional<std::int64_t> last_attempt,
-                          std::optional<std::int64_t> last_success, const std::string& last_error) {
+std::string describe_sync(std::int64_t now, std::int64_t waiting, std::optional<std::int64_t> oldest,
+                          std::optional<std::int64_t> last_attempt, std::optional<std::int64_t> last_success,
+                          const std::string& last_error) {
   auto ago = [&](std::int64_t t) {
     std::string age = describe_age(now > t ? now - t : 0);
     return age == "just now" ? age : age + " ago";
@@ -49,7 +50,8 @@ StaffStatus describe_store(const Result<StoreCounts>& counts, std::int64_t now) 
   out.answers_unsent = c.answers_unsent;
   out.database_bytes = c.database_bytes;
   out.free_disk_bytes = c.free_disk_bytes;
-  out.sync_line = describe_sync(now, c.answers_unsent, c.oldest_unsent_recorded_at, c.sync.last_attempt, c.sync.last_success, c.sync.last_error);
+  out.sync_line =
+      describe_sync(now, c.answers_unsent, c.oldest_unsent_recorded_at, c.sync.last_attempt, c.sync.last_success, c.sync.last_error);
   if (c.free_disk_bytes >= 0 && c.free_disk_bytes < kLowDiskBytes)
     out.health_message = "ok, but only " + describe_bytes(c.free_disk_bytes) + " of disk left";
   else

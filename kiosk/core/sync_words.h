@@ -16,7 +16,8 @@ std::string describe_age(std::int64_t seconds);  // "just now", "1 minute", "3 d
 std::string describe_bytes(std::int64_t bytes);  // "812 bytes", "40 KB", "12 MB", "unknown"
 
 std::string describe_sync(std::int64_t now, std::int64_t waiting, std::optional<std::int64_t> oldest_recorded_at,
-                          std::optional<std::int64_t> last_attempt, std::optional<std::int64_t> last_success, const std::string& last_error);
+                          std::optional<std::int64_t> last_attempt, std::optional<std::int64_t> last_success,
+                          const std::string& last_error);
 
 // What the staff menu shows about the store.
 struct StaffStatus {

@@ -15,10 +15,17 @@ std::size_t utf8_sequence_length(std::string_view s) {
   if (c < 0x80) return 1;
   std::size_t len;
   char32_t code;
-  if (c >= 0xC2 && c <= 0xDF) { len = 2; code = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { len = 3; code = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { len = 4; code = c & 0x07; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    code = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    code = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    code = c & 0x07;
+  } else
+    return 0;
   if (s.size() < len) return 0;
   for (std::size_t i = 1; i < len; ++i) {
     if ((b(i) & 0xC0) != 0x80) return 0;
@@ -60,7 +67,10 @@ std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
   while (!s.empty()) {
     std::size_t len = utf8_sequence_length(s);
-    if (len == 0) { s.remove_prefix(1); continue; }
+    if (len == 0) {
+      s.remove_prefix(1);
+      continue;
+    }
     auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
     char32_t code = len == 1 ? b(0) : len == 2 ? (b(0) & 0x1F) : len == 3 ? (b(0) & 0x0F) : (b(0) & 0x07);
     for (std::size_t i = 1; i < len; ++i) code = (code << 6) | (b(i) & 0x3F);
@@ -98,8 +108,8 @@ std::u32string to_nfc(const std::u32string& in) {
   if (U_FAILURE(err)) return in;
   std::vector<UChar> utf16(in.size() * 2 + 1);
   int32_t len16 = 0;
-  u_strFromUTF32(utf16.data(), static_cast<int32_t>(utf16.size()), &len16,
-                 reinterpret_cast<const UChar32*>(in.data()), static_cast<int32_t>(in.size()), &err);
+  u_strFromUTF32(utf16.data(), static_cast<int32_t>(utf16.size()), &len16, reinterpret_cast<const UChar32*>(in.data()),
+                 static_cast<int32_t>(in.size()), &err);
   if (U_FAILURE(err)) return in;
   std::vector<UChar> normal(static_cast<std::size_t>(len16) * 3 + 4);
   int32_t normal_len = unorm2_normalize(nfc, utf16.data(), len16, normal.data(), static_cast<int32_t>(normal.size()), &err);

@@ -1,9 +1,9 @@
 // UTF-8 handling for everything residents type and people configure.
 #pragma once
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
-#include <initializer_list>
 #include <utility>
 
 namespace tp {
@@ -34,8 +34,10 @@ std::string fill_placeholders(std::string_view text, Lookup lookup) {
     out.append(text.substr(i, open - i));
     std::string_view name = text.substr(open + 1, close - open - 1);
     std::string value;
-    if (lookup(name, value)) out += value;
-    else out.append(text.substr(open, close - open + 1));
+    if (lookup(name, value))
+      out += value;
+    else
+      out.append(text.substr(open, close - open + 1));
     i = close + 1;
   }
   out.append(text.substr(i));

@@ -10,15 +10,24 @@ namespace tp {
 
 const char* screen_name(Screen s) {
   switch (s) {
-    case Screen::attract: return "attract";
-    case Screen::scale: return "scale";
-    case Screen::text: return "text";
-    case Screen::choice: return "choice";
-    case Screen::thanks: return "thanks";
-    case Screen::still_there: return "still_there";
-    case Screen::staff_pin: return "staff_pin";
-    case Screen::staff_menu: return "staff_menu";
-    case Screen::out_of_service: return "out_of_service";
+    case Screen::attract:
+      return "attract";
+    case Screen::scale:
+      return "scale";
+    case Screen::text:
+      return "text";
+    case Screen::choice:
+      return "choice";
+    case Screen::thanks:
+      return "thanks";
+    case Screen::still_there:
+      return "still_there";
+    case Screen::staff_pin:
+      return "staff_pin";
+    case Screen::staff_menu:
+      return "staff_menu";
+    case Screen::out_of_service:
+      return "out_of_service";
   }
   return "?";
 }
@@ -155,9 +164,12 @@ int Visit::pin_locked_seconds(TimePoint now) const {
 // ---- events ----
 
 void Visit::on(const ev::Tap&, TimePoint now) {
-  if (screen_ == Screen::attract) start_visit(now);
-  else if (screen_ == Screen::thanks) go_attract(now);
-  else if (screen_ == Screen::still_there) screen_ = interrupted_;
+  if (screen_ == Screen::attract)
+    start_visit(now);
+  else if (screen_ == Screen::thanks)
+    go_attract(now);
+  else if (screen_ == Screen::still_there)
+    screen_ = interrupted_;
 }
 
 void Visit::on(const ev::SelectLanguage& e, TimePoint) {
@@ -298,8 +310,10 @@ void Visit::on(const ev::StaffRefresh&, TimePoint) {
 
 void Visit::on(const ev::StaffClose&, TimePoint now) {
   if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) {
-    if (!unsaved_.empty()) storage_failed(out_of_service_reason_, now);
-    else go_attract(now);
+    if (!unsaved_.empty())
+      storage_failed(out_of_service_reason_, now);
+    else
+      go_attract(now);
   }
 }
 

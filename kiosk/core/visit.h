@@ -31,9 +31,9 @@
 
 #include "answer_store.h"
 #include "kiosk_config.h"
-#include "question_set.h"
 #include "kiosk_strings.h"
 #include "pin.h"
+#include "question_set.h"
 #include "reports.h"
 #include "sync_words.h"
 
@@ -48,32 +48,43 @@ const char* screen_name(Screen s);
 enum class KeyboardLayer { letters, symbols, accents };
 
 namespace ev {
-struct Tap {};                        // anywhere on attract / thanks / still-there
-struct SelectLanguage { std::string code; };
-struct ChooseScore { int score; };
-struct ChooseOption { std::string id; };
-struct TypeText { std::string utf8; };
+struct Tap {};  // anywhere on attract / thanks / still-there
+struct SelectLanguage {
+  std::string code;
+};
+struct ChooseScore {
+  int score;
+};
+struct ChooseOption {
+  std::string id;
+};
+struct TypeText {
+  std::string utf8;
+};
 struct Backspace {};
 struct ToggleShift {};
-struct SetLayer { KeyboardLayer layer; };
+struct SetLayer {
+  KeyboardLayer layer;
+};
 struct Done {};
 struct Skip {};
 struct Back {};
 struct ChangeScore {};
 struct StaffGesture {};
-struct PinDigit { int digit; };
+struct PinDigit {
+  int digit;
+};
 struct PinErase {};
 struct PinSubmit {};
 struct StaffRefresh {};
 struct StaffClose {};
 struct StaffExit {};
-struct QuitShortcut {};               // Alt+F4, Escape, Ctrl+Q, window close
+struct QuitShortcut {};  // Alt+F4, Escape, Ctrl+Q, window close
 }  // namespace ev
 
-using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace,
-                           ev::ToggleShift, ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture,
-                           ev::PinDigit, ev::PinErase, ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit,
-                           ev::QuitShortcut>;
+using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift,
+                           ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase,
+                           ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::QuitShortcut>;
 
 enum class Offer { applied, deferred };
 
@@ -147,7 +158,9 @@ class Visit {
   void on(const ev::StaffExit&, TimePoint now);
   void on(const ev::QuitShortcut&, TimePoint now);
 
-  bool in_visit() const { return screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice || screen_ == Screen::still_there; }
+  bool in_visit() const {
+    return screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice || screen_ == Screen::still_there;
+  }
   void start_visit(TimePoint now);
   void show_question(const Question* q, TimePoint now);
   void advance(TimePoint now);

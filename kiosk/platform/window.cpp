@@ -76,7 +76,8 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& 
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, c.minor);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
     if (c.profile == SDL_GL_CONTEXT_PROFILE_ES) SDL_SetHint(SDL_HINT_OPENGL_ES_DRIVER, "1");
-    im.window = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
+    im.window =
+        SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
     if (!im.window) continue;
     im.gl = SDL_GL_CreateContext(im.window);
     if (im.gl) {
@@ -122,7 +123,9 @@ Input Window::wait(int timeout_ms) {
     ImGui_ImplSDL2_ProcessEvent(&e);
     in.any = true;
     switch (e.type) {
-      case SDL_QUIT: in.quit_shortcut = true; break;
+      case SDL_QUIT:
+        in.quit_shortcut = true;
+        break;
       case SDL_KEYDOWN: {
         SDL_Keycode k = e.key.keysym.sym;
         Uint16 mod = e.key.keysym.mod;
@@ -132,7 +135,8 @@ Input Window::wait(int timeout_ms) {
       case SDL_WINDOWEVENT:
         if (e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) in.resized = true;
         break;
-      default: break;
+      default:
+        break;
     }
     got = SDL_PollEvent(&e);
   }

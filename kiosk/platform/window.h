@@ -16,7 +16,7 @@ struct WindowOptions {
 };
 
 struct Input {
-  bool any = false;          // something happened; draw a few frames
+  bool any = false;            // something happened; draw a few frames
   bool quit_shortcut = false;  // Alt+F4, Escape, Ctrl+Q or the window's close button
   bool resized = false;
 };

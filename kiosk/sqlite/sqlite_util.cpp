@@ -28,7 +28,8 @@ Status failure(sqlite3* db, int rc, std::string_view what, const std::string& pa
   int primary = rc & 0xFF;
   std::string head = "Unable to " + std::string(what) + " in " + path + ": ";
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  if (primary == SQLITE_FULL) return Status::failure(Fault::storage_full, head + "disk full (" + describe_bytes(free_disk_bytes(path)) + " free)");
+  if (primary == SQLITE_FULL)
+    return Status::failure(Fault::storage_full, head + "disk full (" + describe_bytes(free_disk_bytes(path)) + " free)");
   if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
     return Status::failure(Fault::storage_corrupt, head + "the database file is damaged (" + detail + ")");
   return Status::failure(Fault::storage_unavailable, head + detail);
@@ -41,12 +42,18 @@ void bind_answer(sqlite3_stmt* s, const Answer& a, bool copy) {
   sqlite3_bind_int(s, 3, a.set_version);
   text(4, a.question_id);
   text(5, a.session_id);
-  if (a.score) sqlite3_bind_int(s, 6, *a.score);
-  else sqlite3_bind_null(s, 6);
-  if (a.text) text(7, *a.text);
-  else sqlite3_bind_null(s, 7);
-  if (a.choice) text(8, *a.choice);
-  else sqlite3_bind_null(s, 8);
+  if (a.score)
+    sqlite3_bind_int(s, 6, *a.score);
+  else
+    sqlite3_bind_null(s, 6);
+  if (a.text)
+    text(7, *a.text);
+  else
+    sqlite3_bind_null(s, 7);
+  if (a.choice)
+    text(8, *a.choice);
+  else
+    sqlite3_bind_null(s, 8);
   text(9, a.language);
   sqlite3_bind_int64(s, 10, a.stamp.unix_seconds);
   sqlite3_bind_int(s, 11, a.stamp.clock_trusted ? 1 : 0);

@@ -12,7 +12,8 @@
 namespace tp {
 
 struct KioskStore {
-  explicit KioskStore(SqliteDatabase::Options options) : database(std::move(options)), answers(database), outbox(database), reports(database) {}
+  explicit KioskStore(SqliteDatabase::Options options)
+      : database(std::move(options)), answers(database), outbox(database), reports(database) {}
   SqliteDatabase database;
   SqliteAnswerStore answers;
   SqliteOutbox outbox;

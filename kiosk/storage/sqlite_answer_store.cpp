@@ -29,7 +29,9 @@ Status SqliteAnswerStore::ready() {
   impl->update_open = Stmt(db,
                            "UPDATE answers SET score=?6, text=?7, choice=?8, language=?9, recorded_at=?10, clock_trusted=?11, "
                            "boot_id=?12, monotonic_ms=?13 WHERE session_id=?5 AND question_id=?4 AND closed=0");
-  impl->insert = Stmt(db, (std::string("INSERT INTO answers(") + kAnswerColumns + ", closed) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)").c_str());
+  impl->insert = Stmt(
+      db, (std::string("INSERT INTO answers(") + kAnswerColumns + ", closed) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)")
+              .c_str());
   impl->close = Stmt(db, "UPDATE answers SET closed=1 WHERE session_id=?1 AND closed=0");
   if (!impl->update_open || !impl->insert || !impl->close) return failure(db, sqlite3_errcode(db), "prepare statements", db_.path());
   impl_ = std::move(impl);

@@ -156,7 +156,8 @@ Status SqliteDatabase::migrate() {
   if (version < 0) return failure(db_, sqlite3_errcode(db_), "read the schema version", options_.path);
   if (version > kSchemaVersion)
     return Status::failure(Fault::storage_unavailable, "Unable to use " + options_.path + ": it was written by a newer Tenpoint (schema " +
-                                                           std::to_string(version) + ", this one knows up to " + std::to_string(kSchemaVersion) + ")");
+                                                           std::to_string(version) + ", this one knows up to " +
+                                                           std::to_string(kSchemaVersion) + ")");
   if (version == kSchemaVersion) return {};
   int rc = SQLITE_OK;
   for (int v = version; rc == SQLITE_OK && v < kSchemaVersion; ++v) rc = exec(db_, kMigrations[v]);

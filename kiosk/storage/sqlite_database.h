@@ -55,9 +55,9 @@ class SqliteDatabase {
 
   // "ok" or SQLite's list of problems.
   std::string integrity_check();
-  int schema_version();           // -1 while closed
-  std::int64_t count_answers();   // -1 while closed or unreadable
-  std::int64_t size_bytes();      // page count x page size, -1 when unknown
+  int schema_version();          // -1 while closed
+  std::int64_t count_answers();  // -1 while closed or unreadable
+  std::int64_t size_bytes();     // page count x page size, -1 when unknown
   void set_max_page_count(int pages);
 
  private:

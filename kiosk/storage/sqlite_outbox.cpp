@@ -24,7 +24,8 @@ Status SqliteOutbox::ready() {
   impl->mark = Stmt(db, "UPDATE answers SET sent_at = ?2 WHERE seq = ?1");
   impl->waiting = Stmt(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL AND closed = 1");
   impl->oldest = Stmt(db, "SELECT recorded_at FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT 1");
-  if (!impl->unsent || !impl->mark || !impl->waiting || !impl->oldest) return failure(db, sqlite3_errcode(db), "prepare statements", db_.path());
+  if (!impl->unsent || !impl->mark || !impl->waiting || !impl->oldest)
+    return failure(db, sqlite3_errcode(db), "prepare statements", db_.path());
   impl_ = std::move(impl);
   return {};
 }
@@ -75,8 +76,9 @@ Result<OutboxState> SqliteOutbox::state() {
 
 Status SqliteOutbox::record_sync_attempt(const std::string& server, std::int64_t at, const std::string& error) {
   if (Status s = ready(); !s) return s;
-  Stmt s(db_.handle(), error.empty() ? "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_success = ?2, last_error = '' WHERE id = 1"
-                                     : "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_error = ?3 WHERE id = 1");
+  Stmt s(db_.handle(), error.empty()
+                           ? "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_success = ?2, last_error = '' WHERE id = 1"
+                           : "UPDATE sync_state SET server = ?1, last_attempt = ?2, last_error = ?3 WHERE id = 1");
   bind_text(s.get(), 1, server);
   sqlite3_bind_int64(s.get(), 2, at);
   if (!error.empty()) bind_text(s.get(), 3, error);

@@ -25,7 +25,7 @@ struct Fonts {
   ImFont* number = nullptr;    // bold, scale numbers
   ImFont* button = nullptr;    // bold, button labels
   ImFont* body = nullptr;
-  ImFont* label = nullptr;     // end labels, hints, counters
+  ImFont* label = nullptr;  // end labels, hints, counters
   int atlas_width = 0, atlas_height = 0;
   float scale_applied = 1.0f;  // < 1 when sizes had to shrink to fit the atlas
 };

@@ -16,7 +16,8 @@ void Ui::draw_choice(const Visit& v) {
   float top = m_.margin * 1.5f + prompt_h + m_.gap * 3;
   float avail_h = bar.min.y - m_.gap * 2 - top;
   float h = std::min(m_.target * 1.2f, (avail_h - m_.gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
-  float w = std::min((m_.display.x - 2 * m_.margin - m_.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns), m_.unit * 1.1f);
+  float w =
+      std::min((m_.display.x - 2 * m_.margin - m_.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns), m_.unit * 1.1f);
   float total_w = w * static_cast<float>(columns) + m_.gap * static_cast<float>(columns - 1);
   float total_h = h * static_cast<float>(rows) + m_.gap * static_cast<float>(rows - 1);
   top += std::max(0.0f, (avail_h - total_h) * 0.4f);

@@ -17,7 +17,8 @@ void Ui::draw_scale(const Visit& v) {
   int per_row = m_.portrait && count > 6 ? (count + 1) / 2 : count;
   int rows = (count + per_row - 1) / per_row;
   float avail = m_.display.x - 2 * m_.margin;
-  float side = std::min((avail - m_.gap * static_cast<float>(per_row - 1)) / static_cast<float>(per_row), m_.unit * (m_.portrait ? 0.2f : 0.15f));
+  float side =
+      std::min((avail - m_.gap * static_cast<float>(per_row - 1)) / static_cast<float>(per_row), m_.unit * (m_.portrait ? 0.2f : 0.15f));
   side = std::max(side, 48.0f);
   float block_h = side * static_cast<float>(rows) + m_.gap * static_cast<float>(rows - 1) + m_.label_px * 2.2f;
   Rect bar = bottom_bar();

@@ -17,8 +17,10 @@ void Ui::draw_still_there(const Visit& v, TimePoint now) {
   text_block(fonts_.body, body, cx, y, wrap, palette_.ink);
   float bw = std::min(wrap, std::max(m_.target * 4.0f, text_width(fonts_.button, v.t("still_button")) + m_.body_px * 3));
   Rect b{{cx - bw * 0.5f, c.max.y - m_.margin - m_.target}, {cx + bw * 0.5f, c.max.y - m_.margin}};
-  if (button("still_here", b, v.t("still_button"), Look::primary)) events_.emplace_back(ev::Tap{});
-  else if (tapped_outside_targets()) events_.emplace_back(ev::Tap{});
+  if (button("still_here", b, v.t("still_button"), Look::primary))
+    events_.emplace_back(ev::Tap{});
+  else if (tapped_outside_targets())
+    events_.emplace_back(ev::Tap{});
 }
 
 }  // namespace tp::ui

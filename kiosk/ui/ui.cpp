@@ -20,15 +20,33 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
   dl_ = ImGui::GetWindowDrawList();
 
   switch (v.screen()) {
-    case Screen::attract: draw_attract(v, now); break;
-    case Screen::scale: draw_scale(v); break;
-    case Screen::text: draw_text(v); break;
-    case Screen::choice: draw_choice(v); break;
-    case Screen::thanks: draw_thanks(v); break;
-    case Screen::still_there: draw_still_there(v, now); break;
-    case Screen::staff_pin: draw_staff_pin(v, now); break;
-    case Screen::staff_menu: draw_staff_menu(v); break;
-    case Screen::out_of_service: draw_out_of_service(v); break;
+    case Screen::attract:
+      draw_attract(v, now);
+      break;
+    case Screen::scale:
+      draw_scale(v);
+      break;
+    case Screen::text:
+      draw_text(v);
+      break;
+    case Screen::choice:
+      draw_choice(v);
+      break;
+    case Screen::thanks:
+      draw_thanks(v);
+      break;
+    case Screen::still_there:
+      draw_still_there(v, now);
+      break;
+    case Screen::staff_pin:
+      draw_staff_pin(v, now);
+      break;
+    case Screen::staff_menu:
+      draw_staff_menu(v);
+      break;
+    case Screen::out_of_service:
+      draw_out_of_service(v);
+      break;
   }
   watch_staff_corner(now);
 

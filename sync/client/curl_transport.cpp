@@ -38,18 +38,25 @@ std::string describe(CURLcode rc, long os_errno, const char* detail, const SyncC
       if (os_errno == ECONNREFUSED) return "server unreachable (connection refused)";
       if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH) return "server unreachable (no route: is the network up?)";
       return "server unreachable (" + d + ")";
-    case CURLE_COULDNT_RESOLVE_HOST: return "server name not found (DNS): " + d;
-    case CURLE_OPERATION_TIMEDOUT: return "server too slow or network stalled (timed out): " + d;
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "server name not found (DNS): " + d;
+    case CURLE_OPERATION_TIMEDOUT:
+      return "server too slow or network stalled (timed out): " + d;
     case CURLE_PEER_FAILED_VERIFICATION:
       return "server certificate refused (" + d + ")" + (c.ca_file.empty() ? "; for a self-hosted server set sync.ca_file" : "");
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return "server key does not match sync.pinned_public_key (" + d + ")";
-    case CURLE_SSL_CACERT_BADFILE: return "unable to read sync.ca_file " + c.ca_file + " (" + d + ")";
-    case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed (" + d + ")";
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return "server key does not match sync.pinned_public_key (" + d + ")";
+    case CURLE_SSL_CACERT_BADFILE:
+      return "unable to read sync.ca_file " + c.ca_file + " (" + d + ")";
+    case CURLE_SSL_CONNECT_ERROR:
+      return "TLS handshake failed (" + d + ")";
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE: return "connection dropped during the request (" + d + ")";
-    default: return "network error (" + d + ")";
+    case CURLE_PARTIAL_FILE:
+      return "connection dropped during the request (" + d + ")";
+    default:
+      return "network error (" + d + ")";
   }
 }
 

@@ -13,11 +13,11 @@
 #include <sstream>
 #include <thread>
 
-#include "curl_transport.h"
 #include "backoff.h"
+#include "curl_transport.h"
 #include "data_paths.h"
-#include "kiosk_store.h"
 #include "kiosk_config.h"
+#include "kiosk_store.h"
 #include "sync_client.h"
 #include "system_stamps.h"
 
@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
-  std::string db = !db_override.empty() ? db_override : !config.database_path.empty() ? config.database_path : tp::user_data_dir() + "/kiosk.db";
+  std::string db = !db_override.empty()            ? db_override
+                   : !config.database_path.empty() ? config.database_path
+                                                   : tp::user_data_dir() + "/kiosk.db";
   std::string dir = std::filesystem::path(db).parent_path().string();
   if (dir.empty()) dir = ".";
 
@@ -107,10 +109,12 @@ int main(int argc, char** argv) {
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);
       std::printf("tenpoint-sync: all sent (%lld this round, %d request%s, %lld bytes sent, peak memory %ld KiB)\n",
-                  static_cast<long long>(r.sent), r.requests, r.requests == 1 ? "" : "s", static_cast<long long>(r.bytes_sent), usage.ru_maxrss);
+                  static_cast<long long>(r.sent), r.requests, r.requests == 1 ? "" : "s", static_cast<long long>(r.bytes_sent),
+                  usage.ru_maxrss);
       return 0;
     }
-    if (r.left == 0) std::fprintf(stderr, "tenpoint-sync: nothing waiting to send, but the round failed: %s\n", r.error.c_str());
+    if (r.left == 0)
+      std::fprintf(stderr, "tenpoint-sync: nothing waiting to send, but the round failed: %s\n", r.error.c_str());
     else
       std::fprintf(stderr, "tenpoint-sync: %lld answers left unsent: %s\n", static_cast<long long>(r.left),
                    r.error.empty() ? "new answers arrived during the round" : r.error.c_str());
@@ -122,7 +126,8 @@ int main(int argc, char** argv) {
   std::string last_error;
   while (!g_stop) {
     tp::sync::RoundResult r = client.round();
-    if (r.sent > 0) std::fprintf(stderr, "tenpoint-sync: sent %lld answers, %lld left\n", static_cast<long long>(r.sent), static_cast<long long>(r.left));
+    if (r.sent > 0)
+      std::fprintf(stderr, "tenpoint-sync: sent %lld answers, %lld left\n", static_cast<long long>(r.sent), static_cast<long long>(r.left));
     if (r.ok) {
       if (backoff.failures() > 0) std::fprintf(stderr, "tenpoint-sync: the server is reachable again\n");
       backoff.reset();

@@ -28,15 +28,15 @@ std::optional<Credentials> load_credentials(const std::string& path, std::string
 bool save_credentials(const std::string& path, const Credentials& c, std::string* error);
 
 struct RoundResult {
-  bool ok = false;              // everything sent and the heartbeat accepted
-  std::int64_t sent = 0;        // answers acknowledged this round
-  std::int64_t left = 0;        // answers still unsent
-  std::int64_t quarantined = 0; // answers the server kept aside (reported, not resent)
-  std::string error;            // why not ok, in words
-  int retry_after_s = 0;        // the server asked us to wait
-  bool permanent = false;       // retrying will not help until someone acts (revoked, no code)
-  int requests = 0;             // HTTP requests made
-  std::int64_t bytes_sent = 0;  // request bodies, after gzip
+  bool ok = false;               // everything sent and the heartbeat accepted
+  std::int64_t sent = 0;         // answers acknowledged this round
+  std::int64_t left = 0;         // answers still unsent
+  std::int64_t quarantined = 0;  // answers the server kept aside (reported, not resent)
+  std::string error;             // why not ok, in words
+  int retry_after_s = 0;         // the server asked us to wait
+  bool permanent = false;        // retrying will not help until someone acts (revoked, no code)
+  int requests = 0;              // HTTP requests made
+  std::int64_t bytes_sent = 0;   // request bodies, after gzip
 };
 
 class SyncClient {

@@ -46,7 +46,8 @@ SyncConfig load_sync_config(const std::string& path) {
   buf << in.rdbuf();
   auto parsed = json::parse(buf.str());
   if (!parsed.ok)
-    throw std::runtime_error(path + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " + parsed.error);
+    throw std::runtime_error(path + ":" + std::to_string(parsed.error_at.line) + ":" + std::to_string(parsed.error_at.column) + ": " +
+                             parsed.error);
   const Value& root = parsed.value;
   if (!root.is(Value::Type::object)) fail(path, root, "the kiosk config must be a JSON object");
   std::filesystem::path base = std::filesystem::path(path).parent_path();
@@ -90,27 +91,40 @@ SyncConfig load_sync_config(const std::string& path) {
     } else if (key == "pinned_public_key") {
       str(c.pinned_public_key);
       if (c.pinned_public_key.rfind("sha256//", 0) != 0) fail(path, v, "\"sync.pinned_public_key\" must look like sha256//BASE64");
-    } else if (key == "enrolment_code") str(c.enrolment_code);
-    else if (key == "kiosk_name") str(c.kiosk_name);
-    else if (key == "batch_max_answers") num(c.batch_max_answers, 1, 5000);
-    else if (key == "batch_max_bytes") num(c.batch_max_bytes, 4096, 8 * 1024 * 1024);
-    else if (key == "interval_s") num(c.interval_s, 1, 86400);
-    else if (key == "backoff_cap_s") num(c.backoff_cap_s, 1, 86400);
-    else if (key == "connect_timeout_s") num(c.connect_timeout_s, 1, 300);
-    else if (key == "total_timeout_s") num(c.total_timeout_s, 5, 3600);
-    else if (key == "low_speed_bytes_per_s") num(c.low_speed_bytes_per_s, 1, 1000000);
-    else if (key == "low_speed_time_s") num(c.low_speed_time_s, 1, 3600);
+    } else if (key == "enrolment_code")
+      str(c.enrolment_code);
+    else if (key == "kiosk_name")
+      str(c.kiosk_name);
+    else if (key == "batch_max_answers")
+      num(c.batch_max_answers, 1, 5000);
+    else if (key == "batch_max_bytes")
+      num(c.batch_max_bytes, 4096, 8 * 1024 * 1024);
+    else if (key == "interval_s")
+      num(c.interval_s, 1, 86400);
+    else if (key == "backoff_cap_s")
+      num(c.backoff_cap_s, 1, 86400);
+    else if (key == "connect_timeout_s")
+      num(c.connect_timeout_s, 1, 300);
+    else if (key == "total_timeout_s")
+      num(c.total_timeout_s, 5, 3600);
+    else if (key == "low_speed_bytes_per_s")
+      num(c.low_speed_bytes_per_s, 1, 1000000);
+    else if (key == "low_speed_time_s")
+      num(c.low_speed_time_s, 1, 3600);
     else if (key == "comment") {
-    } else fail(path, v, "unknown key \"sync." + key + "\"");
+    } else
+      fail(path, v, "unknown key \"sync." + key + "\"");
   }
   if (c.server.empty()) fail(path, *sync, "\"sync\" needs \"server\", such as \"https://tenpoint.example.org\"");
   // Over plain HTTP the device token and residents' words travel in the
   // clear: only to a development server on this machine, and only when asked.
   if (c.server.rfind("http://", 0) == 0) {
     if (!c.allow_insecure_http)
-      fail(path, *server_value, "\"sync.server\" is plain http://: use https://, or for a development server on this machine set \"allow_insecure_http\": true");
+      fail(path, *server_value,
+           "\"sync.server\" is plain http://: use https://, or for a development server on this machine set \"allow_insecure_http\": true");
     if (!is_loopback_url(c.server))
-      fail(path, *server_value, "plain http:// is allowed only to this machine (127.0.0.1, ::1 or localhost); use https:// for " + c.server);
+      fail(path, *server_value,
+           "plain http:// is allowed only to this machine (127.0.0.1, ::1 or localhost); use https:// for " + c.server);
   }
   return c;
 }

@@ -7,9 +7,9 @@
 namespace tp::sync {
 
 struct SyncConfig {
-  std::string database_path;   // from the kiosk config's "database" (or --db)
-  std::string server;          // https://host[:port]
-  std::string ca_file;         // trust this CA instead of the system store
+  std::string database_path;      // from the kiosk config's "database" (or --db)
+  std::string server;             // https://host[:port]
+  std::string ca_file;            // trust this CA instead of the system store
   std::string pinned_public_key;  // "sha256//BASE64": also require this server key
   std::string enrolment_code;
   std::string kiosk_name;
@@ -17,11 +17,11 @@ struct SyncConfig {
   // many per batch made a 100,000-answer backlog 1.5x slower (tests/bench).
   int batch_max_answers = 2000;
   int batch_max_bytes = 2 * 1024 * 1024;
-  int interval_s = 60;               // between rounds when all is well
-  int backoff_cap_s = 300;           // longest wait after failures
+  int interval_s = 60;      // between rounds when all is well
+  int backoff_cap_s = 300;  // longest wait after failures
   int connect_timeout_s = 10;
   int total_timeout_s = 120;
-  int low_speed_bytes_per_s = 64;    // slower than this for low_speed_time_s: give up
+  int low_speed_bytes_per_s = 64;  // slower than this for low_speed_time_s: give up
   int low_speed_time_s = 30;
   bool allow_insecure_http = false;  // http:// only with this, and only to a loopback address
 };

@@ -6,10 +6,10 @@
 namespace tp::sync {
 
 struct HttpResult {
-  bool reached = false;     // false: no HTTP answer at all (network, TLS, timeout)
+  bool reached = false;  // false: no HTTP answer at all (network, TLS, timeout)
   int status = 0;
   std::string body;
-  std::string failure;      // in words, when !reached
+  std::string failure;  // in words, when !reached
   int retry_after_s = 0;
 };
 

@@ -57,9 +57,18 @@ void write_answer(Writer& w, const StoredAnswer& s) {
   w.open();
   w.str("uuid", a.uuid).num("seq", s.seq).str("set_id", a.set_id).num("set_version", a.set_version);
   w.str("question_id", a.question_id).str("session_id", a.session_id);
-  if (a.score) w.num("score", *a.score); else w.null("score");
-  if (a.text) w.str("text", *a.text); else w.null("text");
-  if (a.choice) w.str("choice", *a.choice); else w.null("choice");
+  if (a.score)
+    w.num("score", *a.score);
+  else
+    w.null("score");
+  if (a.text)
+    w.str("text", *a.text);
+  else
+    w.null("text");
+  if (a.choice)
+    w.str("choice", *a.choice);
+  else
+    w.null("choice");
   w.str("language", a.language).num("recorded_at", a.stamp.unix_seconds).boolean("clock_trusted", a.stamp.clock_trusted);
   w.str("boot_id", a.stamp.boot_id).num("monotonic_ms", a.stamp.monotonic_ms).boolean("rapid_repeat", a.rapid_repeat);
   w.close();
@@ -155,7 +164,8 @@ StoredAnswer read_answer(const Value& v, const std::string& path) {
   }
   if (values != 1) throw Bad(path + " must carry exactly one of score, text or choice");
   a.language = text_field(v, path, "language", 8);
-  if (a.language.size() < 2 || !std::all_of(a.language.begin(), a.language.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; }))
+  if (a.language.size() < 2 ||
+      !std::all_of(a.language.begin(), a.language.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; }))
     throw Bad(path + ".language must be a language code such as \"en\" or \"cy\"");
   a.stamp.unix_seconds = int_field(v, path, "recorded_at", 0, kMaxTime);
   a.stamp.clock_trusted = bool_field(v, path, "clock_trusted");
@@ -199,7 +209,13 @@ std::string encode(const Batch& b) {
 
 std::string encode(const BatchReply& r) {
   Writer w;
-  w.open().str("batch_id", r.batch_id).num("received", r.received).num("stored", r.stored).num("duplicates", r.duplicates).key("quarantined").raw("[");
+  w.open()
+      .str("batch_id", r.batch_id)
+      .num("received", r.received)
+      .num("stored", r.stored)
+      .num("duplicates", r.duplicates)
+      .key("quarantined")
+      .raw("[");
   for (std::size_t i = 0; i < r.quarantined.size(); ++i) w.raw(i ? "," : "").raw(json::quote(r.quarantined[i]));
   w.raw("]}");
   return std::move(w.out());
@@ -209,7 +225,10 @@ std::string encode(const Heartbeat& h) {
   Writer w;
   w.open().str("app_version", h.app_version).str("set_id", h.set_id).num("set_version", h.set_version);
   w.num("answers_waiting", h.answers_waiting);
-  if (h.oldest_unsent_age_s) w.num("oldest_unsent_age_s", *h.oldest_unsent_age_s); else w.null("oldest_unsent_age_s");
+  if (h.oldest_unsent_age_s)
+    w.num("oldest_unsent_age_s", *h.oldest_unsent_age_s);
+  else
+    w.null("oldest_unsent_age_s");
   w.num("free_disk_bytes", h.free_disk_bytes);
   w.open("clock").boolean("trusted", h.clock.trusted).num("unix_time", h.clock.unix_time).str("boot_id", h.clock.boot_id);
   w.num("monotonic_ms", h.clock.monotonic_ms).close();
@@ -242,7 +261,8 @@ std::variant<Batch, std::string> decode_batch(std::string_view body) {
     const Value& list = field(root, "", "answers", Type::array);
     if (list.items.size() > kMaxAnswersPerBatch) throw Bad("a batch holds at most " + std::to_string(kMaxAnswersPerBatch) + " answers");
     b.answers.reserve(list.items.size());
-    for (std::size_t i = 0; i < list.items.size(); ++i) b.answers.push_back(read_answer(list.items[i], "answers[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < list.items.size(); ++i)
+      b.answers.push_back(read_answer(list.items[i], "answers[" + std::to_string(i) + "]"));
     return b;
   });
 }
@@ -287,7 +307,8 @@ std::variant<EnrolRequest, std::string> decode_enrol_request(std::string_view bo
     e.code = text_field(root, "", "code", 64);
     if (root.find("kiosk_name")) e.kiosk_name = text_field(root, "", "kiosk_name", 64, true);
     e.token = text_field(root, "", "token", 128);
-    if (e.token.rfind("tp1.", 0) != 0 || e.token.size() < 40) throw Bad("token must be a fresh random token (tp1. and at least 36 more characters)");
+    if (e.token.rfind("tp1.", 0) != 0 || e.token.size() < 40)
+      throw Bad("token must be a fresh random token (tp1. and at least 36 more characters)");
     return e;
   });
 }

@@ -27,8 +27,8 @@ struct Batch {
 struct BatchReply {
   std::string batch_id;
   std::int64_t received = 0;
-  std::int64_t stored = 0;      // new to the server
-  std::int64_t duplicates = 0;  // already held, identical: acknowledged again
+  std::int64_t stored = 0;               // new to the server
+  std::int64_t duplicates = 0;           // already held, identical: acknowledged again
   std::vector<std::string> quarantined;  // same id, different content: kept aside
 };
 

@@ -31,7 +31,8 @@ std::optional<std::string> Api::body_text(const ApiRequest& r, ApiResponse& refu
   }
   auto plain = gzip_decompress(r.body, wire::kMaxBodyBytes);
   if (!plain) {
-    refusal = error(400, "bad_gzip", "the body is not valid gzip, or unpacks to more than " + std::to_string(wire::kMaxBodyBytes / (1024 * 1024)) + " MiB");
+    refusal = error(400, "bad_gzip",
+                    "the body is not valid gzip, or unpacks to more than " + std::to_string(wire::kMaxBodyBytes / (1024 * 1024)) + " MiB");
     return std::nullopt;
   }
   return plain;
@@ -79,13 +80,18 @@ ApiResponse Api::enrol(const ApiRequest& r) {
                               static_cast<std::int64_t>(clock_()));
   if (!outcome) return unavailable(outcome.status(), "enrol a kiosk");
   switch (outcome->kind) {
-    case EnrolOutcome::enrolled: return {200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue})};
-    case EnrolOutcome::used_code: return error(403, "code_used", "this enrolment code was used already; ask for a new one");
-    case EnrolOutcome::expired_code: return error(403, "code_expired", "this enrolment code has expired; ask for a new one");
+    case EnrolOutcome::enrolled:
+      return {200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue})};
+    case EnrolOutcome::used_code:
+      return error(403, "code_used", "this enrolment code was used already; ask for a new one");
+    case EnrolOutcome::expired_code:
+      return error(403, "code_expired", "this enrolment code has expired; ask for a new one");
     case EnrolOutcome::revoked_token:
       return error(403, "token_revoked", "this kiosk's token was revoked; delete its device.json.pending and enrol with a new code");
-    case EnrolOutcome::revoked_code: return error(403, "code_revoked", "this enrolment code was withdrawn; ask for a new one");
-    case EnrolOutcome::unknown_code: break;
+    case EnrolOutcome::revoked_code:
+      return error(403, "code_revoked", "this enrolment code was withdrawn; ask for a new one");
+    case EnrolOutcome::unknown_code:
+      break;
   }
   return error(403, "code_unknown", "unknown enrolment code; check it, or ask for a new one");
 }
@@ -127,8 +133,8 @@ ApiResponse Api::heartbeat(const ApiRequest& r) {
 ApiResponse Api::unavailable(const Status& failure, const char* doing) const {
   std::fprintf(stderr, "tenpoint-server: storage failure (%s): %s\n", doing, failure.message().c_str());
   return error(503, "storage",
-               std::string("the server could not ") + doing + " just now; nothing was changed. Try again in " + std::to_string(kStorageRetryAfterS) +
-                   " s",
+               std::string("the server could not ") + doing + " just now; nothing was changed. Try again in " +
+                   std::to_string(kStorageRetryAfterS) + " s",
                kStorageRetryAfterS);
 }
 

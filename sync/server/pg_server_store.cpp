@@ -173,8 +173,10 @@ Result<EnrolOutcome> PgServerStore::enrol(const std::string& code_hash, const st
     if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "start an enrolment");
     // The lock holds the code until COMMIT: a second server using the same
     // code waits here, then reads it used (invariant 4).
-    Res code = db.exec("SELECT venue_id, expires_at, used_at IS NOT NULL, device_id, revoked_at IS NOT NULL FROM enrol_codes WHERE code_hash = $1 FOR UPDATE",
-                       Params().text(code_hash));
+    Res code = db.exec(
+        "SELECT venue_id, expires_at, used_at IS NOT NULL, device_id, revoked_at IS NOT NULL FROM enrol_codes WHERE code_hash = $1 FOR "
+        "UPDATE",
+        Params().text(code_hash));
     if (!code.ok()) return db.fail(code, "look up an enrolment code");
     if (code.rows() == 0) return out;  // unknown_code
     std::int64_t venue_id = code.int64(0, 0);
@@ -189,8 +191,9 @@ Result<EnrolOutcome> PgServerStore::enrol(const std::string& code_hash, const st
     out.venue = venue.text(0, 0);
     // A token enrolled before (maybe with another code whose reply was lost):
     // the kiosk holds that device's secret, so it gets that device back.
-    Res known = db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
-                        Params().text(token_hash));
+    Res known =
+        db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
+                Params().text(token_hash));
     if (!known.ok()) return db.fail(known, "look up a device");
     if (known.rows() == 1) {
       out.kind = known.boolean(0, 2) ? EnrolOutcome::revoked_token : EnrolOutcome::enrolled;

@@ -10,6 +10,6 @@ std::string normalise_code(const std::string& typed);  // upper case, no dashes 
 // BLAKE2b-256, hex. Tokens (256 bits) and codes (60 bits) are random, so a
 // fast hash suffices: there is no dictionary to search.
 std::string secret_hash(const std::string& secret);
-std::string new_device_id();                           // "kiosk-" and 12 hex digits
+std::string new_device_id();  // "kiosk-" and 12 hex digits
 
 }  // namespace tp::server

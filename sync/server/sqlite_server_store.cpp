@@ -278,7 +278,8 @@ Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, cons
 
 Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::string& token_hash) {
   std::lock_guard lock(mutex_);
-  Stmt s(impl_->db, "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+  Stmt s(impl_->db,
+         "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
   if (!s) return impl_->fail("look up a device");
   bind_text(s.get(), 1, token_hash);
   int rc = sqlite3_step(s.get());
@@ -338,8 +339,10 @@ void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
       continue;
     }
     p->result = ingest_one(p->device_id, p->batch, p->now);
-    if (!*p->result) exec(db, "ROLLBACK TO batch");
-    else ++stored;
+    if (!*p->result)
+      exec(db, "ROLLBACK TO batch");
+    else
+      ++stored;
     exec(db, "RELEASE batch");
   }
   if (stored == 0) return;
@@ -382,8 +385,10 @@ Result<wire::BatchReply> SqliteServerStore::ingest_one(const std::string& device
     bind_answer(ins, a, false);
     sqlite3_bind_int64(ins, 15, s.seq);
     bind_text_static(ins, 16, device_id);
-    if (corrected) sqlite3_bind_int64(ins, 17, *corrected);
-    else sqlite3_bind_null(ins, 17);
+    if (corrected)
+      sqlite3_bind_int64(ins, 17, *corrected);
+    else
+      sqlite3_bind_null(ins, 17);
     bind_text_static(ins, 18, batch.batch_id);
     sqlite3_bind_int64(ins, 19, now);
     if (int rc = run(ins); rc != SQLITE_OK) return impl_->fail(rc, "store an answer");
@@ -443,8 +448,10 @@ Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::He
   bind_text(s.get(), 4, hb.set_id);
   sqlite3_bind_int(s.get(), 5, hb.set_version);
   sqlite3_bind_int64(s.get(), 6, hb.answers_waiting);
-  if (hb.oldest_unsent_age_s) sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s);
-  else sqlite3_bind_null(s.get(), 7);
+  if (hb.oldest_unsent_age_s)
+    sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s);
+  else
+    sqlite3_bind_null(s.get(), 7);
   sqlite3_bind_int64(s.get(), 8, hb.free_disk_bytes);
   sqlite3_bind_int(s.get(), 9, hb.clock.trusted ? 1 : 0);
   sqlite3_bind_int64(s.get(), 10, hb.clock.unix_time);
@@ -478,11 +485,12 @@ Result<bool> SqliteServerStore::revoke(const std::string& device_id, std::int64_
 
 Result<std::vector<DeviceStatus>> SqliteServerStore::devices() {
   std::lock_guard lock(mutex_);
-  Stmt s(impl_->db,
-         "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
-         "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
-         "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
-         "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
+  Stmt s(
+      impl_->db,
+      "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
+      "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
+      "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
+      "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
   if (!s) return impl_->fail("list devices");
   std::vector<DeviceStatus> out;
   int rc;

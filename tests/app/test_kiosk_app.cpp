@@ -183,8 +183,8 @@ TEST_CASE("process: a running tenpoint-kiosk re-reads its config on SIGHUP (offs
   // In the sanitizer build, Mesa's drivers (loaded and unloaded at run time,
   // so their frames have no names to suppress) leak a few KiB at exit: not
   // ours to fix, so leak checking is off for this one child process.
-  test::Process kiosk({"/usr/bin/env", "SDL_VIDEODRIVER=offscreen", "ASAN_OPTIONS=detect_leaks=0", TENPOINT_KIOSK_PATH, "--config", dir + "/kiosk.json", "--db",
-                       dir + "/kiosk.db", "--windowed", "800x480", "--hits-file", dir + "/hits.json"},
+  test::Process kiosk({"/usr/bin/env", "SDL_VIDEODRIVER=offscreen", "ASAN_OPTIONS=detect_leaks=0", TENPOINT_KIOSK_PATH, "--config",
+                       dir + "/kiosk.json", "--db", dir + "/kiosk.db", "--windowed", "800x480", "--hits-file", dir + "/hits.json"},
                       log);
   // Waits for a line in the kiosk's log; on a timeout the log goes into the report.
   auto logs = [&](const std::string& text, std::chrono::seconds timeout) {

@@ -158,7 +158,8 @@ TEST_CASE("too many questions or languages are refused at the list, and cheaply"
   CHECK(p.find(": a question set has at most 100 questions") != std::string::npos);
   CHECK(p.find("set.json:8:16: a question set has at most 100 questions") == 0);
   std::string languages;
-  for (int i = 0; i < 17; ++i) languages += std::string(i ? "," : "") + R"({"code": "l)" + std::string(1, static_cast<char>('a' + i)) + R"(", "name": "L"})";
+  for (int i = 0; i < 17; ++i)
+    languages += std::string(i ? "," : "") + R"({"code": "l)" + std::string(1, static_cast<char>('a' + i)) + R"(", "name": "L"})";
   CHECK(problems_of(with(kSmall, R"([{"code": "en", "name": "English"}])", "[" + languages + "]"))
             .find("set.json:5:16: a question set has at most 16 languages") != std::string::npos);
 }

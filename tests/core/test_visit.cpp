@@ -84,9 +84,12 @@ TEST_CASE("every path through the demo set ends in thanks with its answers store
       REQUIRE(r.store.find("library"));
       CHECK(*r.store.find("library")->score == score);
       // The route matches the solution-focused design.
-      if (score == 0) CHECK(asked == std::vector<std::string>{"library", "cope", "one_higher", "keep", "often"});
-      else if (score == 10) CHECK(asked == std::vector<std::string>{"library", "keep_ten", "often"});
-      else CHECK(asked == std::vector<std::string>{"library", "not_lower", "one_higher", "keep", "often"});
+      if (score == 0)
+        CHECK(asked == std::vector<std::string>{"library", "cope", "one_higher", "keep", "often"});
+      else if (score == 10)
+        CHECK(asked == std::vector<std::string>{"library", "keep_ten", "often"});
+      else
+        CHECK(asked == std::vector<std::string>{"library", "not_lower", "one_higher", "keep", "often"});
       r.wait(r.config.thanks);
       CHECK(r.visit.screen() == Screen::attract);
       CHECK(r.visit.text().empty());

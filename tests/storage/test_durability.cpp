@@ -74,8 +74,10 @@ TEST_CASE("answers reported as committed survive SIGKILL at random moments", "[s
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
-    if (WIFSIGNALED(status)) ++killed_mid_run;
-    else FAIL("the committer stopped by itself with exit code " << WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+      ++killed_mid_run;
+    else
+      FAIL("the committer stopped by itself with exit code " << WEXITSTATUS(status));
     std::string buffer;
     char chunk[4096];
     ssize_t n;

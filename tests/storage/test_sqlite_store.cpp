@@ -1,8 +1,8 @@
 // The SQLite answer store, on real files.
-#include <catch2/catch.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "kiosk_store.h"

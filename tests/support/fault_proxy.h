@@ -17,10 +17,10 @@ namespace tp::test {
 class FaultProxy {
  public:
   struct Policy {
-    double drop = 0;         // share of connections reset at once
-    double delay = 0;        // share of the rest delayed before connecting upstream
+    double drop = 0;   // share of connections reset at once
+    double delay = 0;  // share of the rest delayed before connecting upstream
     int delay_ms_max = 300;
-    double cut = 0;          // share of the rest cut after a random byte count
+    double cut = 0;  // share of the rest cut after a random byte count
     int cut_bytes_max = 12000;
   };
   struct Counts {

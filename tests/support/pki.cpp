@@ -49,8 +49,10 @@ X509* make_cert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* is
   X509* signer = issuer ? issuer : x;
   X509_set_issuer_name(x, X509_get_subject_name(signer));
   add_ext(x, signer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
-  if (ca) add_ext(x, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
-  else add_ext(x, signer, NID_ext_key_usage, "serverAuth");
+  if (ca)
+    add_ext(x, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
+  else
+    add_ext(x, signer, NID_ext_key_usage, "serverAuth");
   add_ext(x, signer, NID_subject_key_identifier, "hash");
   if (!san.empty()) add_ext(x, signer, NID_subject_alt_name, san);
   X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256());
@@ -95,8 +97,8 @@ CertFiles TestPki::issue(const std::string& name, bool signed_by_ca, const std::
   return f;
 }
 
-CertFiles TestPki::server_cert(const std::string& name, const std::vector<std::string>& dns, const std::vector<std::string>& ips, long not_before,
-                               long not_after) {
+CertFiles TestPki::server_cert(const std::string& name, const std::vector<std::string>& dns, const std::vector<std::string>& ips,
+                               long not_before, long not_after) {
   return issue(name, true, san_of(dns, ips), not_before, not_after);
 }
 

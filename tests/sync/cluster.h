@@ -59,8 +59,9 @@ class Cluster {
   void start_server(const CertFiles& use = {}, const std::vector<std::string>& extra = {}) {
     std::string log = dir + "/server-" + std::to_string(++starts) + ".log";
     const CertFiles& c = use.cert.empty() ? cert : use;
-    std::vector<std::string> argv = {TENPOINT_SERVER_PATH, "serve", "--data", server_data(), "--listen", "127.0.0.1:" + std::to_string(port),
-                                     "--tls-cert", c.cert, "--tls-key", c.key};
+    std::vector<std::string> argv = {
+        TENPOINT_SERVER_PATH, "serve", "--data",    server_data(), "--listen", "127.0.0.1:" + std::to_string(port),
+        "--tls-cert",         c.cert,  "--tls-key", c.key};
     argv.insert(argv.end(), extra.begin(), extra.end());
     for (int attempt = 0; attempt < 50; ++attempt) {
       server = std::make_unique<Process>(argv, log);
@@ -106,7 +107,9 @@ class Cluster {
                         out) == 0);
   }
 
-  static int sync_once(const std::string& config, std::string& out) { return run_command({TENPOINT_SYNC_PATH, "--config", config, "--once"}, out); }
+  static int sync_once(const std::string& config, std::string& out) {
+    return run_command({TENPOINT_SYNC_PATH, "--config", config, "--once"}, out);
+  }
 };
 
 }  // namespace tp::test

@@ -96,7 +96,8 @@ TEST_CASE("a resident's text may hold any character the kiosk can type; identifi
   auto decoded = wire::decode_batch(wire::encode(wire::Batch{"b", {a}}));
   REQUIRE(std::holds_alternative<wire::Batch>(decoded));
   CHECK(std::get<wire::Batch>(decoded).answers[0] == a);
-  auto enrol = wire::decode_enrol_request(R"({"code": "ABCD", "kiosk_name": "desk\u009b", "token": "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"})");
+  auto enrol = wire::decode_enrol_request(
+      R"({"code": "ABCD", "kiosk_name": "desk\u009b", "token": "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"})");
   REQUIRE(std::holds_alternative<std::string>(enrol));
   CHECK(std::get<std::string>(enrol) == "kiosk_name must not contain control characters");
 }
@@ -106,7 +107,7 @@ TEST_CASE("gzip round-trips and refuses bombs and garbage", "[protocol]") {
   auto packed = gzip_compress(text);
   CHECK(packed.size() < 1000);
   CHECK(gzip_decompress(packed, 200000) == text);
-  CHECK_FALSE(gzip_decompress(packed, 50000));       // would inflate beyond the cap
+  CHECK_FALSE(gzip_decompress(packed, 50000));  // would inflate beyond the cap
   CHECK_FALSE(gzip_decompress("not gzip", 1000));
   CHECK_FALSE(gzip_decompress(packed.substr(0, packed.size() / 2), 200000));  // truncated
 }

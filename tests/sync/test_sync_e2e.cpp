@@ -150,14 +150,16 @@ TEST_CASE("crash safety: sync and server killed at random moments while answers 
     long long sent = waiting_before - waiting_after;
     most_in_a_round = std::max(most_in_a_round, sent);
     if (sent > 0 && waiting_after > 0) ++mid_transfer;
-    if (sent == 0) window_max_ms = std::min(window_max_ms * 3 / 2, 5000);
-    else window_max_ms = std::max(window_max_ms * 9 / 10, 60);
+    if (sent == 0)
+      window_max_ms = std::min(window_max_ms * 3 / 2, 5000);
+    else
+      window_max_ms = std::max(window_max_ms * 9 / 10, 60);
     // Keep the backlog at least twice the most any round has sent.
     long long want = 2 * std::max(most_in_a_round, 200LL);
     if (waiting_after < want) Cluster::simulate(kiosk, static_cast<int>(want - waiting_after), ++seed);
   }
-  INFO(kRounds << " rounds, " << mid_transfer << " killed mid-transfer (window up to " << window_max_ms << " ms), " << sync_kills << " sync kills, " << server_kills
-               << " server kills, at most " << most_in_a_round << " answers sent in one round");
+  INFO(kRounds << " rounds, " << mid_transfer << " killed mid-transfer (window up to " << window_max_ms << " ms), " << sync_kills
+               << " sync kills, " << server_kills << " server kills, at most " << most_in_a_round << " answers sent in one round");
   CHECK(mid_transfer >= kRounds / 3);  // the upload really was cut short, many times
   if (!c.server || !c.server->running()) c.start_server();
   std::string out;

@@ -17,18 +17,34 @@ const ImVec2 kSizes[] = {{800, 480}, {1024, 600}, {1280, 800}, {1920, 1080}, {48
 void reach(test::ScreenHarness& h, Visit& v, TimePoint& now, Screen target, test::MemoryStore* store) {
   h.frame(v, now);
   switch (target) {
-    case Screen::attract: return;
-    case Screen::scale: h.tap_at(v, now, {h.metrics().display.x * 0.5f, h.metrics().display.y * 0.6f}); return;
-    case Screen::text: reach(h, v, now, Screen::scale, store); h.tap(v, now, "scale.7"); return;
-    case Screen::choice: reach(h, v, now, Screen::scale, store); h.tap(v, now, "scale.10"); h.tap(v, now, "skip"); return;
-    case Screen::thanks: reach(h, v, now, Screen::choice, store); h.tap(v, now, "option.weekly"); return;
+    case Screen::attract:
+      return;
+    case Screen::scale:
+      h.tap_at(v, now, {h.metrics().display.x * 0.5f, h.metrics().display.y * 0.6f});
+      return;
+    case Screen::text:
+      reach(h, v, now, Screen::scale, store);
+      h.tap(v, now, "scale.7");
+      return;
+    case Screen::choice:
+      reach(h, v, now, Screen::scale, store);
+      h.tap(v, now, "scale.10");
+      h.tap(v, now, "skip");
+      return;
+    case Screen::thanks:
+      reach(h, v, now, Screen::choice, store);
+      h.tap(v, now, "option.weekly");
+      return;
     case Screen::still_there:
       reach(h, v, now, Screen::text, store);
       now += 45s;
       v.tick(now);
       h.frame(v, now);
       return;
-    case Screen::staff_pin: v.handle(ev::StaffGesture{}, now); h.frame(v, now); return;
+    case Screen::staff_pin:
+      v.handle(ev::StaffGesture{}, now);
+      h.frame(v, now);
+      return;
     case Screen::staff_menu:
       reach(h, v, now, Screen::staff_pin, store);
       for (const char* d : {"pin.2", "pin.4", "pin.6", "pin.8", "pin.ok"}) h.tap(v, now, d);
@@ -77,7 +93,9 @@ TEST_CASE("tapping 7 and typing \"ok\" on the on-screen keyboard stores exactly 
   CHECK(by_question == std::map<std::string, std::int64_t>{{"library", 1}, {"not_lower", 1}});
   // Read the stored values back through SQLite's own shell: exactly 7 and "ok".
   std::string out_file = dir + "/rows.txt";
-  REQUIRE(std::system(("sqlite3 -separator '|' " + dir + "/kiosk.db 'SELECT question_id, score, text FROM answers ORDER BY seq' > " + out_file).c_str()) == 0);
+  REQUIRE(
+      std::system(("sqlite3 -separator '|' " + dir + "/kiosk.db 'SELECT question_id, score, text FROM answers ORDER BY seq' > " + out_file)
+                      .c_str()) == 0);
   CHECK(test::read_file(out_file) == "library|7|\nnot_lower||ok\n");
 }
 
@@ -101,7 +119,8 @@ TEST_CASE("a pressed key shows pressed in the same frame as the touch", "[ui]") 
     ImDrawData* dd = ImGui::GetDrawData();
     for (int i = 0; i < dd->CmdListsCount; ++i)
       for (const ImDrawVert& vert : dd->CmdLists[i]->VtxBuffer)
-        if (vert.col == pressed && vert.pos.x >= r.min.x && vert.pos.x <= r.max.x && vert.pos.y >= r.min.y && vert.pos.y <= r.max.y + 3) ++n;
+        if (vert.col == pressed && vert.pos.x >= r.min.x && vert.pos.x <= r.max.x && vert.pos.y >= r.min.y && vert.pos.y <= r.max.y + 3)
+          ++n;
     return n;
   };
   h.frame(v, now, c, false);
