@@ -31,7 +31,8 @@ struct Plain {
   explicit Plain(const std::string& path) {
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
-    sqlite3_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, uuid TEXT, question TEXT, score INTEGER, at INTEGER)", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, uuid TEXT, question TEXT, score INTEGER, at INTEGER)", nullptr, nullptr,
+                 nullptr);
     sqlite3_prepare_v2(db, "INSERT INTO t(uuid, question, score, at) VALUES(?1, 'library', ?2, ?3)", -1, &insert, nullptr);
   }
   ~Plain() {

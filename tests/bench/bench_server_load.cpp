@@ -1,135 +1,249 @@
 // Server under many kiosks: each thread is one kiosk that enrols, then runs
-// rounds as fast as it can, each round a new TLS connection carrying a batch
-// of 20 answers and a heartbeat. Run once with 1 kiosk (the baseline) and
-// once with N; prints requests/s, p50/p99 latency and errors for both.
-// Usage: bench_server_load URL CA_FILE CODES_FILE KIOSKS ROUNDS
-#include <algorithm>
+// rounds as fast as it can, each round a batch of 20 answers and a
+// heartbeat. Two ways of connecting, each with 1 kiosk (the baseline) and
+// with N at once:
+//   keep-alive   one libcurl handle per kiosk for all its rounds, so one
+//                TLS connection (what tenpoint-sync does within a round)
+//   reconnect    a new handle, so a new TLS handshake, every round (a
+//                kiosk waking up for each round)
+// Prints requests/s, p50/p99 latency and errors for each, and the ratios.
+// Enrolment happens before the clock starts.
+//
+// With SERVER_PID, and perf at hand, the server's fdatasync/fsync calls are
+// counted during the timed part of each phase, to see how far group commit
+// groups: SQLite in WAL mode with synchronous=FULL syncs the WAL once per
+// commit that changed something, and a heartbeat (whose clock report moves
+// every round) is a commit of its own, so
+//   batches per commit = batches / (syncs - heartbeats).
+// A checkpoint adds syncs too, so the figure is a lower bound; the 1-kiosk
+// keep-alive phase shows the syncs per request (1.00 when every request is
+// one commit). The server itself is not changed for this.
+//
+// Usage: bench_server_load URL CA_FILE CODES_FILE KIOSKS ROUNDS [SERVER_PID]
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <latch>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
-#include "curl_transport.h"
-#include "gzip.h"
-#include "sync_client.h"
-#include "wire.h"
+#include "load_kiosk.h"
 
-using Steady = std::chrono::steady_clock;
+extern char** environ;
 
 namespace {
 
-struct Totals {
-  std::mutex mutex;
-  std::vector<double> latencies_ms;
-  std::atomic<long> errors{0};
-  std::string first_error;
-};
+using tp::bench::Steady;
+constexpr int kAnswersPerBatch = 20;
+// The 1-kiosk baseline runs this many times the rounds of each of the N,
+// and at least kMinBaselineRounds, so that it lasts long enough to measure.
+constexpr int kBaselineRoundFactor = 20;
+constexpr int kMinBaselineRounds = 200;
+constexpr double kKeepAliveThroughputTarget = 4.0;  // N kiosks / 1 kiosk
+constexpr double kKeepAliveP99TargetMs = 50;
+// perf needs a moment to attach to every thread of the server.
+constexpr auto kPerfAttach = std::chrono::milliseconds(500);
 
-tp::wire::Batch batch_of(int kiosk, int round) {
-  tp::wire::Batch b{tp::random_uuid(), {}};
-  for (int i = 0; i < 20; ++i) {
-    tp::StoredAnswer s;
-    s.seq = round * 20 + i;
-    s.answer.uuid = tp::random_uuid();
-    s.answer.set_id = "library-demo";
-    s.answer.set_version = 1;
-    s.answer.question_id = i % 2 ? "library" : "keep";
-    s.answer.session_id = "k" + std::to_string(kiosk) + "-" + std::to_string(round);
-    if (i % 2) s.answer.score = i % 11;
-    else s.answer.text = "The staff are kind and always help";
-    s.answer.language = "en";
-    s.answer.stamp = {1764500400, true, "boot", 1000};
-    b.answers.push_back(std::move(s));
-  }
-  return b;
-}
-
-void kiosk(int id, const tp::sync::SyncConfig& cfg, const std::string& code, int rounds, Totals& totals) {
-  std::string token = tp::sync::new_device_token();
-  {
-    tp::sync::CurlTransport t(cfg);
-    auto r = t.post("/api/v1/enrol", tp::wire::encode(tp::wire::EnrolRequest{code, "load-" + std::to_string(id), token}), "", false);
-    if (!r.reached || r.status != 200) {
-      ++totals.errors;
-      std::lock_guard lock(totals.mutex);
-      if (totals.first_error.empty()) totals.first_error = r.reached ? r.body : r.failure;
-      return;
-    }
-  }
-  std::string hb = tp::wire::encode(tp::wire::Heartbeat{"0.1.0", "library-demo", 1, 0, std::nullopt, 1 << 30, {true, 1764500400, "boot", 1}});
-  std::vector<double> mine;
-  for (int round = 0; round < rounds; ++round) {
-    tp::sync::CurlTransport t(cfg);  // a new connection each round, as a kiosk waking up
-    std::string body = tp::gzip_compress(tp::wire::encode(batch_of(id, round)));
-    for (auto [path, payload, gz] : {std::tuple{"/api/v1/batches", &body, true}, std::tuple{"/api/v1/heartbeat", &hb, false}}) {
-      auto t0 = Steady::now();
-      auto r = t.post(path, *payload, token, gz);
-      mine.push_back(std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
-      if (!r.reached || r.status != 200) {
-        ++totals.errors;
-        std::lock_guard lock(totals.mutex);
-        if (totals.first_error.empty()) totals.first_error = r.reached ? std::to_string(r.status) + " " + r.body : r.failure;
-      }
-    }
-  }
-  std::lock_guard lock(totals.mutex);
-  totals.latencies_ms.insert(totals.latencies_ms.end(), mine.begin(), mine.end());
-}
+enum class Mode { keep_alive, reconnect };
 
 struct Result {
-  double rps, p50, p99;
-  long errors;
+  double rps = 0, p50 = 0, p99 = 0;
+  long requests = 0, errors = 0, batches_ok = 0, heartbeats_ok = 0;
   std::string first_error;
+  std::optional<long> syncs;  // the server's fdatasync + fsync calls while timed
 };
 
-Result run(const tp::sync::SyncConfig& cfg, std::vector<std::string>& codes, int kiosks, int rounds) {
-  Totals totals;
+// `perf stat` counting one process's sync calls, from construction to stop().
+class SyncCounter {
+ public:
+  SyncCounter(int pid, std::string out_file) : out_file_(std::move(out_file)) {
+    if (pid <= 0 || ::access("/usr/bin/perf", X_OK) != 0) return;
+    std::vector<std::string> argv = {
+        "/usr/bin/perf",    "stat", "-x", ",", "-o", out_file_, "-e", "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync", "-p",
+        std::to_string(pid)};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);  // "failed to attach" says enough through the result
+    if (posix_spawn(&perf_, argv[0].c_str(), &actions, nullptr, args.data(), environ) != 0) perf_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    if (perf_ > 0) std::this_thread::sleep_for(kPerfAttach);
+  }
+
+  // The count, or nothing when perf is missing or could not attach.
+  std::optional<long> stop() {
+    if (perf_ <= 0) return std::nullopt;
+    ::kill(perf_, SIGINT);
+    int status = 0;
+    ::waitpid(perf_, &status, 0);
+    perf_ = -1;
+    std::ifstream in(out_file_);
+    long total = 0;
+    int events = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("syscalls:sys_enter_") == std::string::npos) continue;
+      if (line.rfind("<not", 0) == 0) return std::nullopt;  // "<not supported>" or "<not counted>"
+      total += std::atol(line.c_str());
+      ++events;
+    }
+    if (events == 0) return std::nullopt;
+    return total;
+  }
+
+ private:
+  std::string out_file_;
+  pid_t perf_ = -1;
+};
+
+Result run(Mode mode, const tp::bench::KioskOptions& options, std::vector<std::string>& codes, int kiosks, int rounds, int server_pid,
+           const std::string& perf_file) {
+  Result result;
+  std::mutex mutex;
+  std::vector<double> latencies;
+  std::latch enrolled(kiosks), go(1);
+  std::atomic<long> batches_ok{0}, heartbeats_ok{0};
   std::vector<std::thread> threads;
-  auto t0 = Steady::now();
   for (int i = 0; i < kiosks; ++i) {
     std::string code = codes.back();
     codes.pop_back();
-    threads.emplace_back(kiosk, i, std::cref(cfg), code, rounds, std::ref(totals));
+    threads.emplace_back([&, i, code] {
+      tp::bench::LoadKiosk kiosk("load-" + std::to_string(i), options);
+      auto e = kiosk.enrol(code);
+      enrolled.count_down();
+      go.wait();
+      std::vector<double> mine;
+      long errors = 0;
+      std::string first_error = e.ok ? "" : "enrol: " + e.error;
+      for (int round = 0; e.ok && round < rounds; ++round) {
+        if (mode == Mode::reconnect) kiosk.reconnect();
+        std::string body =
+            tp::gzip_compress(tp::wire::encode(tp::bench::answer_batch(kiosk.name(), 1 + round * kAnswersPerBatch, kAnswersPerBatch)));
+        auto b = kiosk.send_batch(body);
+        auto h = kiosk.heartbeat(tp::bench::heartbeat_body(round));
+        for (const tp::bench::Sent* s : {&b, &h}) {
+          mine.push_back(s->ms);
+          if (!s->ok) {
+            ++errors;
+            if (first_error.empty()) first_error = s->error;
+          }
+        }
+        batches_ok += b.ok;
+        heartbeats_ok += h.ok;
+      }
+      std::lock_guard lock(mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+      result.errors += errors + (e.ok ? 0 : 1);
+      if (result.first_error.empty()) result.first_error = first_error;
+    });
   }
+  enrolled.wait();
+  SyncCounter counter(server_pid, perf_file);
+  auto t0 = Steady::now();
+  go.count_down();
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(Steady::now() - t0).count();
-  auto& l = totals.latencies_ms;
-  std::sort(l.begin(), l.end());
-  Result r{static_cast<double>(l.size()) / secs, l.empty() ? 0 : l[l.size() / 2], l.empty() ? 0 : l[l.size() * 99 / 100], totals.errors.load(),
-           totals.first_error};
-  return r;
+  result.syncs = counter.stop();
+  result.requests = static_cast<long>(latencies.size());
+  result.rps = static_cast<double>(latencies.size()) / secs;
+  result.p50 = tp::bench::percentile(latencies, 50);
+  result.p99 = tp::bench::percentile(latencies, 99);
+  result.batches_ok = batches_ok.load();
+  result.heartbeats_ok = heartbeats_ok.load();
+  return result;
+}
+
+void print_row(const char* mode, int kiosks, const Result& r) {
+  std::printf("  %-30s %6d  %9.0f  %7.1f  %7.1f  %6ld\n", mode, kiosks, r.rps, r.p50, r.p99, r.errors);
+}
+
+// Batches per commit from the sync count, or why it is not known.
+std::string group_commit(const Result& r) {
+  if (!r.syncs) return "not measured (needs perf, run as root, and the server's pid)";
+  long commits = *r.syncs - r.heartbeats_ok;
+  if (commits <= 0) return "not measured (" + std::to_string(*r.syncs) + " syncs for " + std::to_string(r.heartbeats_ok) + " heartbeats)";
+  char text[200];
+  std::snprintf(text, sizeof text, "%.1f batches per commit (%ld batches; %ld syncs - %ld heartbeats = %ld commits at most)",
+                static_cast<double>(r.batches_ok) / static_cast<double>(commits), r.batches_ok, *r.syncs, r.heartbeats_ok, commits);
+  return text;
+}
+
+void add_to_summary(const std::string& line) {
+  const char* path = std::getenv("TENPOINT_BENCH_SUMMARY");
+  if (!path || !*path) return;
+  std::ofstream(path, std::ios::app) << line << "\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    std::fprintf(stderr, "usage: bench_server_load URL CA_FILE CODES_FILE KIOSKS ROUNDS\n");
+    std::fprintf(stderr, "usage: bench_server_load URL CA_FILE CODES_FILE KIOSKS ROUNDS [SERVER_PID]\n");
     return 2;
   }
-  tp::sync::SyncConfig cfg;
-  cfg.server = argv[1];
-  cfg.ca_file = argv[2];
-  cfg.total_timeout_s = 120;
+  tp::bench::KioskOptions options;
+  options.servers = {argv[1]};
+  options.ca_file = argv[2];
   std::vector<std::string> codes;
   std::ifstream in(argv[3]);
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) codes.push_back(line);
   int kiosks = std::atoi(argv[4]), rounds = std::atoi(argv[5]);
-  if (static_cast<int>(codes.size()) < kiosks + 1) {
-    std::fprintf(stderr, "need %d enrolment codes, have %zu\n", kiosks + 1, codes.size());
+  int server_pid = argc > 6 ? std::atoi(argv[6]) : 0;
+  std::string perf_file = std::string(argv[3]) + ".perf";
+  if (static_cast<int>(codes.size()) < 2 * (kiosks + 1)) {
+    std::fprintf(stderr, "need %d enrolment codes, have %zu\n", 2 * (kiosks + 1), codes.size());
     return 2;
   }
-  Result one = run(cfg, codes, 1, rounds * 4);
-  Result many = run(cfg, codes, kiosks, rounds);
-  std::printf("server under load: each round a new TLS connection, a batch of 20 answers and a heartbeat\n");
-  std::printf("  1 kiosk (baseline):  %7.0f requests/s  p50 %6.1f ms  p99 %7.1f ms  errors %ld\n", one.rps, one.p50, one.p99, one.errors);
-  std::printf("  %d kiosks at once:  %7.0f requests/s  p50 %6.1f ms  p99 %7.1f ms  errors %ld\n", kiosks, many.rps, many.p50, many.p99, many.errors);
-  std::printf("  ratios (%d kiosks / 1): throughput %.2fx, p99 latency %.1fx\n", kiosks, many.rps / one.rps, many.p99 / one.p99);
-  if (!many.first_error.empty() || !one.first_error.empty())
-    std::printf("  first error: %s\n", (many.first_error.empty() ? one.first_error : many.first_error).c_str());
-  return many.errors + one.errors == 0 ? 0 : 1;
+  int baseline_rounds = std::max(rounds * kBaselineRoundFactor, kMinBaselineRounds);
+  Result keep_one = run(Mode::keep_alive, options, codes, 1, baseline_rounds, server_pid, perf_file);
+  Result keep_many = run(Mode::keep_alive, options, codes, kiosks, rounds, server_pid, perf_file);
+  Result new_one = run(Mode::reconnect, options, codes, 1, baseline_rounds, server_pid, perf_file);
+  Result new_many = run(Mode::reconnect, options, codes, kiosks, rounds, server_pid, perf_file);
+
+  std::printf("server under load: rounds of a batch of %d answers and a heartbeat, as fast as each kiosk can; 1 kiosk runs %d rounds,\n",
+              kAnswersPerBatch, baseline_rounds);
+  std::printf("  each of %d runs %d\n", kiosks, rounds);
+  std::printf("  %-30s %6s  %9s  %7s  %7s  %6s\n", "connections", "kiosks", "requests/s", "p50 ms", "p99 ms", "errors");
+  print_row("keep-alive (baseline: 1)", 1, keep_one);
+  print_row("keep-alive", kiosks, keep_many);
+  print_row("new TLS connection per round", 1, new_one);
+  print_row("new TLS connection per round", kiosks, new_many);
+  double keep_ratio = keep_many.rps / keep_one.rps, new_ratio = new_many.rps / new_one.rps;
+  bool met = keep_ratio >= kKeepAliveThroughputTarget && keep_many.p99 <= kKeepAliveP99TargetMs && keep_many.errors == 0;
+  std::printf("  keep-alive, %d kiosks / 1: throughput %.2fx (target >= %.0fx), p99 %.1f ms (target <= %.0f ms)  %s\n", kiosks, keep_ratio,
+              kKeepAliveThroughputTarget, keep_many.p99, kKeepAliveP99TargetMs, met ? "ok" : "MISSED");
+  std::printf("  new connection per round, %d kiosks / 1: throughput %.2fx, p99 %.1f ms\n", kiosks, new_ratio, new_many.p99);
+  std::printf("  keep-alive / new connection per round, %d kiosks: throughput %.2fx\n", kiosks, keep_many.rps / new_many.rps);
+  if (keep_one.syncs && keep_one.requests > 0)
+    std::printf("  group commit, check: 1 kiosk made %.2f syncs per request (1.00: one per commit)\n",
+                static_cast<double>(*keep_one.syncs) / static_cast<double>(keep_one.requests));
+  std::printf("  group commit, %d kiosks keep-alive: %s\n", kiosks, group_commit(keep_many).c_str());
+  std::printf("  group commit, %d kiosks new connections: %s\n", kiosks, group_commit(new_many).c_str());
+  for (const Result* r : {&keep_one, &keep_many, &new_one, &new_many})
+    if (!r->first_error.empty()) {
+      std::printf("  first error: %s\n", r->first_error.c_str());
+      break;
+    }
+  char line[240];
+  std::snprintf(line, sizeof line, "load: %d kiosks keep-alive %.0f req/s = %.2fx 1 kiosk (target >= 4x), p99 %.1f ms (target <= 50)  %s",
+                kiosks, keep_many.rps, keep_ratio, keep_many.p99, met ? "ok" : "MISSED");
+  add_to_summary(line);
+  std::snprintf(line, sizeof line, "load: %d kiosks new connection per round %.0f req/s = %.2fx 1 kiosk, p99 %.1f ms", kiosks, new_many.rps,
+                new_ratio, new_many.p99);
+  add_to_summary(line);
+  long errors = keep_one.errors + keep_many.errors + new_one.errors + new_many.errors;
+  return errors == 0 ? 0 : 1;
 }

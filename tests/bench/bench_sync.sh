@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sync throughput: 100,000 queued answers uploaded over loopback TLS with
-# durable commits on both ends, against a bulk insert of the same rows
-# straight into the server's SQLite database (the limit), in the same run.
+# durable commits on both ends, against a bulk insert of the same rows into
+# an empty database with the server's schema and pragmas (the limit:
+# bulk_insert_baseline, one transaction, no network), in the same run.
 # Also the sync process's peak memory and the cost of a round with nothing to send.
 set -euo pipefail
 build="$1"; src="$2"; dir="$3"; n="${4:-100000}"
@@ -31,15 +32,10 @@ peak=$(grep -oE "peak memory [0-9]+ KiB" "$dir/sync.out" | grep -oE "[0-9]+")
 stored=$(sqlite3 "$dir/server/server.db" "SELECT count(*) FROM answers")
 [ "$stored" = "$n" ] || { echo "the server holds $stored answers, expected $n"; exit 1; }
 
-# The limit: the same rows in one transaction, straight into an empty server database.
-sqlite3 "$dir/server/server.db" ".schema" | grep -v sqlite_sequence >"$dir/schema.sql"
-sqlite3 "$dir/limit.db" "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" >/dev/null
-sqlite3 "$dir/limit.db" <"$dir/schema.sql"
-b0=$(date +%s%N)
-sqlite3 "$dir/limit.db" "PRAGMA synchronous=FULL; ATTACH '$dir/kiosk-copy.db' AS k; BEGIN;
-  INSERT INTO answers SELECT NULL, uuid, 'bench', seq, set_id, set_version, question_id, session_id, score, text, choice, language,
-    recorded_at, clock_trusted, boot_id, monotonic_ms, rapid_repeat, NULL, 'bulk', 0 FROM k.answers; COMMIT;"
-b1=$(date +%s%N)
+# The limit: the same rows in one transaction, into an empty database with
+# the server's schema (copied from the one it just wrote) and pragmas.
+read -r _ bulk_rows _ bulk_s < <("$build/tests/bulk_insert_baseline" "$dir/server/server.db" "$dir/kiosk-copy.db" kiosk "$dir/limit.db")
+[ "$bulk_rows" = "$n" ] || { echo "the bulk insert wrote $bulk_rows rows, expected $n"; exit 1; }
 
 # A round with nothing to send.
 i0=$(date +%s%N)
@@ -64,12 +60,17 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
   fi
 fi
 
-awk -v n="$n" -v up=$((t1 - t0)) -v bulk=$((b1 - b0)) -v peak="$peak" -v idle_ms=$(( (i1 - i0) / 1000000 )) -v idle="$idle" -v peer="$peer_line" 'BEGIN {
+awk -v n="$n" -v up=$((t1 - t0)) -v bulk="$(awk -v s="$bulk_s" 'BEGIN{printf "%.0f", s * 1e9}')" -v peak="$peak" -v idle_ms=$(( (i1 - i0) / 1000000 )) -v idle="$idle" -v peer="$peer_line" 'BEGIN {
   rate = n / (up / 1e9); limit = n / (bulk / 1e9)
+  verdict = (rate / limit >= 0.5) ? "ok" : "MISSED"
   printf "sync upload, %d answers, loopback TLS, gzip batches of up to 2000, synchronous=FULL on both ends\n", n
   printf "  tenpoint-sync --once:            %6.2f s  = %8.0f answers/s\n", up / 1e9, rate
-  printf "  bulk insert into server SQLite:  %6.2f s  = %8.0f answers/s  (the limit: one transaction, no network)\n", bulk / 1e9, limit
-  printf "  ratio to the limit:              %6.2f    (target: at least 0.33)\n", rate / limit
+  printf "  bulk insert (server schema and pragmas, one transaction, no network: the limit):\n"
+  printf "                                   %6.2f s  = %8.0f answers/s\n", bulk / 1e9, limit
+  printf "  ratio to the limit:              %6.2f    (target: at least 0.5)  %s\n", rate / limit, verdict
+  if (ENVIRON["TENPOINT_BENCH_SUMMARY"] != "")
+    printf("sync: tenpoint-sync --once of %d answers %.1f s vs bulk insert %.1f s = %.2f of the limit (target >= 0.5)  %s\n", n, up / 1e9,
+      bulk / 1e9, rate / limit, verdict) >>ENVIRON["TENPOINT_BENCH_SUMMARY"]
   printf "  peak memory of tenpoint-sync:    %6.1f MB\n", peak / 1024
   if (match(peer, /"per_second":[0-9.]+/)) {
     prate = substr(peer, RSTART + 13, RLENGTH - 13) + 0
