@@ -1,5 +1,6 @@
 // tenpoint-server: the central server kiosks send their answers to.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -8,12 +9,14 @@
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "http_server.h"
 #include "json.h"
 #include "open_store.h"
 #include "pg_server_store.h"
 #include "secrets.h"
+#include "sqlite_server_store.h"
 #include "sync_words.h"
 
 #ifndef TENPOINT_VERSION
@@ -28,6 +31,34 @@ std::int64_t now_s() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string db_path(const std::string& data) { return data + "/server.db"; }
 
+// Venue and kiosk names come from people and kiosks: control characters in
+// them would move the cursor or recolour the terminal. Shown as \xNN.
+std::string printable(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    bool c1 = c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7F || c1) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c1 ? static_cast<unsigned char>(s[++i]) : c);
+      out += buf;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// The TLS key proves the server's identity to every kiosk: refuse one that
+// any local user can read. "" when it is private enough.
+std::string key_permission_problem(const std::string& key_path) {
+  struct stat st {};
+  if (::stat(key_path.c_str(), &st) != 0) return "";  // bind() reports a missing key in its own words
+  if (st.st_mode & S_IROTH)
+    return "Unable to use the TLS key " + key_path + ": every user on this machine can read it. Make it private: chmod 600 " + key_path;
+  return "";
+}
+
 // How to name the store again in a hint: "--data DIR" or "--database URL".
 std::string store_flag(const StoreLocation& where) { return where.postgres() ? "--database URL" : "--data " + where.data_dir; }
 
@@ -41,6 +72,10 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   http.port = std::atoi(listen.c_str() + colon + 1);
   if (!http.plain_http && (http.tls_cert.empty() || http.tls_key.empty())) {
     std::fprintf(stderr, "HTTPS needs --tls-cert and --tls-key (plain HTTP only with --insecure-http, for development)\n");
+    return 2;
+  }
+  if (std::string problem = http.plain_http ? "" : key_permission_problem(http.tls_key); !problem.empty()) {
+    std::fprintf(stderr, "%s\n", problem.c_str());
     return 2;
   }
   // Signals go to one thread, which stops the server cleanly.
@@ -81,6 +116,12 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
 }
 
 int enrol_code(const StoreLocation& where, const std::string& venue, int days) {
+  // The venue's name travels to kiosks and into logs and pages: the same
+  // rule as every identifier on the wire.
+  if (printable(venue) != venue || venue.empty() || venue.size() > 128) {
+    std::fprintf(stderr, "A venue name is 1 to 128 characters with no control characters, not \"%s\"\n", printable(venue).c_str());
+    return 2;
+  }
   auto store = open_store(where, {.apply_migrations = true});  // as the SQLite file is made here too
   std::string code = new_enrol_code();
   if (tp::Status s = store->add_enrol_code(venue, secret_hash(normalise_code(code)), now_s() + std::int64_t{days} * 86400); !s) {
@@ -107,6 +148,22 @@ int revoke(const StoreLocation& where, const std::string& device) {
   return 0;
 }
 
+int revoke_code(const StoreLocation& where, const std::string& code) {
+  auto store = open_store(where, {.apply_migrations = false});
+  auto withdrawn = store->revoke_enrol_code(secret_hash(normalise_code(code)), now_s());
+  if (!withdrawn) {
+    std::fprintf(stderr, "%s\n", withdrawn.message().c_str());
+    return 1;
+  }
+  if (!*withdrawn) {
+    std::fprintf(stderr, "No unused enrolment code %s: it was used already, withdrawn already, or never made here\n",
+                 printable(code).c_str());
+    return 1;
+  }
+  std::printf("withdrew %s: no kiosk can enrol with it now\n", printable(code).c_str());
+  return 0;
+}
+
 int status(const StoreLocation& where) {
   auto store = open_store(where, {.apply_migrations = false});
   auto listed = store->devices();
@@ -119,19 +176,23 @@ int status(const StoreLocation& where) {
     std::printf("no kiosks enrolled yet (make a code with: tenpoint-server enrol-code %s --venue NAME)\n", store_flag(where).c_str());
     return 0;
   }
-  std::printf("%-18s  %-20s  %-16s  %8s  %-10s  %9s  %11s  %s\n", "device", "venue", "last contact", "waiting", "oldest", "received", "quarantined",
-              "notes");
+  std::printf("%-18s  %-20s  %-16s  %8s  %-10s  %9s  %11s  %s\n", "device", "venue", "last contact", "waiting", "oldest", "received",
+              "quarantined", "notes");
   for (const auto& d : devices) {
     std::string contact = d.last_contact ? tp::describe_age(now_s() - *d.last_contact) : "never";
     if (d.last_contact && contact != "just now") contact += " ago";
     std::string oldest = d.oldest_unsent_age_s ? tp::describe_age(*d.oldest_unsent_age_s) : "-";
-    std::string notes = d.revoked ? "revoked" : "";
-    if (!d.app_version.empty()) notes += (notes.empty() ? "" : ", ") + ("app " + d.app_version);
-    if (!d.set_id.empty()) notes += ", " + d.set_id + " v" + std::to_string(d.set_version);
-    if (d.last_contact && !d.clock_trusted) notes += ", clock untrusted";
-    std::printf("%-18s  %-20s  %-16s  %8lld  %-10s  %9lld  %11lld  %s\n", d.id.c_str(), d.venue.c_str(), contact.c_str(),
-                static_cast<long long>(d.answers_waiting), oldest.c_str(), static_cast<long long>(d.answers_received),
-                static_cast<long long>(d.quarantined), notes.c_str());
+    std::vector<std::string> parts;
+    if (d.revoked) parts.push_back("revoked");
+    if (!d.name.empty()) parts.push_back("\"" + d.name + "\"");
+    if (!d.app_version.empty()) parts.push_back("app " + d.app_version);
+    if (!d.set_id.empty()) parts.push_back(d.set_id + " v" + std::to_string(d.set_version));
+    if (d.last_contact && !d.clock_trusted) parts.push_back("clock untrusted");
+    std::string notes;
+    for (const auto& part : parts) notes += (notes.empty() ? "" : ", ") + part;
+    std::printf("%-18s  %-20s  %-16s  %8lld  %-10s  %9lld  %11lld  %s\n", printable(d.id).c_str(), printable(d.venue).c_str(),
+                contact.c_str(), static_cast<long long>(d.answers_waiting), oldest.c_str(), static_cast<long long>(d.answers_received),
+                static_cast<long long>(d.quarantined), printable(notes).c_str());
   }
   return 0;
 }
@@ -150,28 +211,37 @@ int stats(const StoreLocation& where, bool as_json) {
     std::printf("{\"total_answers\":%lld,\"rows\":[", total);
     for (std::size_t i = 0; i < rows.size(); ++i)
       std::printf("%s{\"venue\":%s,\"device\":%s,\"question\":%s,\"answers\":%lld}", i ? "," : "", tp::json::quote(rows[i].venue).c_str(),
-                  tp::json::quote(rows[i].device).c_str(), tp::json::quote(rows[i].question).c_str(), static_cast<long long>(rows[i].answers));
+                  tp::json::quote(rows[i].device).c_str(), tp::json::quote(rows[i].question).c_str(),
+                  static_cast<long long>(rows[i].answers));
     std::printf("]}\n");
     return 0;
   }
   std::printf("%-20s  %-18s  %-20s  %8s\n", "venue", "device", "question", "answers");
   for (const auto& r : rows)
-    std::printf("%-20s  %-18s  %-20s  %8lld\n", r.venue.c_str(), r.device.c_str(), r.question.c_str(), static_cast<long long>(r.answers));
+    std::printf("%-20s  %-18s  %-20s  %8lld\n", printable(r.venue).c_str(), printable(r.device).c_str(), printable(r.question).c_str(),
+                static_cast<long long>(r.answers));
   std::printf("%lld answers\n", total);
   return 0;
 }
 
-int migrate(const std::string& url) {
+int migrate(const StoreLocation& where) {
+  if (!where.postgres()) {
+    // Opening the SQLite file migrates it, in one transaction (sqlite_server_store.h).
+    auto store = std::make_unique<SqliteServerStore>(db_path(where.data_dir));
+    std::printf("%s: schema version %d, up to date\n", db_path(where.data_dir).c_str(), store->schema_version());
+    return 0;
+  }
+  const std::string& url = where.database_url;
   auto report = migrate_postgres(url);
   if (!report) {
     std::fprintf(stderr, "%s\n", report.message().c_str());
     return 1;
   }
-  auto where = describe_postgres_url(url);
+  auto named = describe_postgres_url(url);
   if (report->from_version == report->to_version)
-    std::printf("%s: schema version %d, up to date\n", where->c_str(), report->to_version);
+    std::printf("%s: schema version %d, up to date\n", named->c_str(), report->to_version);
   else
-    std::printf("%s: schema version %d (was %d)\n", where->c_str(), report->to_version, report->from_version);
+    std::printf("%s: schema version %d (was %d)\n", named->c_str(), report->to_version, report->from_version);
   return 0;
 }
 
@@ -247,17 +317,23 @@ int main(int argc, char** argv) {
   add_store_options(stats_cmd, where, "The server's data folder");
   stats_cmd->add_flag("--json", as_json, "Print JSON");
 
-  auto* migrate_cmd = cli.add_subcommand("migrate", "Bring a PostgreSQL database's schema up to date (serve does this at start too)");
-  migrate_cmd->add_option("--database", where.database_url, "postgresql://USER@HOST/DB, or key=value pairs")->required();
+  auto* revoke_code_cmd =
+      cli.add_subcommand("revoke-code", "Withdraw an enrolment code nobody has used yet (lost, or given out by mistake)");
+  std::string code;
+  add_store_options(revoke_code_cmd, where, "The server's data folder");
+  revoke_code_cmd->add_option("CODE", code, "The code as printed by enrol-code")->required();
+
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the database's schema up to date (serve does this at start too)");
+  add_store_options(migrate_cmd, where, "The server's data folder");
 
   CLI11_PARSE(cli, argc, argv);
-  if (migrate_cmd->parsed()) return migrate(where.database_url);
   if (std::string problem = check_store_location(where); !problem.empty()) {
     std::fprintf(stderr, "%s\n", problem.c_str());
     return 2;
   }
   std::error_code ec;
-  if (!where.postgres() && !serve_cmd->parsed() && !code_cmd->parsed() && !std::filesystem::exists(db_path(where.data_dir), ec)) {
+  if (!where.postgres() && !serve_cmd->parsed() && !code_cmd->parsed() && !migrate_cmd->parsed() &&
+      !std::filesystem::exists(db_path(where.data_dir), ec)) {
     std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", where.data_dir.c_str());
     return 1;
   }
@@ -267,7 +343,9 @@ int main(int argc, char** argv) {
     api_options.enrol_burst = std::max(5.0, enrol_per_minute / 12.0);
     if (serve_cmd->parsed()) return serve(where, listen, http, api_options);
     if (code_cmd->parsed()) return enrol_code(where, venue, days);
+    if (migrate_cmd->parsed()) return migrate(where);
     if (revoke_cmd->parsed()) return revoke(where, device);
+    if (revoke_code_cmd->parsed()) return revoke_code(where, code);
     if (status_cmd->parsed()) return status(where);
     if (stats_cmd->parsed()) return stats(where, as_json);
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <stdexcept>
@@ -23,6 +24,8 @@ void write_pem(const std::string& path, X509* cert, EVP_PKEY* key) {
   if (cert) PEM_write_X509(f, cert);
   if (key) PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
   std::fclose(f);
+  // A private key is for its owner only; tenpoint-server refuses one others can read.
+  if (key) ::chmod(path.c_str(), 0600);
 }
 
 void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
