@@ -34,15 +34,12 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/status.hpp>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -50,6 +47,7 @@
 #include "http_access_log.h"
 #include "http_request_parser.h"
 #include "http_routes.h"
+#include "http_tls_stream.h"
 
 namespace tp::server {
 
@@ -58,7 +56,6 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = beast::error_code;
 using Clock = std::chrono::steady_clock;
@@ -66,25 +63,25 @@ using Clock = std::chrono::steady_clock;
 template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  static constexpr bool kTls = !std::is_same_v<Stream, tcp::socket>;
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
   template <class... StreamArgs>
   Connection(Admission::Ticket ticket, std::string address, std::string remote, HttpContext& context, StreamArgs&&... stream_args)
       : stream_(std::forward<StreamArgs>(stream_args)...),
-        timer_(stream_.get_executor()),
+        timer_(stream_.socket().get_executor()),
         context_(context),
         options_(context.options),
         ticket_(std::move(ticket)),
         address_(std::move(address)),
         remote_(std::move(remote)) {}
 
-  auto executor() { return stream_.get_executor(); }
+  auto executor() { return stream_.socket().get_executor(); }
 
   void start() {
     if constexpr (kTls) {
       phase_ = Phase::handshake;
       arm(std::chrono::seconds(options_.handshake_deadline_s));
-      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) { self->on_handshake(ec); });
+      stream_.async_handshake([self = this->shared_from_this()](error_code ec) { self->on_handshake(ec); });
     } else {
       begin_request();
     }
@@ -93,7 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  private:
   enum class Phase { handshake, idle, reading, handling, writing, lingering, closed };
 
-  tcp::socket& socket() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& socket() { return stream_.socket(); }
 
   // [SECTION] Deadlines: one timer; a new arm() or disarm() makes any
   // earlier wait stale (its generation no longer matches).
@@ -191,7 +188,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       // The client left (or reset) before its request was complete.
       if (started_) {
         bytes_in_ += buffer_.size();
-        log(0, 0, ec == net::error::eof || ec == ssl::error::stream_truncated ? "the client closed mid-request" : ec.message());
+        log(0, 0, ec == net::error::eof || ec == net::ssl::error::stream_truncated ? "the client closed mid-request" : ec.message());
       }
       return close();
     }
@@ -255,25 +252,30 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (phase_ == Phase::closed) return;
     disarm();
     close_after_reply_ = close_after || !keep_alive_;
-    response_ = {};
-    response_.version(parser_ ? parser_->version() : 11);
-    response_.result(static_cast<unsigned>(out.status));
-    response_.set(http::field::content_type, "application/json");
-    if (out.retry_after_s > 0) response_.set(http::field::retry_after, std::to_string(out.retry_after_s));
-    response_.body() = std::move(out.body);
-    response_.keep_alive(!close_after_reply_);
-    response_.prepare_payload();
+    reply_status_ = out.status;
+    // Header and body in one buffer: one write, and over TLS one record
+    // for a reply under 16 KiB, so the client gets it in one piece.
+    auto status = http::int_to_status(static_cast<unsigned>(out.status));
+    reply_ = "HTTP/1.1 " + std::to_string(out.status) + " " + std::string(http::obsolete_reason(status)) +
+             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(out.body.size()) + "\r\n";
+    if (out.retry_after_s > 0) reply_ += "Retry-After: " + std::to_string(out.retry_after_s) + "\r\n";
+    if (close_after_reply_)
+      reply_ += "Connection: close\r\n";
+    else if (parser_->version() < 11)
+      reply_ += "Connection: keep-alive\r\n";  // HTTP/1.0 closes unless told
+    reply_ += "\r\n";
+    reply_ += out.body;
     phase_ = Phase::writing;
     arm(std::chrono::seconds(options_.request_deadline_s));
-    http::async_write(stream_, response_, [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_write(ec, n); });
+    stream_.async_write(net::buffer(reply_), [self = this->shared_from_this()](error_code ec, std::size_t n) { self->on_write(ec, n); });
   }
 
   void on_write(error_code ec, std::size_t bytes_out) {
     if (ec && note_.empty()) note_ = "reply not delivered: " + ec.message();
-    log(response_.result_int(), bytes_out, note_);
+    log(reply_status_, bytes_out, note_);
     if (ec || phase_ == Phase::closed) return close();
     if (close_after_reply_) return linger();
-    response_ = {};
+    reply_.clear();
     begin_request();
   }
 
@@ -331,22 +333,23 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   std::size_t bytes_in_ = 0;
   std::string note_;  // for the access log: why it ended as it did
 
-  http::response<http::string_body> response_;
+  std::string reply_;  // status line, fields and body, as written
+  int reply_status_ = 0;
   bool close_after_reply_ = false;
 };
 
 }  // namespace
 
 void start_connection(tcp::socket socket, Admission::Ticket ticket, std::string address, std::string remote, HttpContext& context,
-                      ssl::context* tls) {
+                      ssl_ctx_st* tls) {
   auto executor = socket.get_executor();
   if (tls) {
-    auto c = std::make_shared<Connection<ssl::stream<tcp::socket>>>(std::move(ticket), std::move(address), std::move(remote), context,
-                                                                    std::move(socket), *tls);
+    auto c =
+        std::make_shared<Connection<TlsStream>>(std::move(ticket), std::move(address), std::move(remote), context, std::move(socket), tls);
     net::dispatch(executor, [c] { c->start(); });
   } else {
     auto c =
-        std::make_shared<Connection<tcp::socket>>(std::move(ticket), std::move(address), std::move(remote), context, std::move(socket));
+        std::make_shared<Connection<PlainStream>>(std::move(ticket), std::move(address), std::move(remote), context, std::move(socket));
     net::dispatch(executor, [c] { c->start(); });
   }
 }

@@ -12,10 +12,8 @@
 
 namespace boost::asio {
 class thread_pool;
-namespace ssl {
-class context;
 }
-}  // namespace boost::asio
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace tp::server {
 
@@ -33,6 +31,6 @@ struct HttpContext {
 // The socket's executor must be a strand of its own: the connection's
 // handlers then never run at the same time as each other.
 void start_connection(boost::asio::ip::tcp::socket socket, Admission::Ticket ticket, std::string address, std::string remote,
-                      HttpContext& context, boost::asio::ssl::context* tls);
+                      HttpContext& context, ssl_ctx_st* tls);
 
 }  // namespace tp::server

@@ -12,10 +12,10 @@
 //   body bytes, all      kMaxBufferedBodyBytes over every         503 + Retry-After
 //   connections          connection at once
 //   inflated body        wire::kMaxBodyBytes, by gzip_decompress  400 bad_gzip (Api)
-//   time to handshake    kHandshakeDeadline                      close
-//   time, first byte to  kRequestDeadline (not per read: a byte   408, then close
+//   time to handshake    kHandshakeDeadlineS                     close
+//   time, first byte to  kRequestDeadlineS (not per read: a byte  408, then close
 //   last of a request    every few seconds does not extend it)
-//   time idle between    kIdleTimeout                            close
+//   time idle between    kIdleTimeoutS                           close
 //   requests
 //   sockets              kMaxConnectionsPerAddress, kMaxConnections   closed at once
 #pragma once
@@ -68,9 +68,9 @@ constexpr int kLingerMs = 2000;
 // server's sockets.
 constexpr int kMaxConnectionsPerAddress = 64;
 // Measured: a TLS connection waiting in its header costs the server about
-// 72 KiB resident (3,000 of them: 15 -> 232 MiB), nearly all of it TLS
-// state and Asio's TLS buffers; a plain one about 4 KiB. So 10,000 TLS
-// connections need about 700 MiB; lower this on a small machine.
+// 30 KiB resident (1,000 of them: +30 MiB), most of it OpenSSL's state; a
+// plain one about 6 KiB. So 10,000 TLS connections need about 300 MiB;
+// lower this on a small machine.
 constexpr int kMaxConnections = 10000;
 // Descriptors kept free of connections: the database, its journal, the
 // listening socket, logs.

@@ -18,19 +18,20 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -43,7 +44,6 @@ namespace tp::server {
 namespace {
 
 namespace net = boost::asio;
-namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
@@ -73,35 +73,50 @@ std::string unreadable(const std::string& path) {
   return errno == ENOENT ? "no such file" : std::strerror(errno);
 }
 
+// OpenSSL's latest error, in its words ("no start line", "key values mismatch").
+std::string openssl_reason() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  const char* reason = code ? ERR_reason_error_string(code) : nullptr;
+  return reason ? reason : "unknown OpenSSL error";
+}
+
+struct FreeSslCtx {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+using SslCtx = std::unique_ptr<SSL_CTX, FreeSslCtx>;
+
 // Loads the certificate and key and sets the protocol rules; "" on success.
-std::string configure_tls(ssl::context& ctx, const std::string& cert, const std::string& key) {
+std::string configure_tls(SSL_CTX* ctx, const std::string& cert, const std::string& key) {
   if (std::string why = unreadable(cert); !why.empty())
     return "Unable to read the TLS certificate " + cert + " (" + why + "); see --tls-cert";
   if (std::string why = unreadable(key); !why.empty()) return "Unable to read the TLS key " + key + " (" + why + "); see --tls-key";
-  error_code ec;
-  ctx.use_certificate_chain_file(cert, ec);
-  if (ec)
-    return "Unable to load the TLS certificate " + cert + ": " + ec.message() + " (it must be a PEM certificate, then any intermediates)";
+  ERR_clear_error();
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1)
+    return "Unable to load the TLS certificate " + cert + ": " + openssl_reason() +
+           " (it must be a PEM certificate, then any intermediates)";
   std::string mismatch =
       "The TLS key " + key + " does not belong to the certificate " + cert + " (give the key the certificate was made for)";
-  ctx.use_private_key_file(key, ssl::context::pem, ec);
-  // OpenSSL compares the key with the certificate as it loads it.
-  if (ec && ERR_GET_REASON(static_cast<unsigned long>(static_cast<unsigned int>(ec.value()))) == X509_R_KEY_VALUES_MISMATCH)
-    return mismatch;
-  if (ec) return "Unable to load the TLS key " + key + ": " + ec.message() + " (it must be an unencrypted PEM private key)";
-  SSL_CTX* native = ctx.native_handle();
-  if (SSL_CTX_check_private_key(native) != 1) return mismatch;
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    // OpenSSL compares the key with the certificate as it loads it.
+    if (ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      return mismatch;
+    }
+    return "Unable to load the TLS key " + key + ": " + openssl_reason() + " (it must be an unencrypted PEM private key)";
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) return mismatch;
 
-  bool ok = SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) == 1;
+  bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1;
   // Renegotiation is a way to make the server do handshakes inside a
   // connection; compression leaks secrets (CRIME). Neither is needed.
-  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-  ok = ok && SSL_CTX_set_cipher_list(native, kTls12Ciphers) == 1;
-  ok = ok && SSL_CTX_set_ciphersuites(native, kTls13Suites) == 1;
-  ok = ok && SSL_CTX_set1_groups_list(native, kKeyExchangeGroups) == 1;
-  if (!ok) return "Unable to set the TLS protocol rules (is this OpenSSL 1.1.1 or later?)";
-  // Idle connections give their TLS buffers (about 34 KiB) back.
-  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  ok = ok && SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) == 1;
+  ok = ok && SSL_CTX_set_ciphersuites(ctx, kTls13Suites) == 1;
+  ok = ok && SSL_CTX_set1_groups_list(ctx, kKeyExchangeGroups) == 1;
+  if (!ok) return "Unable to set the TLS protocol rules: " + openssl_reason();
+  // A connection between requests holds no TLS read or write buffer.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   return "";
 }
 
@@ -142,7 +157,7 @@ struct HttpServer::Impl {
   // connections refer to (admission, context, tls) after them.
   Api& api;
   const HttpOptions& options;
-  std::optional<ssl::context> tls;
+  SslCtx tls;
   std::optional<Admission> admission;
   std::optional<HttpContext> context;
   net::io_context io;
@@ -189,7 +204,7 @@ struct HttpServer::Impl {
     }
     socket.set_option(tcp::no_delay(true), ec);  // else each reply waits ~40 ms for a delayed ACK
     std::string remote = (address.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(peer.port());
-    start_connection(std::move(socket), std::move(*ticket), std::move(text), std::move(remote), *context, tls ? &*tls : nullptr);
+    start_connection(std::move(socket), std::move(*ticket), std::move(text), std::move(remote), *context, tls.get());
   }
 };
 
@@ -205,11 +220,16 @@ HttpServer::~HttpServer() {
 bool HttpServer::bind(std::string& error) {
   Impl& s = *impl_;
   if (!options_.plain_http) {
-    s.tls.emplace(ssl::context::tls_server);
-    if (std::string why = configure_tls(*s.tls, options_.tls_cert, options_.tls_key); !why.empty()) {
+    s.tls.reset(SSL_CTX_new(TLS_server_method()));
+    std::string why =
+        s.tls ? configure_tls(s.tls.get(), options_.tls_cert, options_.tls_key) : "Unable to start OpenSSL: " + openssl_reason();
+    if (!why.empty()) {
       error = why;
       return false;
     }
+    // OpenSSL writes to sockets with write(), which raises SIGPIPE when the
+    // client has gone; the write's EPIPE is all the server needs.
+    signal(SIGPIPE, SIG_IGN);
   }
   int max_connections = connections_that_fit(options_.max_connections);
   s.admission.emplace(static_cast<std::size_t>(max_connections),

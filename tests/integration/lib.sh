@@ -1,22 +1,27 @@
 # Shared helpers for the integration scripts: a private Xvfb and a kiosk driven with xdotool.
 
-# Starts Xvfb on a free display number; sets DISPLAY and XVFB_PID.
+# Starts Xvfb on a display number it picks itself (-displayfd), so tests
+# running side by side never share one; sets DISPLAY and XVFB_PID.
 start_xvfb() {
-  local size="${1:-1920x1920x24}"
-  for n in $(seq 90 140); do
-    [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
-    Xvfb ":$n" -screen 0 "$size" -nolisten tcp >/dev/null 2>&1 &
-    XVFB_PID=$!
-    for _ in $(seq 50); do
-      if xdpyinfo -display ":$n" >/dev/null 2>&1; then
-        export DISPLAY=":$n"
-        return 0
-      fi
-      sleep 0.1
-    done
+  local size="${1:-1920x1920x24}" fifo n=""
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  Xvfb -displayfd 3 -screen 0 "$size" -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
+  XVFB_PID=$!
+  # The display number arrives on the fifo once the server is ready.
+  read -r -t 20 n <"$fifo" || true
+  rm -f "$fifo"
+  if [ -z "$n" ] || ! kill -0 "$XVFB_PID" 2>/dev/null; then
     kill "$XVFB_PID" 2>/dev/null || true
+    echo "unable to start Xvfb" >&2
+    return 1
+  fi
+  export DISPLAY=":$n"
+  for _ in $(seq 50); do
+    xdpyinfo -display "$DISPLAY" >/dev/null 2>&1 && return 0
+    sleep 0.1
   done
-  echo "unable to start Xvfb" >&2
+  echo "Xvfb started on $DISPLAY but does not answer" >&2
   return 1
 }
 
