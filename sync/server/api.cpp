@@ -12,7 +12,7 @@ namespace tp::server {
 namespace {
 
 ApiResponse error(int status, std::string_view code, std::string_view message, int retry_after = 0) {
-  return {status, wire::error_body(code, message), retry_after};
+  return {status, wire::error_body(code, message), retry_after, {}};
 }
 
 }  // namespace
@@ -43,6 +43,7 @@ Api::Auth Api::authenticate(const ApiRequest& r) {
   const std::string prefix = "Bearer ";
   if (r.authorization.rfind(prefix, 0) != 0) {
     a.refusal = error(401, "unauthorized", "no device token: send Authorization: Bearer <token> (enrol first)");
+    a.refusal.log_note = "authentication failed: no token";
     return a;
   }
   auto found = store_.device_by_token(secret_hash(r.authorization.substr(prefix.size())));
@@ -53,14 +54,17 @@ Api::Auth Api::authenticate(const ApiRequest& r) {
   std::optional<Device>& device = *found;
   if (!device) {
     a.refusal = error(401, "unauthorized", "unknown device token: enrol this kiosk with a new code");
+    a.refusal.log_note = "authentication failed: unknown token";
     return a;
   }
   if (device->revoked) {
     a.refusal = error(401, "revoked", "this kiosk's token was revoked: enrol it again with a new code");
+    a.refusal.log_note = "authentication failed: device " + device->id + " is revoked";
     return a;
   }
   if (int wait = device_limits_.take(device->id, clock_()); wait > 0) {
     a.refusal = error(429, "rate_limited", "too many requests from this kiosk; try again in " + std::to_string(wait) + " s", wait);
+    a.refusal.log_note = "device " + device->id;
     return a;
   }
   a.device = std::move(device);
@@ -79,21 +83,29 @@ ApiResponse Api::enrol(const ApiRequest& r) {
   auto outcome = store_.enrol(secret_hash(normalise_code(e.code)), new_device_id(), secret_hash(e.token), e.kiosk_name,
                               static_cast<std::int64_t>(clock_()));
   if (!outcome) return unavailable(outcome.status(), "enrol a kiosk");
+  auto refuse = [](const char* code, const char* message) {
+    ApiResponse out = error(403, code, message);
+    out.log_note = std::string("enrolment refused: ") + code;
+    return out;
+  };
   switch (outcome->kind) {
-    case EnrolOutcome::enrolled:
-      return {200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue})};
+    case EnrolOutcome::enrolled: {
+      ApiResponse out{200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue}), 0, {}};
+      out.log_note = "enrolled device " + outcome->device_id + " at " + outcome->venue;
+      return out;
+    }
     case EnrolOutcome::used_code:
-      return error(403, "code_used", "this enrolment code was used already; ask for a new one");
+      return refuse("code_used", "this enrolment code was used already; ask for a new one");
     case EnrolOutcome::expired_code:
-      return error(403, "code_expired", "this enrolment code has expired; ask for a new one");
+      return refuse("code_expired", "this enrolment code has expired; ask for a new one");
     case EnrolOutcome::revoked_token:
-      return error(403, "token_revoked", "this kiosk's token was revoked; delete its device.json.pending and enrol with a new code");
+      return refuse("token_revoked", "this kiosk's token was revoked; delete its device.json.pending and enrol with a new code");
     case EnrolOutcome::revoked_code:
-      return error(403, "code_revoked", "this enrolment code was withdrawn; ask for a new one");
+      return refuse("code_revoked", "this enrolment code was withdrawn; ask for a new one");
     case EnrolOutcome::unknown_code:
       break;
   }
-  return error(403, "code_unknown", "unknown enrolment code; check it, or ask for a new one");
+  return refuse("code_unknown", "unknown enrolment code; check it, or ask for a new one");
 }
 
 Api::Checked Api::check(const ApiRequest& r) {
@@ -117,7 +129,9 @@ ApiResponse Api::batches(const ApiRequest& r) {
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
   auto reply = store_.ingest(c.device->id, std::get<wire::Batch>(decoded), static_cast<std::int64_t>(clock_()));
   if (!reply) return unavailable(reply.status(), "store a batch");
-  return {200, wire::encode(*reply)};
+  ApiResponse out{200, wire::encode(*reply), 0, {}};
+  out.log_note = "device " + c.device->id;
+  return out;
 }
 
 ApiResponse Api::heartbeat(const ApiRequest& r) {
@@ -127,7 +141,9 @@ ApiResponse Api::heartbeat(const ApiRequest& r) {
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
   if (Status s = store_.heartbeat(c.device->id, std::get<wire::Heartbeat>(decoded), static_cast<std::int64_t>(clock_())); !s)
     return unavailable(s, "record a heartbeat");
-  return {200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}"};
+  ApiResponse out{200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}", 0, {}};
+  out.log_note = "device " + c.device->id;
+  return out;
 }
 
 ApiResponse Api::unavailable(const Status& failure, const char* doing) const {
@@ -138,6 +154,6 @@ ApiResponse Api::unavailable(const Status& failure, const char* doing) const {
                kStorageRetryAfterS);
 }
 
-ApiResponse Api::health() const { return {200, "{\"status\":\"ok\",\"api\":\"v1\"}"}; }
+ApiResponse Api::health() const { return {200, "{\"status\":\"ok\",\"api\":\"v1\"}", 0, {}}; }
 
 }  // namespace tp::server

@@ -26,6 +26,9 @@ struct ApiResponse {
   int status = 200;
   std::string body;
   int retry_after_s = 0;  // sent as Retry-After with 429 and 503
+  // For the access log, never sent: the device the request came from, or
+  // why it was refused ("unknown token", "code_used"). Never a token or code.
+  std::string log_note;
 };
 
 struct ApiOptions {

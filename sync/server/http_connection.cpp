@@ -253,6 +253,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     disarm();
     close_after_reply_ = close_after || !keep_alive_;
     reply_status_ = out.status;
+    if (note_.empty()) note_ = std::move(out.log_note);  // the device, or why the Api refused
     // Header and body in one buffer: one write, and over TLS one record
     // for a reply under 16 KiB, so the client gets it in one piece.
     auto status = http::int_to_status(static_cast<unsigned>(out.status));

@@ -57,7 +57,7 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
 ApiResponse http_refusal(int status, std::string_view target, std::string_view detail) {
   auto reply = [&](std::string_view code, const std::string& message, int retry_after_s = 0) {
     std::string full = detail.empty() ? message : message + " (" + std::string(detail) + ")";
-    return ApiResponse{status, wire::error_body(code, full), retry_after_s};
+    return ApiResponse{status, wire::error_body(code, full), retry_after_s, {}};
   };
   std::string path(path_of(target));
   switch (status) {
@@ -84,7 +84,7 @@ ApiResponse http_refusal(int status, std::string_view target, std::string_view d
     default:
       break;
   }
-  return ApiResponse{500, wire::error_body("internal", "the server failed on this request; it was not stored"), 0};
+  return ApiResponse{500, wire::error_body("internal", "the server failed on this request; it was not stored"), 0, {}};
 }
 
 }  // namespace tp::server

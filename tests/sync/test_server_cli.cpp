@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include "cluster.h"
 
@@ -67,4 +68,31 @@ TEST_CASE("server: enrol-code refuses a venue name with control characters", "[s
   std::string out;
   CHECK(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", dir, "--venue", "Library\x1b[2J"}, out) == 2);
   CHECK(out.find("control characters") != std::string::npos);
+}
+
+TEST_CASE("server: the access log names the device and every refused enrolment or token, never a token", "[server][cli]") {
+  Cluster c("cli_access_log");
+  c.start_server();
+  std::string config = c.kiosk("kiosk");
+  Cluster::simulate(config, 5);
+  std::string out;
+  REQUIRE(Cluster::sync_once(config, out) == 0);
+  std::string device_json = read_file(std::filesystem::path(config).parent_path().string() + "/device.json");
+  std::string device = device_json.substr(device_json.find("kiosk-"), 18);
+  std::string token = device_json.substr(device_json.find("tp1."), 47);
+  REQUIRE(run_command({TENPOINT_SERVER_PATH, "revoke", "--data", c.server_data(), device}, out) == 0);
+  CHECK(Cluster::sync_once(config, out) == 1);
+  std::string wrong = c.kiosk("other");
+  write_file(wrong, std::regex_replace(read_file(wrong), std::regex("[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}"), "AAAA-BBBB-CCCC"));
+  CHECK(Cluster::sync_once(wrong, out) == 1);
+  std::string log = read_file(c.dir + "/server-1.log");
+  INFO(log);
+  CHECK(log.find("POST /api/v1/enrol 200") != std::string::npos);
+  CHECK(log.find("(enrolled device " + device + " at Central Library)") != std::string::npos);
+  CHECK(log.find("POST /api/v1/batches 200") != std::string::npos);
+  CHECK(log.find("(device " + device + ")") != std::string::npos);
+  CHECK(log.find("(authentication failed: device " + device + " is revoked)") != std::string::npos);
+  CHECK(log.find("(enrolment refused: code_unknown)") != std::string::npos);
+  CHECK(log.find(token) == std::string::npos);
+  CHECK(log.find("tp1.") == std::string::npos);
 }
