@@ -1,11 +1,13 @@
 // The kiosk app: start-up, reload, and the frame loop.
 //
 // Frame loop (event driven, so an idle kiosk costs next to nothing):
-//   wait for input or the next timer -> reload on SIGHUP -> Visit::tick ->
-//   (if anything changed) NewFrame -> Ui::draw -> Visit::handle(taps) -> Render
+//   wait for input or the next timer -> reload on SIGHUP -> between_frames
+//   (Visit::tick, a new signed set on the attract screen, the font atlas) ->
+//   (if anything changed) NewFrame -> Ui::draw -> handle(taps) -> Render
 #include "kiosk_app.h"
 
 #include <imgui.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +20,7 @@
 
 #include "data_paths.h"
 #include "question_set.h"
+#include "signed_set.h"
 #include "ui.h"
 #include "window.h"
 
@@ -148,20 +151,22 @@ std::optional<KioskApp::StartError> KioskApp::start_headless() {
   db_path_ = !options_.db_path.empty()        ? options_.db_path
              : !config_.database_path.empty() ? config_.database_path
                                               : user_data_dir() + "/kiosk.db";
-  std::string data_dir = std::filesystem::path(db_path_).parent_path().string();
+  data_dir_ = kiosk_data_dir(db_path_);
   std::error_code ec;
   // Residents' words live here: a folder the kiosk makes is for its own user only.
-  if (!data_dir.empty() && !std::filesystem::exists(data_dir, ec) && std::filesystem::create_directories(data_dir, ec))
-    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, ec);
-  last_good_set_path_ = (data_dir.empty() ? std::string(".") : data_dir) + "/question-set.last-good.json";
-  std::optional<QuestionSet> questions = load_questions(config_.question_set_path);
+  if (!std::filesystem::exists(data_dir_, ec) && std::filesystem::create_directories(data_dir_, ec))
+    std::filesystem::permissions(data_dir_, std::filesystem::perms::owner_all, ec);
+  last_good_set_path_ = data_dir_ + "/question-set.last-good.json";
+  // Opened before the question set: the serial of the last signed set accepted lives in it.
+  store_ = std::make_unique<KioskStore>(SqliteDatabase::Options{db_path_, std::nullopt});
+  std::optional<QuestionSet> questions = load_signed_set_at_start();
+  if (!questions) questions = load_questions(config_.question_set_path);
   if (!questions) {
     std::string message = "no usable question set: fix " + config_.question_set_path + " (problems above) and start again";
     log(message);
     return StartError{2, message};
   }
 
-  store_ = std::make_unique<KioskStore>(SqliteDatabase::Options{db_path_, std::nullopt});
   stamps_.set_granularity_minutes(config_.time_granularity_minutes);
   pins_.set_hash(config_.staff_pin_hash);
   if (!pins_.configured()) log("no staff_pin_hash in " + options_.config_path + ": the staff menu cannot be opened");
@@ -175,7 +180,178 @@ std::optional<KioskApp::StartError> KioskApp::start_headless() {
   if (!store_->database.moved_aside().empty())
     log("the database was damaged; moved it aside to " + store_->database.moved_aside() + " and started a new one");
   log("database " + db_path_ + (stamps_.clock_trusted() ? "" : " (clock not trusted yet: answers carry boot id and uptime)"));
+  const QuestionSet& in_use = visit_->question_set();
+  log("question set " + describe_set_in_use(in_use.id, in_use.version, set_status_.signed_serial));
   return std::nullopt;
+}
+
+KioskApp::FileStamp KioskApp::stamp_of(const std::string& path) {
+  FileStamp f;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return f;
+  f.exists = true;
+  f.device = st.st_dev;
+  f.inode = st.st_ino;
+  f.size = static_cast<unsigned long long>(st.st_size);
+  f.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  return f;
+}
+
+std::optional<QuestionSet> KioskApp::load_signed_set_at_start() {
+  std::string delivered = delivered_set_path(data_dir_);
+  std::string copy = accepted_set_path(data_dir_);
+  delivered_stamp_ = stamp_of(delivered);
+  std::error_code ec;
+  bool have_copy = std::filesystem::exists(copy, ec);
+  if (!delivered_stamp_.exists && !have_copy) return std::nullopt;  // never had a signed set
+  Result<AcceptedSet> accepted = store_->set_serials.highest_accepted();
+  if (!accepted) {
+    // Without the recorded serial an older file cannot be told from the newest.
+    log("not using a signed question set: " + accepted.message());
+    return std::nullopt;
+  }
+  TrustedSetKey key = find_trusted_set_key(config_, data_dir_);
+  // The kiosk's own copy counts as accepted too: a database that was damaged
+  // and started afresh must not let an older delivered file back in.
+  std::string copy_text;
+  OpenedSignedSet kept;
+  if (have_copy) kept = open_signed_set_file(copy, key.key, accepted->serial, SerialRule::same_or_newer, &copy_text);
+  std::int64_t floor = kept ? std::max(accepted->serial, kept.opened->serial) : accepted->serial;
+
+  if (delivered_stamp_.exists) {
+    std::string text;
+    // The set accepted before may be opened again, but nothing older.
+    OpenedSignedSet opened = open_signed_set_file(delivered, key.key, floor, SerialRule::same_or_newer, &text);
+    if (opened) {
+      accept_signed_set(*opened.opened, text, delivered, accepted->serial);
+      set_status_.signed_serial = opened.opened->serial;
+      log("using the signed question set " + delivered + " (serial " + std::to_string(opened.opened->serial) + ")");
+      return std::move(opened.opened->set);
+    }
+    note_refusal(opened, delivered, key);
+  }
+  if (kept) {
+    accept_signed_set(*kept.opened, copy_text, copy, accepted->serial);
+    set_status_.signed_serial = kept.opened->serial;
+    log("using the signed question set " + copy + " (serial " + std::to_string(kept.opened->serial) + ")");
+    return std::move(kept.opened->set);
+  }
+  if (have_copy) log("the kiosk's copy of the last accepted set, " + copy + ", is refused too: " + kept.reason);
+  if (accepted->serial > 0)
+    log("no usable signed question set (serial " + std::to_string(accepted->serial) + " was accepted before); using the local one, " +
+        config_.question_set_path);
+  return std::nullopt;
+}
+
+bool KioskApp::accept_signed_set(const SignedSet& signed_set, const std::string& file_text, const std::string& path,
+                                 std::int64_t recorded) {
+  if (signed_set.serial > recorded) {
+    AcceptedSet a{signed_set.serial, signed_set.set.id, signed_set.set.version, stamps_.unix_now()};
+    if (Status s = store_->set_serials.record_accepted(a); !s) {
+      log("Unable to record the serial of the signed question set " + path + ": " + s.message());
+      return false;
+    }
+  }
+  // The copy serves when the delivered file is later refused or removed.
+  std::string copy = accepted_set_path(data_dir_);
+  Result<std::string> kept = read_file_capped(copy, kMaxSignedSetFileBytes);
+  if (!kept || *kept != file_text)
+    if (Status s = write_file_atomically(copy, file_text); !s) log(s.message());
+  return true;
+}
+
+void KioskApp::note_refusal(const OpenedSignedSet& refused, const std::string& path, const TrustedSetKey& key) {
+  std::string reason = refused.refusal == SetRefusal::no_trusted_key && !key.problem.empty() ? key.problem : refused.reason;
+  set_status_.refused = describe_set_refusal(reason);
+  log("refusing the signed question set " + path + " (" + refusal_name(refused.refusal) + "): " + reason);
+  if (!refused.problems.empty()) {
+    std::istringstream problems(format_problems(path + " (the set inside)", refused.problems));
+    for (std::string line; std::getline(problems, line);) log(line);
+  }
+  publish_set_status();
+}
+
+void KioskApp::check_delivered_set(TimePoint now) {
+  if (visit_->screen() != Screen::attract) return;  // never mid-visit, nor under staff (invariant 5)
+  if (!set_check_requested_ && now < next_set_check_) return;
+  next_set_check_ = now + kSignedSetCheckEvery;
+  std::string delivered = delivered_set_path(data_dir_);
+  FileStamp stamp = stamp_of(delivered);
+  if (!set_check_requested_ && stamp == delivered_stamp_) return;
+  set_check_requested_ = false;
+  delivered_stamp_ = stamp;
+  if (!stamp.exists) return;  // nothing delivered, or taken away: the set in use stays
+
+  Result<AcceptedSet> accepted = store_->set_serials.highest_accepted();
+  if (!accepted) {
+    log("not looking at " + delivered + " yet: " + accepted.message());
+    delivered_stamp_ = {};  // look again next time
+    return;
+  }
+  std::int64_t current = std::max(accepted->serial, set_status_.signed_serial);
+  TrustedSetKey key = find_trusted_set_key(config_, data_dir_);
+  std::string text;
+  // Same or newer: the set on screen written again is not a replay to complain about.
+  OpenedSignedSet opened = open_signed_set_file(delivered, key.key, current, SerialRule::same_or_newer, &text);
+  if (!opened) {
+    note_refusal(opened, delivered, key);
+    return;
+  }
+  SignedSet& fresh = *opened.opened;
+  if (fresh.serial == set_status_.signed_serial) {  // the set already on screen, written again
+    if (!set_status_.refused.empty()) {
+      set_status_.refused.clear();
+      publish_set_status();
+    }
+    return;
+  }
+  if (!accept_signed_set(fresh, text, delivered, accepted->serial)) {
+    delivered_stamp_ = {};  // the serial must be on disk before the set goes on screen: try again later
+    return;
+  }
+  std::string words = describe_set_in_use(fresh.set.id, fresh.set.version, fresh.serial);
+  visit_->offer_question_set(std::move(fresh.set));  // on the attract screen: on screen at once
+  set_status_.signed_serial = opened.serial;
+  set_status_.refused.clear();
+  publish_set_status();
+  log("question set " + words + " from " + delivered + " is in use");
+}
+
+void KioskApp::install_from_usb() {
+  TrustedSetKey key = find_trusted_set_key(config_, data_dir_);
+  Result<AcceptedSet> accepted = store_->set_serials.highest_accepted();
+  if (!accepted) {
+    set_status_.usb = "Unable to install: " + accepted.message();
+  } else {
+    SetInstallResult r =
+        install_set_from_usb(config_.usb_media_dirs, data_dir_, key.key, std::max(accepted->serial, set_status_.signed_serial));
+    set_status_.usb = r.refusal == SetRefusal::no_trusted_key && !key.problem.empty() ? "Unable to install: " + key.problem : r.message;
+    if (r.installed) check_signed_set_soon();  // taken when the staff menu closes
+  }
+  log(set_status_.usb);
+  publish_set_status();
+}
+
+void KioskApp::publish_set_status() {
+  if (display_ && display_->ui) display_->ui->set_question_set_status(set_status_);
+}
+
+void KioskApp::handle(const Event& event, TimePoint now) {
+  bool usb = std::holds_alternative<ev::StaffInstallFromUsb>(event) && visit_->screen() == Screen::staff_menu;
+  visit_->handle(event, now);
+  if (usb) install_from_usb();
+}
+
+bool KioskApp::between_frames(TimePoint now) {
+  visit_->tick(now);
+  check_delivered_set(now);
+  // Another set on screen, from the attract screen at once or from a visit
+  // that deferred it: its words may need glyphs the atlas lacks (invariant 4).
+  // Here, between frames, never while a frame's draw lists point at the old texture.
+  if (visit_->question_set_generation() == atlas_generation_) return false;
+  atlas_generation_ = visit_->question_set_generation();
+  if (display_) refresh_fonts();
+  return true;
 }
 
 KioskApp::ReloadResult KioskApp::reload() {
@@ -193,7 +369,9 @@ KioskApp::ReloadResult KioskApp::reload() {
     log(result.message);
     return result;
   }
-  std::optional<QuestionSet> questions = load_questions(fresh.question_set_path);
+  // A signed set in use wins over the config's local one (invariant 5).
+  bool signed_in_use = set_status_.signed_serial > 0;
+  std::optional<QuestionSet> questions = signed_in_use ? std::nullopt : load_questions(fresh.question_set_path);
   bool database_moved = options_.db_path.empty() && fresh.database_path != config_.database_path;
 
   config_ = std::move(fresh);  // in place: the visit reads its timers from it
@@ -204,10 +382,14 @@ KioskApp::ReloadResult KioskApp::reload() {
   // The store stays open on its file: moving residents' answers under a
   // running kiosk could split one visit across two files.
   if (database_moved) log("the \"database\" setting changed; the kiosk keeps using " + db_path_ + " until it is restarted");
-  if (questions) {
+  check_signed_set_soon();
+  if (signed_in_use) {
+    log("the config's question set " + config_.question_set_path + " is not used: the signed set with serial " +
+        std::to_string(set_status_.signed_serial) + " is in use");
+  } else if (questions) {
+    // The atlas follows in between_frames(), at once or when the visit ends.
     result.question_set_waits = visit_->offer_question_set(std::move(*questions)) == Offer::deferred;
     log(result.question_set_waits ? "question set reloaded; it starts when the current visit ends" : "question set reloaded");
-    if (display_ && display_->ui) refresh_fonts();  // only once the window and atlas exist
   } else {
     log("keeping the question set in use: neither " + config_.question_set_path + " nor the last good copy could be loaded");
   }
@@ -255,6 +437,7 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
   d.metrics = ui::Metrics::for_display({w, h});
   if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
   d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
+  publish_set_status();
   return std::nullopt;
 }
 
@@ -267,13 +450,34 @@ bool KioskApp::build_fonts() {
     return false;
   }
   d.atlas_text = std::move(text);
-  d.window->upload_fonts();
+  atlas_generation_ = visit_->question_set_generation();
+  if (d.window) d.window->upload_fonts();
   log("font atlas " + std::to_string(d.fonts.atlas_width) + "x" + std::to_string(d.fonts.atlas_height));
   return true;
 }
 
 void KioskApp::refresh_fonts() {
   if (ui::text_in_use(visit_->question_set(), strings_) != display_->atlas_text) build_fonts();
+}
+
+bool KioskApp::build_fonts_without_window(int width_px, int height_px) {
+  if (!visit_) return false;
+  display_.reset();  // the old ImGui context goes before the new one is made
+  display_ = std::make_unique<Display>();
+  auto files = ui::find_font_files();
+  if (!files) {
+    log("Unable to find Noto Sans or DejaVu Sans: install fonts-noto-core or fonts-dejavu-core");
+    return false;
+  }
+  display_->font_files = *files;
+  display_->metrics = ui::Metrics::for_display({static_cast<float>(width_px), static_cast<float>(height_px)});
+  ImGui::GetIO().DisplaySize = display_->metrics.display;
+  return build_fonts();
+}
+
+bool KioskApp::atlas_has_glyph(char32_t c) const {
+  if (!display_ || !display_->fonts.question || c > 0xFFFF) return false;  // ImWchar is 16-bit here
+  return display_->fonts.question->FindGlyphNoFallback(static_cast<ImWchar>(c)) != nullptr;
 }
 
 int KioskApp::run() {
@@ -292,7 +496,6 @@ int KioskApp::frame_loop() {
   Screen last_screen = visit.screen();
   std::size_t last_greeting = SIZE_MAX;
   std::map<std::string, ui::Rect> last_hits;
-  bool set_waiting = visit.has_pending_question_set();
   log(std::string("screen ") + screen_name(last_screen));
 
   while (!g_stop && !visit.wants_quit()) {
@@ -306,7 +509,7 @@ int KioskApp::frame_loop() {
     if (input.quit_shortcut) visit.handle(ev::QuitShortcut{}, now);
     if (input.any) frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
     if (g_reload.exchange(false)) {
-      reload();
+      reload();  // also asks for the delivered signed set to be looked at again
       frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     }
     if (input.resized) {
@@ -318,15 +521,7 @@ int KioskApp::frame_loop() {
       frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     }
 
-    visit.tick(now);
-    // A set that waited for the visit to end is now on screen: its words may
-    // need glyphs the atlas lacks. Rebuilt here, between frames, never while
-    // a frame's draw lists still point at the old texture.
-    if (set_waiting && !visit.has_pending_question_set()) {
-      refresh_fonts();
-      frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
-    }
-    set_waiting = visit.has_pending_question_set();
+    if (between_frames(now)) frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     std::size_t greeting = visit.screen() == Screen::attract ? visit.greeting_index(now) : 0;
     bool timer_fired =
         now >= deadline || greeting != last_greeting || visit.screen() == Screen::still_there || visit.screen() == Screen::staff_pin;
@@ -339,7 +534,7 @@ int KioskApp::frame_loop() {
     Screen screen_drawn = visit.screen();
     std::vector<Event> taps = d.ui->draw(visit, now);
     ImGui::EndFrame();
-    for (const auto& e : taps) visit.handle(e, now);
+    for (const auto& e : taps) handle(e, now);
     d.window->render();
     --frames_to_draw;
     ++frames_drawn;

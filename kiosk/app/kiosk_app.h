@@ -11,7 +11,15 @@
 //   3. A new question set never interrupts a resident: the visit takes it on
 //      the attract screen (at once, or when the current visit ends).
 //   4. The font atlas holds the characters of the question set on screen; it
-//      is rebuilt when a new set brings different text, between frames only.
+//      is rebuilt between frames whenever another set goes on screen (at once
+//      on the attract screen, or when a visit that deferred it ends).
+//   5. A signed question set (config/questions/SIGNED.md) is looked for and
+//      taken only on the attract screen, and only after open_signed_set()
+//      passed against the trusted key and the serial recorded in the
+//      database; a newer serial is recorded before the set goes on screen.
+//      Once a signed set is in use, the config's local set is not used.
+//   6. A refused signed set changes nothing on screen: the reason is logged
+//      and shown in the staff menu, and the set in use stays.
 //
 //   NEW --start_headless()--> STARTED --run() opens the window--> RUNNING
 //                                |  ^                                |
@@ -28,6 +36,7 @@
 #include "kiosk_store.h"
 #include "kiosk_strings.h"
 #include "pin.h"
+#include "set_delivery.h"
 #include "system_stamps.h"
 #include "visit.h"
 
@@ -71,8 +80,29 @@ class KioskApp {
   // until asked to stop. Returns the process exit code.
   int run();
   // Re-reads the config file and applies what follows from it: the visit's
-  // settings, the staff PIN, the time rounding, the theme and the question set.
+  // settings, the staff PIN, the time rounding, the theme and the question set
+  // (the local one, unless a signed set is in use; the delivered signed set is
+  // looked at again at the next attract screen).
   ReloadResult reload();
+
+  // The work between two frames: the visit's timers, a new signed set while
+  // on the attract screen (every kSignedSetCheckEvery, or at once after
+  // check_signed_set_soon()), and a font atlas that follows the set on screen.
+  // Returns true when the screen may need drawing again.
+  bool between_frames(TimePoint now);
+  // A tap from the screens. The staff menu's "Install question set from USB
+  // stick" runs here, then the visit takes the event as every other.
+  void handle(const Event& event, TimePoint now);
+  // Looks at the delivered signed set at the next attract screen even if its
+  // time stamp has not changed (SIGHUP, and after an install from USB).
+  void check_signed_set_soon() { set_check_requested_ = true; }
+  static constexpr auto kSignedSetCheckEvery = std::chrono::seconds(5);
+
+  // A font atlas with no window and no GL texture, for tests that look at
+  // which characters it holds. After start_headless().
+  [[nodiscard]] bool build_fonts_without_window(int width_px, int height_px);
+  // Whether the atlas has a glyph for `c` in the question font (false without an atlas).
+  bool atlas_has_glyph(char32_t c) const;
 
   // ---- what the settings in force are (for tests and the frame loop) ----
   const KioskConfig& config() const { return config_; }
@@ -82,12 +112,34 @@ class KioskApp {
   SystemStamps& stamps() { return stamps_; }
   bool pin_verifies(const std::string& pin) { return pins_.verify(pin); }
   const std::string& db_path() const { return db_path_; }
+  const std::string& data_dir() const { return data_dir_; }
+  // What the staff menu shows about the question set.
+  const QuestionSetStatus& question_set_status() const { return set_status_; }
 
  private:
   struct Display;  // window, fonts, screens: only in run(), so tests need no display
 
+  // A file's identity and time stamp: a change means "look at it again".
+  struct FileStamp {
+    bool exists = false;
+    unsigned long long device = 0, inode = 0, size = 0;
+    long long mtime_ns = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
+  static FileStamp stamp_of(const std::string& path);
+
   void log(const std::string& line) const;
   std::optional<QuestionSet> load_questions(const std::string& path);
+  // The signed set to start with: the delivered file, else the kiosk's copy
+  // of the last one it accepted; nullopt when neither passes.
+  std::optional<QuestionSet> load_signed_set_at_start();
+  // On the attract screen: takes a new delivered signed set if it passes (invariant 5).
+  void check_delivered_set(TimePoint now);
+  // Records a newer serial and keeps a copy of the file; false when the serial could not be recorded.
+  bool accept_signed_set(const SignedSet& signed_set, const std::string& file_text, const std::string& path, std::int64_t recorded);
+  void note_refusal(const OpenedSignedSet& refused, const std::string& path, const TrustedSetKey& key);
+  void install_from_usb();
+  void publish_set_status();
   void apply_theme(const std::string& name);
   std::optional<StartError> open_display();
   bool build_fonts();
@@ -97,6 +149,7 @@ class KioskApp {
 
   Options options_;
   std::string db_path_;
+  std::string data_dir_;            // the database's folder: the delivered set, its accepted copy, set-key.pub
   std::string last_good_set_path_;  // a copy of the last set that loaded, beside the database
   std::string palette_name_ = "standard";
   Clock::time_point started_{};
@@ -108,6 +161,12 @@ class KioskApp {
   SystemStamps stamps_{15};
   Argon2PinChecker pins_{""};
   std::unique_ptr<Visit> visit_;
+
+  QuestionSetStatus set_status_;        // signed_serial is the serial of the signed set in use
+  FileStamp delivered_stamp_;           // of question-set.tpset when last looked at
+  TimePoint next_set_check_{};          // the attract screen looks at the delivered file again then
+  bool set_check_requested_ = false;    // look even if the time stamp is the same
+  std::uint64_t atlas_generation_ = 0;  // the visit's set generation the atlas was built for
 
   std::unique_ptr<Display> display_;
 };

@@ -1,33 +1,19 @@
 // tenpoint-kiosk: the appliance residents use. This file only reads the
 // command line; KioskApp (kiosk_app.h) owns the parts and runs the frame loop.
 #include <CLI/CLI.hpp>
-#include <filesystem>
 #include <string>
 
+#include "data_paths.h"
 #include "kiosk_app.h"
 
 #ifndef TENPOINT_VERSION
 #define TENPOINT_VERSION "0.0.0"
 #endif
-#ifndef TENPOINT_SOURCE_CONFIG
-#define TENPOINT_SOURCE_CONFIG "config"
-#endif
-
-namespace {
-
-// An installed kiosk has /etc/tenpoint/kiosk.json; a developer's checkout has the example.
-std::string default_config_path() {
-  std::error_code ec;
-  if (std::filesystem::exists("/etc/tenpoint/kiosk.json", ec)) return "/etc/tenpoint/kiosk.json";
-  return std::string(TENPOINT_SOURCE_CONFIG) + "/kiosk.example.json";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{"Tenpoint kiosk: asks residents one question at a time and stores every answer durably."};
   tp::KioskApp::Options o;
-  o.config_path = default_config_path();
+  o.config_path = tp::default_kiosk_config_path();  // an installed kiosk's, else the checkout's example
   cli.add_option("--config", o.config_path, "Kiosk config file (JSON)")->capture_default_str();
   cli.add_option("--db", o.db_path, "Answer database (SQLite); default: the config's, else the per-user data folder");
   cli.add_option("--windowed", o.windowed, "Run in a window of WxH pixels instead of fullscreen, e.g. 1280x800");

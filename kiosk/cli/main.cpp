@@ -1,13 +1,20 @@
 // tenpoint: the staff and admin command line. Links no ImGui or SDL.
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <random>
 
+#include "data_paths.h"
 #include "json.h"
+#include "kiosk_config.h"
 #include "kiosk_store.h"
 #include "pin.h"
 #include "question_set.h"
+#include "set_delivery.h"
 #include "simulate.h"
 
 #ifndef TENPOINT_VERSION
@@ -33,6 +40,79 @@ int validate(const std::vector<std::string>& files) {
     }
   }
   return bad == 0 ? 0 : 1;
+}
+
+struct InstallOptions {
+  std::string file;
+  std::string config_path;  // empty: the installed kiosk's, if there is one
+  std::string data_dir;     // empty: the folder of the kiosk's database
+  std::string db_path;      // empty: the config's "database", else the per-user data folder
+};
+
+// Exit codes of `questions install`: 1 the file was refused, 2 it could not
+// be checked or written (config, database, no trusted key, disk).
+constexpr int kInstallRefused = 1;
+constexpr int kInstallUnable = 2;
+
+// Checks a signed set as the kiosk will (the trusted key, a serial above the
+// one the kiosk recorded) and writes it in place; the kiosk starts it at its
+// next attract screen.
+int install(const InstallOptions& o) {
+  tp::KioskConfig config;
+  std::error_code ec;
+  std::string config_path = o.config_path.empty() ? tp::default_kiosk_config_path() : o.config_path;
+  if (!o.config_path.empty() || std::filesystem::exists(config_path, ec)) {
+    try {
+      config = tp::load_kiosk_config(config_path);
+    } catch (const tp::ConfigError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return kInstallUnable;
+    }
+  }
+  std::string db = !o.db_path.empty()              ? o.db_path
+                   : !o.data_dir.empty()           ? o.data_dir + "/kiosk.db"
+                   : !config.database_path.empty() ? config.database_path
+                                                   : tp::user_data_dir() + "/kiosk.db";
+  std::string data_dir = !o.data_dir.empty() ? o.data_dir : tp::kiosk_data_dir(db);
+  if (!std::filesystem::is_directory(data_dir, ec)) {
+    std::fprintf(stderr, "Unable to install: there is no kiosk data folder %s (give the kiosk's with --data DIR)\n", data_dir.c_str());
+    return kInstallUnable;
+  }
+  // Files root made in the kiosk's folder (the database's -wal and -shm, say)
+  // would lock the kiosk out of its own database.
+  struct stat folder {};
+  if (::geteuid() == 0 && ::stat(data_dir.c_str(), &folder) == 0 && folder.st_uid != 0) {
+    const struct passwd* owner = ::getpwuid(folder.st_uid);
+    std::string user = owner ? owner->pw_name : std::to_string(folder.st_uid);
+    std::fprintf(stderr, "Unable to install as root into %s, which belongs to %s: run it as that user (sudo -u %s tenpoint ...)\n",
+                 data_dir.c_str(), user.c_str(), user.c_str());
+    return kInstallUnable;
+  }
+  tp::TrustedSetKey key = tp::find_trusted_set_key(config, data_dir);
+  if (key.key.empty()) {
+    std::fprintf(stderr, "Unable to check %s: %s\n", o.file.c_str(), key.problem.c_str());
+    return kInstallUnable;
+  }
+  // A kiosk that never ran has no database yet, and has accepted nothing. The
+  // database is not created here: it belongs to the kiosk's user.
+  std::int64_t recorded = 0;
+  if (std::filesystem::exists(db, ec)) {
+    tp::SqliteDatabase database({db, std::nullopt});
+    tp::SqliteSetSerials serials(database);
+    tp::Result<tp::AcceptedSet> accepted = serials.highest_accepted();
+    if (!accepted) {
+      std::fprintf(stderr, "Unable to check %s: %s\n", o.file.c_str(), accepted.message().c_str());
+      return kInstallUnable;
+    }
+    recorded = accepted->serial;
+  }
+  tp::SetInstallResult r = tp::install_signed_set(o.file, data_dir, key.key, recorded);
+  if (!r.installed) {
+    std::fprintf(stderr, "%s\n", r.message.c_str());
+    return r.refusal ? kInstallRefused : kInstallUnable;
+  }
+  std::printf("%s\n(written to %s)\n", r.message.c_str(), tp::delivered_set_path(data_dir).c_str());
+  return 0;
 }
 
 int stats(const std::string& db, bool as_json) {
@@ -105,6 +185,16 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   auto* validate_cmd = questions->add_subcommand("validate", "Check question-set files; report every problem as FILE:LINE:COLUMN: message");
   validate_cmd->add_option("FILE", files, "Question-set JSON files")->required();
+  InstallOptions inst;
+  auto* install_cmd = questions->add_subcommand(
+      "install",
+      "Check a signed question set (.tpset) as the kiosk does and put it in the kiosk's data folder; the kiosk starts it at its next "
+      "attract screen. Exit 1: refused (the reason is printed); 2: could not check or write it");
+  install_cmd->add_option("FILE", inst.file, "Signed question set (.tpset)")->required();
+  install_cmd->add_option("--config", inst.config_path,
+                          "Kiosk config (for trusted_set_key and database); default: /etc/tenpoint/kiosk.json");
+  install_cmd->add_option("--data", inst.data_dir, "The kiosk's data folder, holding its database kiosk.db");
+  install_cmd->add_option("--db", inst.db_path, "The kiosk's database, when not DIR/kiosk.db (its folder is the data folder)");
 
   std::string db;
   bool as_json = false;
@@ -128,6 +218,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (validate_cmd->parsed()) return validate(files);
+  if (install_cmd->parsed()) return install(inst);
   if (stats_cmd->parsed()) return stats(db, as_json);
   if (pin_cmd->parsed()) return pin_hash(pin);
   if (sim_cmd->parsed()) {

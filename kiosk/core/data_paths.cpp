@@ -21,4 +21,23 @@ std::string assets_dir() {
   return "/usr/share/tenpoint";
 }
 
+std::string default_kiosk_config_path() {
+  std::error_code ec;
+  if (std::filesystem::exists("/etc/tenpoint/kiosk.json", ec)) return "/etc/tenpoint/kiosk.json";
+#ifdef TENPOINT_SOURCE_CONFIG
+  return TENPOINT_SOURCE_CONFIG "/kiosk.example.json";
+#else
+  return "config/kiosk.example.json";
+#endif
+}
+
+std::string kiosk_data_dir(const std::string& db_path) {
+  std::string dir = std::filesystem::path(db_path).parent_path().string();
+  return dir.empty() ? std::string(".") : dir;
+}
+
+std::string delivered_set_path(const std::string& data_dir) { return data_dir + "/question-set.tpset"; }
+std::string accepted_set_path(const std::string& data_dir) { return data_dir + "/question-set.accepted.tpset"; }
+std::string set_key_path(const std::string& data_dir) { return data_dir + "/set-key.pub"; }
+
 }  // namespace tp

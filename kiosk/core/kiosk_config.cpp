@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "json.h"
+#include "signed_set.h"
 
 namespace tp {
 
@@ -73,6 +74,18 @@ KioskConfig parse_kiosk_config(const std::string& text, const std::string& file,
     else if (key == "theme") {
       c.theme = string(file, v, key);
       if (c.theme != "standard" && c.theme != "high-contrast") fail(file, v, "\"theme\" is \"standard\" or \"high-contrast\"");
+    } else if (key == "trusted_set_key") {
+      std::optional<std::string> k = decode_set_public_key(string(file, v, key));
+      if (!k) fail(file, v, "\"trusted_set_key\" must be the base64 of a 32-byte Ed25519 public key");
+      c.trusted_set_key = *k;
+    } else if (key == "usb_media_dirs") {
+      if (!v.is(Value::Type::array)) fail(file, v, "\"usb_media_dirs\" must be a list of folders");
+      c.usb_media_dirs.clear();
+      for (const auto& dir : v.items) {
+        std::string d = string(file, dir, key);
+        if (!std::filesystem::path(d).is_absolute()) fail(file, dir, "each of \"usb_media_dirs\" must be an absolute path, such as /media");
+        c.usb_media_dirs.push_back(d);
+      }
     } else if (key == "comment" || key == "server" || key == "sync") {
       // "comment" is for people; "server" and "sync" are read by tenpoint-sync.
     } else {

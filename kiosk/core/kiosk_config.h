@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tp {
 
@@ -19,6 +20,11 @@ struct KioskConfig {
   int pin_attempts_before_lock = 5;
   std::chrono::seconds pin_lock{60};  // doubles with each further lock, up to 15 minutes
   std::string theme = "standard";     // or "high-contrast"
+  // The Ed25519 public key (32 raw bytes, base64 in the file) that must sign
+  // question sets; empty: the data folder's set-key.pub (SIGNED.md).
+  std::string trusted_set_key;
+  // Where removable media are mounted: the staff menu looks here for *.tpset files.
+  std::vector<std::string> usb_media_dirs{"/media", "/run/media", "/mnt"};
 };
 
 struct ConfigError : std::runtime_error {

@@ -126,6 +126,7 @@ TimePoint Visit::next_deadline(TimePoint now) const {
 Offer Visit::offer_question_set(QuestionSet set) {
   if (screen_ == Screen::attract) {
     set_ = std::move(set);
+    ++set_generation_;
     question_ = nullptr;
     pending_set_.reset();
     if (!set_.language(language_)) language_ = set_.default_language;
@@ -321,6 +322,8 @@ void Visit::on(const ev::StaffExit&, TimePoint) {
   if (screen_ == Screen::staff_menu) quit_ = true;
 }
 
+void Visit::on(const ev::StaffInstallFromUsb&, TimePoint) {}
+
 void Visit::on(const ev::QuitShortcut&, TimePoint) {
   // Only staff may close the kiosk; elsewhere the shortcut is ignored.
   if (screen_ == Screen::staff_menu) quit_ = true;
@@ -376,6 +379,7 @@ void Visit::go_attract(TimePoint now) {
   attract_since_ = entered_ = now;
   if (pending_set_) {
     set_ = std::move(*pending_set_);
+    ++set_generation_;
     pending_set_.reset();
     language_ = set_.default_language;
   }
@@ -440,7 +444,7 @@ bool Visit::retry_unsaved(TimePoint now) {
 
 Answer Visit::answer_for(const Question& q) {
   Answer a;
-  a.uuid = random_uuid();
+  a.uuid = answer_uuid();
   a.set_id = set_.id;
   a.set_version = set_.version;
   a.question_id = q.id;

@@ -24,6 +24,7 @@
 //   any commit fails --> OUT_OF_SERVICE --(retry succeeds)--> ATTRACT
 #pragma once
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -79,12 +80,13 @@ struct PinSubmit {};
 struct StaffRefresh {};
 struct StaffClose {};
 struct StaffExit {};
-struct QuitShortcut {};  // Alt+F4, Escape, Ctrl+Q, window close
+struct StaffInstallFromUsb {};  // the kiosk app does the install; the visit only stays on the staff menu
+struct QuitShortcut {};         // Alt+F4, Escape, Ctrl+Q, window close
 }  // namespace ev
 
 using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift,
                            ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase,
-                           ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::QuitShortcut>;
+                           ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::QuitShortcut>;
 
 enum class Offer { applied, deferred };
 
@@ -114,6 +116,8 @@ class Visit {
   // ---- what the screens read ----
   Screen screen() const { return screen_; }
   const QuestionSet& question_set() const { return set_; }
+  // Rises each time another set goes on screen, so that the font atlas can follow it.
+  std::uint64_t question_set_generation() const { return set_generation_; }
   const Question* question() const { return question_; }
   const std::string& language() const { return language_; }
   const std::string& t(std::string_view key) const { return strings_.get(language_, key); }
@@ -156,6 +160,7 @@ class Visit {
   void on(const ev::StaffRefresh&, TimePoint now);
   void on(const ev::StaffClose&, TimePoint now);
   void on(const ev::StaffExit&, TimePoint now);
+  void on(const ev::StaffInstallFromUsb&, TimePoint now);
   void on(const ev::QuitShortcut&, TimePoint now);
 
   bool in_visit() const {
@@ -175,6 +180,7 @@ class Visit {
 
   QuestionSet set_;
   std::optional<QuestionSet> pending_set_;
+  std::uint64_t set_generation_ = 0;
   const KioskConfig& config_;
   const Strings& strings_;
   AnswerStore& store_;

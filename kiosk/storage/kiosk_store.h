@@ -1,4 +1,4 @@
-// The kiosk's one SQLite file with its three roles, for the programs that
+// The kiosk's one SQLite file with its roles, for the programs that
 // open it (the kiosk, tenpoint-sync, the command line). Each part that uses
 // storage takes only the role interface it needs.
 #pragma once
@@ -8,16 +8,18 @@
 #include "sqlite_database.h"
 #include "sqlite_outbox.h"
 #include "sqlite_reports.h"
+#include "sqlite_set_serials.h"
 
 namespace tp {
 
 struct KioskStore {
   explicit KioskStore(SqliteDatabase::Options options)
-      : database(std::move(options)), answers(database), outbox(database), reports(database) {}
+      : database(std::move(options)), answers(database), outbox(database), reports(database), set_serials(database) {}
   SqliteDatabase database;
   SqliteAnswerStore answers;
   SqliteOutbox outbox;
   SqliteReports reports;
+  SqliteSetSerials set_serials;
 };
 
 }  // namespace tp

@@ -55,6 +55,18 @@ const char* const kMigrations[] = {
     );
     INSERT INTO sync_state(id) VALUES(1);
     )sql",
+    R"sql(
+    -- The highest serial of a signed question set the kiosk has accepted:
+    -- an older signed file is refused, across restarts too (SIGNED.md).
+    CREATE TABLE signed_set_state(
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      serial INTEGER NOT NULL DEFAULT 0,       -- 0: none accepted yet
+      set_id TEXT NOT NULL DEFAULT '',
+      set_version INTEGER NOT NULL DEFAULT 0,
+      accepted_at INTEGER NOT NULL DEFAULT 0   -- unix seconds
+    );
+    INSERT INTO signed_set_state(id) VALUES(1);
+    )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteDatabase::kSchemaVersion);
 

@@ -1,6 +1,8 @@
 // STAFF_MENU: what a librarian needs at a glance (answers, sync, storage,
-// the question set, the version) and the way out, under the dark "Staff" bar
+// the question set and where it came from, the version), installing a
+// question set from a USB stick, and the way out, under the dark "Staff" bar
 // so that it is never taken for a resident screen.
+#include <algorithm>
 #include <cstdio>
 
 #include "ui.h"
@@ -38,7 +40,7 @@ void Ui::draw_staff_menu(const Visit& v) {
       {v.t("staff_storage"), s.health_message},
       {v.t("staff_db_size"), bytes(s.database_bytes)},
       {v.t("staff_free"), bytes(s.free_disk_bytes)},
-      {v.t("staff_questions"), set.id + " v" + std::to_string(set.version)},
+      {v.t("staff_questions"), describe_set_in_use(set.id, set.version, set_status_.signed_serial)},
       {v.t("staff_version"), TENPOINT_VERSION},
   };
   float y = m_.target * 0.9f + m_.gap * 2;
@@ -52,11 +54,29 @@ void Ui::draw_staff_menu(const Visit& v) {
     text_at(fonts_.body, rows[i].first, {m_.margin, y}, palette_.muted);
     float vx = m_.margin * 2 + label_w;
     float wrap = m_.display.x - vx - m_.margin;
-    text_block(fonts_.body, rows[i].second, 0, y, wrap,
-               rows[i].first == v.t("staff_storage") && !s.healthy ? palette_.warning_ink : palette_.ink, false, vx);
-    y += line;
+    float used = text_block(fonts_.body, rows[i].second, 0, y, wrap,
+                            rows[i].first == v.t("staff_storage") && !s.healthy ? palette_.warning_ink : palette_.ink, false, vx);
+    y += line + std::max(0.0f, used - line_height(fonts_.body));  // a long value wraps onto further lines
   }
-  if (v.has_pending_question_set()) text_at(fonts_.label, v.t("staff_pending_set"), {m_.margin, y + m_.gap}, palette_.muted);
+  // Above the bottom bar, as wide as its label needs (at least a third of the bar).
+  std::string usb_label = v.t("staff_install_usb");
+  float usb_w = std::min(bar.width(), std::max((bar.width() - m_.gap * 2) / 3.0f, text_width(fonts_.button, usb_label) + m_.margin * 2));
+  Rect usb{{bar.min.x, bar.min.y - m_.gap - m_.target}, {bar.min.x + usb_w, bar.min.y - m_.gap}};
+  if (button("staff.install_usb", usb, usb_label, Look::plain)) events_.emplace_back(ev::StaffInstallFromUsb{});
+
+  // Notes about the question set, in the smaller type, between the rows and
+  // that button. On a small screen a long note is cut off there rather than
+  // drawn over the button; the log keeps every word.
+  y += m_.gap * 0.5f;
+  float note_wrap = m_.display.x - m_.margin * 2;
+  dl_->PushClipRect({0, y}, {m_.display.x, usb.min.y - m_.gap * 0.25f}, true);
+  auto note = [&](const std::string& text, ImU32 color) {
+    if (!text.empty()) y += text_block(fonts_.label, text, 0, y, note_wrap, color, false, m_.margin) + m_.gap * 0.25f;
+  };
+  if (v.has_pending_question_set()) note(v.t("staff_pending_set"), palette_.muted);
+  note(set_status_.refused, palette_.warning_ink);
+  note(set_status_.usb, palette_.ink);
+  dl_->PopClipRect();
 
   float third = (bar.width() - m_.gap * 2) / 3.0f;
   if (button("staff.refresh", {{bar.min.x, bar.min.y}, {bar.min.x + third, bar.max.y}}, v.t("staff_refresh"), Look::plain))

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fonts.h"
+#include "set_delivery.h"
 #include "theme.h"
 #include "visit.h"
 
@@ -35,6 +36,8 @@ class Ui {
   Ui(const Fonts& fonts, const Palette& palette, const Metrics& metrics) : fonts_(fonts), palette_(palette), m_(metrics) {}
   void set_metrics(const Metrics& metrics) { m_ = metrics; }
   void set_palette(const Palette& palette) { palette_ = palette; }
+  // Where the set on screen came from, a refused delivery, the last USB install: for the staff menu.
+  void set_question_set_status(const QuestionSetStatus& status) { set_status_ = status; }
 
   std::vector<Event> draw(const Visit& visit, TimePoint now);
 
@@ -87,6 +90,7 @@ class Ui {
   std::vector<Event> events_;
   std::map<std::string, Rect> hits_;
   std::optional<TimePoint> corner_pressed_since_;
+  QuestionSetStatus set_status_;
 };
 
 // Every character the screens may show for this set, for the font atlas.

@@ -5,8 +5,12 @@
 #include <csignal>
 #include <filesystem>
 
+#include "data_paths.h"
 #include "kiosk_app.h"
+#include "kiosk_store.h"
 #include "process.h"
+#include "set_delivery.h"
+#include "signed_set_files.h"
 #include "support.h"
 
 using namespace tp;
@@ -20,6 +24,7 @@ struct Settings {
   int granularity_min = 15;
   std::string theme = "standard";
   int greeting_every_s = 4;
+  std::string extra_json;  // more members, each starting with a comma
 };
 
 std::string config_json(const Settings& s) {
@@ -37,7 +42,7 @@ std::string config_json(const Settings& s) {
          s.pin_hash +
          "\",\n"
          "  \"theme\": \"" +
-         s.theme + "\"\n}\n";
+         s.theme + "\"" + s.extra_json + "\n}\n";
 }
 
 std::string hash_of(const std::string& pin) {
@@ -204,7 +209,290 @@ TEST_CASE("process: a running tenpoint-kiosk re-reads its config on SIGHUP (offs
   kiosk.signal(SIGHUP);
   CHECK(logs("keeping the current settings: " + dir + "/kiosk.json:1:", 10s));
 
+  // A signed set delivered as tenpoint-sync does, with the server's key beside
+  // it: taken on the attract screen, with a font atlas rebuilt for its Greek.
+  SetSigningKeys keys = make_set_signing_keys();
+  test::write_file(set_key_path(dir), encode_base64(keys.public_key) + "\n");
+  REQUIRE(write_file_atomically(delivered_set_path(dir),
+                                test::signed_file(test::small_set("greek", 1, "Πόσο καλά λειτουργεί η βιβλιοθήκη;"), 3, keys)));
+  kiosk.signal(SIGHUP);
+  CHECK(logs("question set greek v1 · serial 3 · signed by the server from " + delivered_set_path(dir) + " is in use", 10s));
+  // The atlas is rebuilt after the switch, before the next frame: a second "font atlas" line.
+  std::string text = test::wait_for_text(log, "is in use\ntenpoint-kiosk: font atlas", 10s);
+  CHECK_FALSE(text.empty());
+
   kiosk.signal(SIGTERM);
   CHECK(kiosk.wait(20s) == 0);
   CHECK(logs("stopping", 1s));
+}
+
+// ---- signed question sets -----------------------------------------------------
+
+namespace {
+
+// Greek letters appear in no other text the kiosk shows: the atlas has them
+// only when it was built for this set.
+const char* const kGreekPrompt = "Πόσο καλά λειτουργεί η βιβλιοθήκη για εσάς;";
+constexpr char32_t kGreekOnly = U'λ';
+
+struct SignedPlace {
+  std::string dir;
+  SetSigningKeys keys = make_set_signing_keys();
+  Settings settings;
+  std::string delivered() const { return delivered_set_path(dir); }
+  // Delivers a file as tenpoint-sync does: whole, by rename.
+  void deliver(const std::string& text) const { REQUIRE(write_file_atomically(delivered(), text)); }
+  std::string signed_set(const std::string& id, std::int64_t serial, const std::string& prompt = "How is the park?") const {
+    return test::signed_file(test::small_set(id, 1, prompt), serial, keys);
+  }
+};
+
+// A kiosk folder with the server's key in set-key.pub and a config with the demo set and a PIN.
+SignedPlace signed_place(const std::string& name) {
+  SignedPlace p;
+  p.dir = test::scratch_dir(name);
+  p.settings.pin_hash = hash_of("2468");
+  test::write_file(p.dir + "/kiosk.json", config_json(p.settings));
+  test::write_file(set_key_path(p.dir), encode_base64(p.keys.public_key) + "\n");
+  return p;
+}
+
+std::int64_t recorded_serial(const std::string& dir) {
+  KioskStore store({dir + "/kiosk.db", std::nullopt});
+  Result<AcceptedSet> a = store.set_serials.highest_accepted();
+  REQUIRE(a);
+  return a->serial;
+}
+
+}  // namespace
+
+TEST_CASE("a new signed set is taken on the attract screen, never mid-visit, with an atlas that has its letters", "[app][signed]") {
+  SignedPlace p = signed_place("app_signed_switch");
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  REQUIRE(app.build_fonts_without_window(1280, 800));
+  CHECK(app.visit().question_set().id == "library-demo");
+  CHECK(app.question_set_status().signed_serial == 0);
+  CHECK(app.atlas_has_glyph(U'ŵ'));  // Welsh, from the demo set
+  CHECK_FALSE(app.atlas_has_glyph(kGreekOnly));
+
+  TimePoint now = Clock::now();
+  app.between_frames(now);
+  app.handle(ev::Tap{}, now);  // a resident starts a visit
+  REQUIRE(app.visit().screen() == Screen::scale);
+  p.deliver(p.signed_set("greek", 5, kGreekPrompt));
+  app.check_signed_set_soon();  // as SIGHUP does
+  for (auto later : {6s, 12s, 30s}) app.between_frames(now + later);
+  CHECK(app.visit().screen() == Screen::scale);
+  CHECK(app.visit().question_set().id == "library-demo");
+  CHECK_FALSE(app.visit().has_pending_question_set());  // not even looked at yet
+  CHECK(recorded_serial(p.dir) == 0);
+
+  // Nobody touches the screen: "Still there?", then back to the attract screen.
+  app.between_frames(now + 46s);
+  CHECK(app.visit().screen() == Screen::still_there);
+  CHECK(app.visit().question_set().id == "library-demo");
+  CHECK(app.between_frames(now + 62s));  // the set changed: draw again
+  REQUIRE(app.visit().screen() == Screen::attract);
+  CHECK(app.visit().question_set().id == "greek");
+  CHECK(app.visit().prompt() == kGreekPrompt);
+  CHECK(app.question_set_status().signed_serial == 5);
+  CHECK(app.question_set_status().refused.empty());
+  CHECK(app.atlas_has_glyph(kGreekOnly));
+  CHECK(recorded_serial(p.dir) == 5);
+  CHECK(test::read_file(accepted_set_path(p.dir)) == test::read_file(p.delivered()));
+  CHECK(logged.has("question set greek v1 · serial 5 · signed by the server from " + p.delivered() + " is in use"));
+
+  // A newer one is found by its time stamp alone, a few seconds later.
+  p.deliver(p.signed_set("park", 6));
+  app.between_frames(now + 63s);
+  CHECK(app.visit().question_set().id == "greek");  // not yet: looked at every kSignedSetCheckEvery
+  app.between_frames(now + 62s + KioskApp::kSignedSetCheckEvery);
+  CHECK(app.visit().question_set().id == "park");
+  CHECK(app.question_set_status().signed_serial == 6);
+}
+
+TEST_CASE("a refused signed set changes nothing on screen; the reason is logged and shown to staff", "[app][signed]") {
+  SignedPlace p = signed_place("app_signed_refused");
+  p.deliver(p.signed_set("park", 5));  // delivered while the kiosk was off
+  Logged logged;
+  auto app = std::make_unique<KioskApp>(options_for(p.dir, logged));
+  REQUIRE_FALSE(app->start_headless());
+  CHECK(app->visit().question_set().id == "park");
+  CHECK(app->question_set_status().signed_serial == 5);
+  CHECK(recorded_serial(p.dir) == 5);
+
+  TimePoint now = Clock::now();
+  SetSigningKeys other = make_set_signing_keys();
+  std::string good6 = p.signed_set("park-six", 6);
+  struct Case {
+    std::string text, words, log_kind;
+  };
+  const Case cases[] = {
+      {test::signed_file(test::small_set("theirs", 1, "Theirs"), 6, other), "Question set from the server refused: signed by another key",
+       "(wrong_key)"},
+      {test::replaced(good6, "\"serial\": 6", "\"serial\": 7"),
+       "Question set from the server refused: the signature does not match: the file was changed after it was signed", "(tampered)"},
+      {test::replaced(good6, ",\n \"signature\": \"" + test::member(good6, "signature") + "\"", ""),
+       "Question set from the server refused: it is not signed", "(unsigned)"},
+      {p.signed_set("old", 4), "Question set from the server refused: older than the set already accepted (serial 4, accepted 5)",
+       "(not_newer)"},
+      {test::signed_file("{\"id\": \"x\"}", 8, p.keys),
+       "Question set from the server refused: the question set inside is invalid: 1:1: ", "(invalid_set)"},
+      {"garbage", "Question set from the server refused: not a signed question set", "(malformed)"},
+  };
+  int step = 0;
+  for (const auto& c : cases) {
+    INFO(c.words);
+    p.deliver(c.text);
+    app->between_frames(now + KioskApp::kSignedSetCheckEvery * ++step);
+    CHECK(app->visit().question_set().id == "park");
+    CHECK(app->question_set_status().signed_serial == 5);
+    CHECK(app->question_set_status().refused.rfind(c.words, 0) == 0);
+    CHECK(logged.has("refusing the signed question set " + p.delivered() + " " + c.log_kind));
+  }
+  CHECK(recorded_serial(p.dir) == 5);
+  // The set in use, delivered again: nothing to refuse any more.
+  p.deliver(p.signed_set("park", 5));
+  app->between_frames(now + KioskApp::kSignedSetCheckEvery * ++step);
+  CHECK(app->question_set_status().refused.empty());
+
+  // A restart with an older signed file in place: refused, and the kiosk's copy of serial 5 is used.
+  app.reset();
+  p.deliver(p.signed_set("old", 4));
+  Logged after_restart;
+  KioskApp again(options_for(p.dir, after_restart));
+  REQUIRE_FALSE(again.start_headless());
+  CHECK(again.visit().question_set().id == "park");
+  CHECK(again.question_set_status().signed_serial == 5);
+  CHECK(again.question_set_status().refused ==
+        "Question set from the server refused: older than the set already accepted (serial 4, accepted 5)");
+  CHECK(after_restart.has("using the signed question set " + accepted_set_path(p.dir) + " (serial 5)"));
+}
+
+TEST_CASE("a database started afresh does not let an older signed file back in: the kiosk's copy holds the serial",
+          "[app][signed][faults]") {
+  SignedPlace p = signed_place("app_signed_fresh_db");
+  p.deliver(p.signed_set("park", 5));
+  {
+    Logged logged;
+    KioskApp app(options_for(p.dir, logged));
+    REQUIRE_FALSE(app.start_headless());
+    REQUIRE(app.visit().question_set().id == "park");
+  }
+  for (const char* f : {"/kiosk.db", "/kiosk.db-wal", "/kiosk.db-shm"}) std::filesystem::remove(p.dir + f);
+  p.deliver(p.signed_set("old", 4));
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  CHECK(app.visit().question_set().id == "park");
+  CHECK(app.question_set_status().refused ==
+        "Question set from the server refused: older than the set already accepted (serial 4, accepted 5)");
+  CHECK(recorded_serial(p.dir) == 5);
+}
+
+TEST_CASE("with neither signed file usable the kiosk falls back to its local set and says so", "[app][signed]") {
+  SignedPlace p = signed_place("app_signed_fallback");
+  p.deliver(p.signed_set("park", 5));
+  {
+    Logged logged;
+    KioskApp app(options_for(p.dir, logged));
+    REQUIRE_FALSE(app.start_headless());
+    REQUIRE(app.visit().question_set().id == "park");
+  }
+  std::filesystem::remove(accepted_set_path(p.dir));
+  p.deliver(p.signed_set("old", 3));
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  CHECK(app.visit().question_set().id == "library-demo");
+  CHECK(app.question_set_status().signed_serial == 0);
+  CHECK_FALSE(app.question_set_status().refused.empty());
+  CHECK(logged.has("no usable signed question set (serial 5 was accepted before); using the local one"));
+}
+
+TEST_CASE("a signed set in use wins over the config's local set on reload", "[app][signed]") {
+  SignedPlace p = signed_place("app_signed_precedence");
+  p.deliver(p.signed_set("park", 2));
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  REQUIRE(app.visit().question_set().id == "park");
+  p.settings.question_set = demo_set_version(p.dir, 7);
+  p.settings.theme = "high-contrast";
+  test::write_file(p.dir + "/kiosk.json", config_json(p.settings));
+  KioskApp::ReloadResult r = app.reload();
+  CHECK(r.applied);
+  CHECK(app.palette_name() == "high-contrast");
+  CHECK(app.visit().question_set().id == "park");
+  CHECK(logged.has("the config's question set " + p.settings.question_set + " is not used: the signed set with serial 2 is in use"));
+}
+
+TEST_CASE("a local set deferred by a reload mid-visit comes with an atlas that has its letters", "[app]") {
+  SignedPlace p = signed_place("app_deferred_atlas");
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  REQUIRE(app.build_fonts_without_window(800, 480));
+  TimePoint now = Clock::now();
+  app.handle(ev::Tap{}, now);
+  REQUIRE(app.visit().screen() == Screen::scale);
+
+  p.settings.question_set = p.dir + "/greek.json";
+  test::write_file(p.settings.question_set, test::small_set("greek-local", 1, kGreekPrompt));
+  test::write_file(p.dir + "/kiosk.json", config_json(p.settings));
+  REQUIRE(app.reload().question_set_waits);
+  app.between_frames(now + 1s);
+  CHECK_FALSE(app.atlas_has_glyph(kGreekOnly));
+  // The resident answers and leaves through the thank-you screen.
+  app.handle(ev::ChooseScore{10}, now + 2s);
+  app.handle(ev::Skip{}, now + 3s);
+  app.handle(ev::ChooseOption{"weekly"}, now + 4s);
+  REQUIRE(app.visit().screen() == Screen::thanks);
+  app.handle(ev::Tap{}, now + 5s);  // straight back to the attract screen: the set changes inside handle()
+  REQUIRE(app.visit().screen() == Screen::attract);
+  CHECK(app.visit().question_set().id == "greek-local");
+  app.between_frames(now + 5s);  // before the next frame is drawn
+  CHECK(app.atlas_has_glyph(kGreekOnly));
+}
+
+TEST_CASE("staff install a question set from a USB stick; the kiosk takes it once the menu closes", "[app][signed]") {
+  SignedPlace p = signed_place("app_signed_usb");
+  std::string media = p.dir + "/media";
+  std::filesystem::create_directories(media + "/kiosk/STICK");
+  p.settings.extra_json = ",\n  \"usb_media_dirs\": [\"" + media + "\"]";
+  test::write_file(p.dir + "/kiosk.json", config_json(p.settings));
+  Logged logged;
+  KioskApp app(options_for(p.dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  TimePoint now = Clock::now();
+  app.handle(ev::StaffGesture{}, now);
+  for (int d : {2, 4, 6, 8}) app.handle(ev::PinDigit{d}, now);
+  app.handle(ev::PinSubmit{}, now);
+  REQUIRE(app.visit().screen() == Screen::staff_menu);
+
+  app.handle(ev::StaffInstallFromUsb{}, now);
+  CHECK(app.question_set_status().usb == "No question-set file (*.tpset) on a USB stick (looked in " + media + ")");
+
+  test::write_file(media + "/kiosk/STICK/park.tpset", p.signed_set("park", 3));
+  test::write_file(media + "/kiosk/STICK/park-newer.tpset", p.signed_set("park-newer", 4));
+  app.handle(ev::StaffInstallFromUsb{}, now);
+  CHECK(app.question_set_status().usb == "Installed park-newer v1 (serial 4) from " + media +
+                                             "/kiosk/STICK/park-newer.tpset; the kiosk starts it at its next attract screen");
+  CHECK(logged.has("Installed park-newer v1 (serial 4)"));
+  app.between_frames(now + 1s);
+  CHECK(app.visit().question_set().id == "library-demo");  // still in the staff menu
+  app.handle(ev::StaffClose{}, now + 2s);
+  app.between_frames(now + 2s);
+  CHECK(app.visit().question_set().id == "park-newer");
+  CHECK(app.question_set_status().signed_serial == 4);
+
+  // The stick again: nothing newer on it.
+  app.handle(ev::StaffGesture{}, now + 3s);
+  for (int d : {2, 4, 6, 8}) app.handle(ev::PinDigit{d}, now + 3s);
+  app.handle(ev::PinSubmit{}, now + 3s);
+  app.handle(ev::StaffInstallFromUsb{}, now + 3s);
+  CHECK(app.question_set_status().usb.find("on the USB stick refused: ") != std::string::npos);
+  CHECK(app.question_set_status().usb.find("(and 1 more file refused)") != std::string::npos);
 }

@@ -1,9 +1,14 @@
 // The `tenpoint` command line, run as a real process.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 
+#include "data_paths.h"
+#include "kiosk_store.h"
+#include "signed_set_files.h"
 #include "support.h"
 
 namespace {
@@ -82,4 +87,141 @@ TEST_CASE("pin-hash makes an Argon2id hash", "[cli]") {
   Run r = run("pin-hash 2468");
   CHECK(r.code == 0);
   CHECK(r.out.rfind("$argon2id$", 0) == 0);
+}
+
+// ---- questions install ------------------------------------------------------
+
+namespace {
+
+struct InstallPlace {
+  std::string dir, data, config, delivered;
+  tp::SetSigningKeys keys = tp::make_set_signing_keys();
+};
+
+// A kiosk's data folder holding its database (serial `recorded` accepted) and
+// the server's key in set-key.pub, and a config that names neither.
+InstallPlace install_place(const std::string& name, std::int64_t recorded) {
+  InstallPlace p;
+  p.dir = tp::test::scratch_dir(name);
+  p.data = p.dir + "/data";
+  p.config = p.dir + "/kiosk.json";
+  p.delivered = tp::delivered_set_path(p.data);
+  std::filesystem::create_directories(p.data);
+  tp::test::write_file(p.config, "{\"question_set\": \"" + tp::test::demo_set_path() + "\"}\n");
+  tp::test::write_file(tp::set_key_path(p.data), tp::encode_base64(p.keys.public_key) + "\n");
+  tp::KioskStore store({p.data + "/kiosk.db", std::nullopt});
+  REQUIRE(store.set_serials.record_accepted({recorded, "park", 1, 1764500400}));
+  return p;
+}
+
+std::string park(std::int64_t serial, const tp::SetSigningKeys& keys, int version = 1) {
+  return tp::test::signed_file(tp::test::small_set("park", version, "How well does this park work for you?"), serial, keys);
+}
+
+}  // namespace
+
+TEST_CASE("questions install: a good file goes in place; each bad one is refused with its reason and exit 1", "[cli][signed]") {
+  InstallPlace p = install_place("cli_install", 10);
+  std::string file = p.dir + "/incoming.tpset";
+  std::string args = " --config " + p.config + " --data " + p.data;
+  tp::test::write_file(file, park(11, p.keys));
+  Run ok = run("questions install " + file + args);
+  INFO(ok.out);
+  REQUIRE(ok.code == 0);
+  CHECK(ok.out.find("Installed park v1 (serial 11) from " + file + "; the kiosk starts it at its next attract screen") !=
+        std::string::npos);
+  CHECK(ok.out.find("(written to " + p.delivered + ")") != std::string::npos);
+  const std::string installed = tp::test::read_file(p.delivered);
+  CHECK(installed == tp::test::read_file(file));
+
+  tp::SetSigningKeys other = tp::make_set_signing_keys();
+  std::string newer = park(12, p.keys, 2);
+  const std::pair<std::string, std::string> refusals[] = {
+      {park(12, other), "signed by another key"},
+      {tp::test::replaced(newer, "\"serial\": 12", "\"serial\": 13"),
+       "the signature does not match: the file was changed after it was signed"},
+      {tp::test::replaced(newer, ",\n \"signature\": \"" + tp::test::member(newer, "signature") + "\"", ""), "it is not signed"},
+      {park(11, p.keys), "replayed: serial 11 is the set already accepted"},
+      {park(9, p.keys), "older than the set already accepted (serial 9, accepted 11)"},
+      {tp::test::signed_file("{\"id\": \"park\"}", 12, p.keys), "the question set inside is invalid: 1:1: "},
+      {"{\"format\": \"tenpoint-questions/1\"}", "not a signed question set: \"format\" is not \"tenpoint-signed-set/1\""},
+      {std::string(tp::kMaxSignedSetFileBytes + 1, ' '), "is larger than 6144 KiB"},
+  };
+  for (const auto& [text, reason] : refusals) {
+    tp::test::write_file(file, text);
+    Run r = run("questions install " + file + args);
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("Refused " + file + ": ") == 0);
+    CHECK(r.out.find(reason) != std::string::npos);
+    CHECK(tp::test::read_file(p.delivered) == installed);
+  }
+  Run missing = run("questions install " + p.dir + "/nope.tpset" + args);
+  CHECK(missing.code == 1);
+  CHECK(missing.out == "Refused " + p.dir + "/nope.tpset: Unable to read " + p.dir + "/nope.tpset: No such file or directory\n");
+
+  // The newer one is taken, over the database's serial and the file in place.
+  tp::test::write_file(file, newer);
+  CHECK(run("questions install " + file + args).code == 0);
+  CHECK(tp::test::read_file(p.delivered) == newer);
+}
+
+TEST_CASE("questions install: the recorded serial counts even with no file in place", "[cli][signed]") {
+  InstallPlace p = install_place("cli_install_recorded", 30);
+  std::string file = p.dir + "/incoming.tpset";
+  tp::test::write_file(file, park(20, p.keys));
+  Run r = run("questions install " + file + " --config " + p.config + " --db " + p.data + "/kiosk.db");
+  CHECK(r.code == 1);
+  CHECK(r.out.find("older than the set already accepted (serial 20, accepted 30)") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(p.delivered));
+}
+
+TEST_CASE("questions install: no trusted key, a key from the config, no data folder, a bad config", "[cli][signed]") {
+  InstallPlace p = install_place("cli_install_keys", 0);
+  std::string file = p.dir + "/incoming.tpset";
+  tp::test::write_file(file, park(1, p.keys));
+  std::filesystem::remove(tp::set_key_path(p.data));
+  Run keyless = run("questions install " + file + " --config " + p.config + " --data " + p.data);
+  CHECK(keyless.code == 2);
+  CHECK(keyless.out.find("Unable to check " + file + ": no trusted key: neither \"trusted_set_key\" in the kiosk config nor " + p.data +
+                         "/set-key.pub") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(p.delivered));
+
+  // The config's key wins over set-key.pub; here it is another key.
+  tp::test::write_file(tp::set_key_path(p.data), tp::encode_base64(p.keys.public_key) + "\n");
+  tp::SetSigningKeys other = tp::make_set_signing_keys();
+  tp::test::write_file(p.config, "{\"question_set\": \"" + tp::test::demo_set_path() + "\", \"trusted_set_key\": \"" +
+                                     tp::encode_base64(other.public_key) + "\"}\n");
+  Run wrong = run("questions install " + file + " --config " + p.config + " --data " + p.data);
+  CHECK(wrong.code == 1);
+  CHECK(wrong.out.find("signed by another key") != std::string::npos);
+
+  Run no_folder = run("questions install " + file + " --config " + p.config + " --data " + p.dir + "/nowhere");
+  CHECK(no_folder.code == 2);
+  CHECK(no_folder.out.find("there is no kiosk data folder " + p.dir + "/nowhere") != std::string::npos);
+
+  tp::test::write_file(p.config, "{\"question_set\": 5}");
+  Run bad_config = run("questions install " + file + " --config " + p.config + " --data " + p.data);
+  CHECK(bad_config.code == 2);
+  CHECK(bad_config.out.find(p.config + ":1:") == 0);
+  CHECK_FALSE(std::filesystem::exists(p.delivered));
+
+  Run help = run("questions install --help");
+  CHECK(help.code == 0);
+  CHECK(help.out.find("Exit 1: refused") != std::string::npos);
+}
+
+TEST_CASE("questions install: root is turned away from a kiosk folder another user owns", "[cli][signed]") {
+  if (::geteuid() != 0) {
+    WARN("not run: only root can hand a folder to another user");  // CI runs as root
+    return;
+  }
+  InstallPlace p = install_place("cli_install_as_root", 0);
+  std::string file = p.dir + "/incoming.tpset";
+  tp::test::write_file(file, park(1, p.keys));
+  REQUIRE(::chown(p.data.c_str(), 65534, 65534) == 0);  // nobody
+  Run r = run("questions install " + file + " --config " + p.config + " --data " + p.data);
+  CHECK(r.code == 2);
+  CHECK(r.out.find("Unable to install as root into " + p.data + ", which belongs to ") == 0);
+  CHECK_FALSE(std::filesystem::exists(p.delivered));
 }

@@ -207,3 +207,32 @@ TEST_CASE("every screen lays out at every size: targets on screen, large enough,
     }
   }
 }
+
+TEST_CASE("the staff menu offers an install from a USB stick and shows a refused set without hiding its buttons", "[ui][staff][signed]") {
+  QuestionSet set = test::demo_set();
+  Strings strings = test::demo_strings();
+  KioskConfig config;
+  for (ImVec2 size : kSizes) {
+    INFO(size.x << "x" << size.y);
+    test::MemoryStore store;
+    test::FixedStamps stamps;
+    test::FixedPin pins("2468");
+    TimePoint now = Clock::now();
+    Visit v(set, config, strings, store, store, stamps, pins, now);
+    test::ScreenHarness h(size, set, strings);
+    h.ui().set_question_set_status({42, describe_set_refusal("signed by another key"),
+                                    "Installed library-demo v2 (serial 43) from /media/kiosk/STICK/library.tpset; the kiosk starts it "
+                                    "at its next attract screen"});
+    reach(h, v, now, Screen::staff_menu, &store);
+    REQUIRE(v.screen() == Screen::staff_menu);
+    ui::Rect usb = h.hits().at("staff.install_usb");
+    ui::Rect close = h.hits().at("staff.close");
+    CHECK(usb.max.y + 7.9f <= close.min.y);
+    CHECK(usb.min.y > 0);
+    ImVec2 c = usb.center();
+    h.frame(v, now, c, true);
+    std::vector<Event> released = h.frame(v, now, c, false);
+    CHECK(std::any_of(released.begin(), released.end(), [](const Event& e) { return std::holds_alternative<ev::StaffInstallFromUsb>(e); }));
+    CHECK(v.screen() == Screen::staff_menu);
+  }
+}
