@@ -70,7 +70,7 @@ long long simulate(const SimulateOptions& o, std::string& error) {
     const Question* q = set.find(set.start);
     while (q && made < o.answers) {
       Answer a;
-      a.uuid = random_uuid();
+      a.uuid = answer_uuid();
       a.set_id = set.id;
       a.set_version = set.version;
       a.question_id = q->id;

@@ -57,6 +57,14 @@ class StampSource {
   virtual std::int64_t unix_now() = 0;  // unrounded, for "today"
 };
 
+// A version-4 UUID: 122 random bits (sessions, batches).
 std::string random_uuid();
+// An answer's id: a version-8 UUID whose first 60 bits are drawn at random
+// once per process and whose last 62 count up from a random start. Ids from
+// one run of one kiosk sort together and in order, so the server's index of
+// answer ids grows at a few places instead of at a random page for every
+// answer (the write cost of a batch then no longer grows with the whole
+// table). Unique as long as two processes never draw the same 60 bits.
+std::string answer_uuid();
 
 }  // namespace tp
