@@ -17,8 +17,9 @@ ApiResponse error(int status, std::string_view code, std::string_view message, i
 
 }  // namespace
 
-Api::Api(ServerStore& store, ApiOptions options, Clock clock)
+Api::Api(ServerStore& store, CodeKey code_key, ApiOptions options, Clock clock)
     : store_(store),
+      code_key_(code_key),
       clock_(std::move(clock)),
       device_limits_(options.device_requests_per_s, options.device_burst),
       enrol_limits_(options.enrol_requests_per_s, options.enrol_burst) {}
@@ -46,6 +47,8 @@ Api::Auth Api::authenticate(const ApiRequest& r) {
     a.refusal.log_note = "authentication failed: no token";
     return a;
   }
+  // Tokens are hashed without a key: each carries 256 random bits, so even
+  // someone holding the database cannot search for one (codes, with 60, are keyed).
   auto found = store_.device_by_token(secret_hash(r.authorization.substr(prefix.size())));
   if (!found) {
     a.refusal = unavailable(found.status(), "check a device token");
@@ -80,7 +83,7 @@ ApiResponse Api::enrol(const ApiRequest& r) {
   auto req = wire::decode_enrol_request(*body);
   if (auto* msg = std::get_if<std::string>(&req)) return error(400, "bad_request", *msg);
   auto& e = std::get<wire::EnrolRequest>(req);
-  auto outcome = store_.enrol(secret_hash(normalise_code(e.code)), new_device_id(), secret_hash(e.token), e.kiosk_name,
+  auto outcome = store_.enrol(code_hashes(code_key_, e.code), new_device_id(), secret_hash(e.token), e.kiosk_name,
                               static_cast<std::int64_t>(clock_()));
   if (!outcome) return unavailable(outcome.status(), "enrol a kiosk");
   auto refuse = [](const char* code, const char* message) {
@@ -129,6 +132,9 @@ ApiResponse Api::batches(const ApiRequest& r) {
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
   auto reply = store_.ingest(c.device->id, std::get<wire::Batch>(decoded), static_cast<std::int64_t>(clock_()));
   if (!reply) return unavailable(reply.status(), "store a batch");
+  answers_stored_.fetch_add(static_cast<std::uint64_t>(reply->stored), std::memory_order_relaxed);
+  answers_duplicate_.fetch_add(static_cast<std::uint64_t>(reply->duplicates), std::memory_order_relaxed);
+  answers_quarantined_.fetch_add(reply->quarantined.size(), std::memory_order_relaxed);
   ApiResponse out{200, wire::encode(*reply), 0, {}};
   out.log_note = "device " + c.device->id;
   return out;
@@ -152,6 +158,11 @@ ApiResponse Api::unavailable(const Status& failure, const char* doing) const {
                std::string("the server could not ") + doing + " just now; nothing was changed. Try again in " +
                    std::to_string(kStorageRetryAfterS) + " s",
                kStorageRetryAfterS);
+}
+
+Api::AnswerCounts Api::answer_counts() const {
+  return {answers_stored_.load(std::memory_order_relaxed), answers_duplicate_.load(std::memory_order_relaxed),
+          answers_quarantined_.load(std::memory_order_relaxed)};
 }
 
 ApiResponse Api::health() const { return {200, "{\"status\":\"ok\",\"api\":\"v1\"}", 0, {}}; }

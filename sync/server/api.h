@@ -6,11 +6,13 @@
 // enrolment and tries again. 401/403 mean only what they say (no such
 // token, revoked, no such code), never "the database is down".
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
 
 #include "rate_limiter.h"
+#include "secrets.h"
 #include "server_store.h"
 
 namespace tp::server {
@@ -46,12 +48,21 @@ class Api {
   static constexpr int kStorageRetryAfterS = 30;
 
   using Clock = std::function<double()>;  // seconds since the epoch
-  Api(ServerStore& store, ApiOptions options, Clock clock);
+  // `code_key`: what enrolment codes are hashed with (code_key_file.h).
+  Api(ServerStore& store, CodeKey code_key, ApiOptions options, Clock clock);
 
   ApiResponse enrol(const ApiRequest& r);
   ApiResponse batches(const ApiRequest& r);
   ApiResponse heartbeat(const ApiRequest& r);
   ApiResponse health() const;
+
+  // For /metrics: answers this process has stored as new, found already
+  // held (a resent batch), or quarantined, counted from the store's replies.
+  struct AnswerCounts {
+    std::uint64_t stored = 0, duplicates = 0, quarantined = 0;
+  };
+  AnswerCounts answer_counts() const;
+  IngestStats ingest_stats() const { return store_.ingest_stats(); }
 
  private:
   struct Auth {
@@ -72,8 +83,10 @@ class Api {
   ApiResponse unavailable(const Status& failure, const char* doing) const;
 
   ServerStore& store_;
+  CodeKey code_key_;
   Clock clock_;
   RateLimiter device_limits_, enrol_limits_;
+  std::atomic<std::uint64_t> answers_stored_{0}, answers_duplicate_{0}, answers_quarantined_{0};
 };
 
 }  // namespace tp::server

@@ -28,6 +28,11 @@ std::size_t Admission::open_connections() const {
   return total_;
 }
 
+Admission::Refusals Admission::refusals() const {
+  std::lock_guard lock(mutex_);
+  return refused_since_start_;
+}
+
 void Admission::release(const std::string& address) {
   std::lock_guard lock(mutex_);
   --total_;
@@ -39,6 +44,7 @@ void Admission::release(const std::string& address) {
 
 void Admission::note_refusal(const std::string& address, bool per_address) {
   ++refused_;
+  ++(per_address ? refused_since_start_.per_address : refused_since_start_.server_full);
   auto now = std::chrono::steady_clock::now();
   if (now - last_refusal_log_ < std::chrono::seconds(1)) return;
   if (per_address)

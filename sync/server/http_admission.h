@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,6 +46,12 @@ class Admission {
   // logged at most once a second so that a flood cannot flood the log too).
   std::optional<Ticket> admit(const std::string& address);
   std::size_t open_connections() const;
+  // Connections refused since start, by the cap that refused them (for /metrics).
+  struct Refusals {
+    std::uint64_t per_address = 0;  // the address held max_per_address already
+    std::uint64_t server_full = 0;  // max_total were open
+  };
+  Refusals refusals() const;
 
   // A request's share of the body budget; grows as the body arrives.
   class BodyBytes {
@@ -73,6 +80,7 @@ class Admission {
   std::size_t total_ = 0;
   // Refusals since the last log line about them.
   std::size_t refused_ = 0;
+  Refusals refused_since_start_;
   std::chrono::steady_clock::time_point last_refusal_log_{};
   std::atomic<std::size_t> body_bytes_{0};
 };

@@ -2,10 +2,10 @@
 // stream; both are instantiated here).
 //
 // Invariants:
-//   1. Every phase but HANDLING has a deadline on the connection's one
-//      timer; when it passes, the connection is closed (or, while reading a
-//      request, answered 408 and closed). No phase waits on the client
-//      without one.
+//   1. Every phase has a deadline on the connection's one timer; when it
+//      passes, the connection is closed (or, while reading a request,
+//      answered 408 and closed; while handling, answered 503 busy and
+//      closed). No phase waits on the client or on the Api without one.
 //   2. The request deadline runs from the request's first byte to its last:
 //      reads do not extend it, so a client dribbling a byte now and then
 //      holds its socket for request_deadline_s at most.
@@ -17,6 +17,13 @@
 //   5. After an error reply the connection is closed, never reused: the
 //      rest of a refused request is still on its way and cannot be told
 //      apart from a next request.
+//   6. A reply from the Api reaches the client only if it belongs to the
+//      request being handled now (its serial) and the deadline has not
+//      answered for it; otherwise it is thrown away. The handler holds the
+//      connection alive (a shared_ptr) until it is done, so a late reply
+//      never meets a freed connection, only a closed one. A request whose
+//      deadline passed while it still waited for a handler thread is not
+//      run at all: its client was told to send it again.
 //
 //   start -> HANDSHAKE [start] --(TLS only)--> IDLE [begin_request]
 //   HANDSHAKE --handshake_deadline / failed--> closed [close]
@@ -25,13 +32,15 @@
 //   READING --request complete--> HANDLING [on_request]
 //   READING --too large, malformed, budget full--> WRITING, close after [refuse]
 //   READING --request_deadline--> WRITING 408, close after [on_deadline, on_read]
-//   HANDLING --reply from the Api (or health, 404, 405 at once)--> WRITING [reply]
+//   HANDLING --reply from the Api (or health, metrics, 404, 405 at once)--> WRITING [on_api_reply, reply]
+//   HANDLING --handler_deadline--> WRITING 503 busy, close after [on_deadline]
 //   WRITING --keep-alive--> IDLE [on_write -> begin_request]
 //   WRITING --close after--> LINGERING [linger]
 //   WRITING --deadline / write failed--> closed [close]
 //   LINGERING --client closed / linger time over--> closed [close]
 #include "http_connection.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -41,6 +50,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 
@@ -59,6 +69,9 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using error_code = beast::error_code;
 using Clock = std::chrono::steady_clock;
+
+// What Prometheus expects of a text exposition page.
+constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
@@ -108,6 +121,15 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   void on_deadline() {
+    if (phase_ == Phase::handling) {
+      // The Api is still on it (or has not started): the client is told to
+      // try again, and whatever the Api makes later is dropped (invariant 6).
+      abandoned_serial_.store(request_serial_, std::memory_order_release);
+      context_.metrics.handler_deadline_passed.add();
+      std::string waited = "no reply within " + std::to_string(options_.handler_deadline_s) + " s";
+      note_ = waited;
+      return reply(http_refusal(503, target(), waited), true);
+    }
     if (phase_ == Phase::reading) {
       // Cancelling the pending read lets on_read answer 408 on this strand.
       deadline_passed_ = true;
@@ -197,7 +219,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   void on_header() {
     header_seen_ = true;
-    route_ = match_route(parser_->method(), parser_->target());
+    route_ = match_route(parser_->method(), parser_->target(), context_.site);
     parser_->keep_body(route_takes_body(route_.route));
   }
 
@@ -232,25 +254,52 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // Health runs here, on the I/O thread: it touches no storage, so it
     // answers even while every handler thread waits on the database.
     if (route_.route == Route::health) return reply(call_route(context_.api, Route::health, ApiRequest{}));
+    // The metrics page only reads counters, so it too answers while the
+    // database is stuck, which is when it is wanted.
+    if (route_.route == Route::metrics) return reply(ApiResponse{200, context_.metrics_page(), 0, {}}, false, kMetricsContentType);
     ApiRequest request{std::move(parser_->body()), parser_->authorization(), parser_->content_encoding(), address_};
-    net::post(context_.handlers, [self = this->shared_from_this(), route = route_.route, request = std::move(request),
+    std::uint64_t serial = ++request_serial_;
+    arm(std::chrono::seconds(options_.handler_deadline_s));
+    context_.metrics.requests_in_handlers.add(1);
+    net::post(context_.handlers, [self = this->shared_from_this(), serial, route = route_.route, request = std::move(request),
                                   held = std::move(parser_->body_bytes())]() mutable {
+      // Its client was answered 503 while this waited for a thread: it
+      // will send the request again, so it is not run now.
+      bool abandoned = self->abandoned_serial_.load(std::memory_order_acquire) == serial;
       ApiResponse out;
-      try {
-        out = call_route(self->context_.api, route, request);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
-        out = http_refusal(500);
+      if (!abandoned) {
+        try {
+          out = call_route(self->context_.api, route, request);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
+          out = http_refusal(500);
+        }
       }
       request = {};  // the body's memory goes now, not after the reply is written
-      net::post(self->executor(), [self, out = std::move(out)]() mutable { self->reply(std::move(out)); });
+      self->context_.metrics.requests_in_handlers.add(-1);
+      if (abandoned) return;
+      net::post(self->executor(),
+                [self, serial, route, out = std::move(out)]() mutable { self->on_api_reply(serial, route, std::move(out)); });
     });
   }
 
+  void on_api_reply(std::uint64_t serial, Route route, ApiResponse out) {
+    if (serial == request_serial_ && phase_ == Phase::handling) return reply(std::move(out));
+    // The deadline answered first. What the Api did stands (a batch it
+    // stored stays stored, and comes back as duplicates when resent); only
+    // its reply is dropped.
+    context_.metrics.late_replies_dropped.add();
+    std::fprintf(stderr, "tenpoint-server: %s %s: the reply (%d) came after the %d s deadline and was dropped\n", remote_.c_str(),
+                 std::string(route_label(route)).c_str(), out.status, options_.handler_deadline_s);
+  }
+
   // [SECTION] Replying
-  void reply(ApiResponse out, bool close_after = false) {
+  void reply(ApiResponse out, bool close_after = false, std::string_view content_type = "application/json") {
     if (phase_ == Phase::closed) return;
     disarm();
+    // Counted before the write, so that a client holding its reply finds
+    // it counted already.
+    context_.metrics.request_done(route_.path, out.status, seconds_since_start());
     close_after_reply_ = close_after || !keep_alive_;
     reply_status_ = out.status;
     if (note_.empty()) note_ = std::move(out.log_note);  // the device, or why the Api refused
@@ -258,7 +307,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // for a reply under 16 KiB, so the client gets it in one piece.
     auto status = http::int_to_status(static_cast<unsigned>(out.status));
     reply_ = "HTTP/1.1 " + std::to_string(out.status) + " " + std::string(http::obsolete_reason(status)) +
-             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(out.body.size()) + "\r\n";
+             "\r\nContent-Type: " + std::string(content_type) + "\r\nContent-Length: " + std::to_string(out.body.size()) + "\r\n";
     if (out.retry_after_s > 0) reply_ += "Retry-After: " + std::to_string(out.retry_after_s) + "\r\n";
     if (close_after_reply_)
       reply_ += "Connection: close\r\n";
@@ -309,11 +358,14 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     socket().close(ignored);
   }
 
+  double seconds_since_start() const { return started_ ? std::chrono::duration<double>(Clock::now() - started_at_).count() : 0.0; }
+
   void log(int status, std::size_t bytes_out, const std::string& note) {
-    if (!options_.access_log) return;
-    double ms = started_ ? std::chrono::duration<double, std::milli>(Clock::now() - started_at_).count() : 0.0;
+    // A scraper asks every few seconds; its requests are counted on the
+    // metrics page itself rather than written to the journal.
+    if (!options_.access_log || context_.site == Site::metrics) return;
     std::string method = parser_ ? parser_->method() : std::string();
-    log_access({remote_, method, target(), status, bytes_in_, bytes_out, ms, note});
+    log_access({remote_, method, target(), status, bytes_in_, bytes_out, seconds_since_start() * 1000.0, note});
   }
 
   Stream stream_;
@@ -333,6 +385,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   Clock::time_point started_at_;
   std::size_t bytes_in_ = 0;
   std::string note_;  // for the access log: why it ended as it did
+  // Counts the requests handed to the Api (strand only). The handler thread
+  // reads abandoned_serial_ to skip a request the deadline already answered.
+  std::uint64_t request_serial_ = 0;
+  std::atomic<std::uint64_t> abandoned_serial_{0};
 
   std::string reply_;  // status line, fields and body, as written
   int reply_status_ = 0;

@@ -4,10 +4,13 @@
 // accepts sockets and hands each one to start_connection().
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
+#include <functional>
 #include <string>
 
 #include "api.h"
 #include "http_admission.h"
+#include "http_metrics.h"
+#include "http_routes.h"
 #include "http_server.h"
 
 namespace boost::asio {
@@ -17,12 +20,16 @@ struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace tp::server {
 
-// What every connection shares; owned by the HttpServer, which outlives them.
+// What every connection of one listening address shares; owned by the
+// HttpServer, which outlives them.
 struct HttpContext {
   Api& api;
   const HttpOptions& options;
   Admission& admission;
-  boost::asio::thread_pool& handlers;  // runs the Api, off the I/O threads
+  boost::asio::thread_pool& handlers;         // runs the Api, off the I/O threads
+  HttpMetrics& metrics;                       // shared by both addresses
+  Site site;                                  // which routes this address serves
+  std::function<std::string()> metrics_page;  // the text of GET /metrics
 };
 
 // Serves `socket` until the client leaves or a limit closes it. `tls` is

@@ -17,6 +17,9 @@
 //   last of a request    every few seconds does not extend it)
 //   time idle between    kIdleTimeoutS                           close
 //   requests
+//   time, request        kHandlerDeadlineS (a handler thread,     503 busy + Retry-After,
+//   arrived to reply     then the database)                       then close
+//   ready
 //   sockets              kMaxConnectionsPerAddress, kMaxConnections   closed at once
 #pragma once
 #include <cstddef>
@@ -58,6 +61,13 @@ constexpr int kRequestDeadlineS = 10;
 constexpr int kIdleTimeoutS = 5;
 // A full TLS handshake is two round trips; 5 s covers a poor mobile link.
 constexpr int kHandshakeDeadlineS = 5;
+// Once a request has arrived, how long its reply may take: waiting for a
+// handler thread, then for the database. A healthy store answers in
+// milliseconds, SQLite gives up on a lock after 5 s and PostgreSQL's
+// statement timeout is 30 s; past this, something is stuck, and the kiosk
+// (which waits up to 120 s) is better told "busy" and retries later with
+// the same answer ids, which the store keeps exactly once.
+constexpr int kHandlerDeadlineS = 30;
 // After an error reply the server stops reading the request but keeps
 // accepting (and discarding) what the client still sends for this long, so
 // the client reads the reply instead of a connection reset.
@@ -72,6 +82,9 @@ constexpr int kMaxConnectionsPerAddress = 64;
 // plain one about 6 KiB. So 10,000 TLS connections need about 300 MiB;
 // lower this on a small machine.
 constexpr int kMaxConnections = 10000;
+// The metrics address serves a scraper or two; its connections are
+// counted apart from the kiosks', so neither can use up the other's.
+constexpr int kMaxMetricsConnections = 16;
 // Descriptors kept free of connections: the database, its journal, the
 // listening socket, logs.
 constexpr int kReservedDescriptors = 64;

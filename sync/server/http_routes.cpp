@@ -11,13 +11,13 @@ struct RouteEntry {
   std::string_view path;
   std::string_view method;
   Route route;
+  Site site;
 };
 
 constexpr RouteEntry kRoutes[] = {
-    {"/api/v1/enrol", "POST", Route::enrol},
-    {"/api/v1/batches", "POST", Route::batches},
-    {"/api/v1/heartbeat", "POST", Route::heartbeat},
-    {"/api/v1/health", "GET", Route::health},
+    {"/api/v1/enrol", "POST", Route::enrol, Site::api},         {"/api/v1/batches", "POST", Route::batches, Site::api},
+    {"/api/v1/heartbeat", "POST", Route::heartbeat, Site::api}, {"/api/v1/health", "GET", Route::health, Site::api},
+    {"/metrics", "GET", Route::metrics, Site::metrics},
 };
 
 std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
@@ -26,14 +26,20 @@ std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-RouteMatch match_route(std::string_view method, std::string_view target) {
+RouteMatch match_route(std::string_view method, std::string_view target, Site site) {
   std::string_view path = path_of(target);
   for (const RouteEntry& e : kRoutes) {
-    if (e.path != path) continue;
-    if (e.method != method) return {Route::none, 405};
-    return {e.route, 0};
+    if (e.path != path || e.site != site) continue;
+    if (e.method != method) return {Route::none, 405, e.route};
+    return {e.route, 0, e.route};
   }
-  return {Route::none, 404};
+  return {Route::none, 404, Route::none};
+}
+
+std::string_view route_label(Route route) {
+  for (const RouteEntry& e : kRoutes)
+    if (e.route == route) return e.path;
+  return "unmatched";
 }
 
 bool route_takes_body(Route route) { return route == Route::enrol || route == Route::batches || route == Route::heartbeat; }
@@ -48,6 +54,7 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
       return api.heartbeat(request);
     case Route::health:
       return api.health();
+    case Route::metrics:  // served by the HTTP layer itself, never through the Api
     case Route::none:
       break;
   }

@@ -8,16 +8,27 @@
 
 namespace tp::server {
 
-enum class Route { none, enrol, batches, heartbeat, health };
+enum class Route { none, enrol, batches, heartbeat, health, metrics };
+constexpr int kRouteCount = static_cast<int>(Route::metrics) + 1;  // sizes the counters of http_metrics.h
+
+// Which listening address a request came to: the kiosks' (the API), or the
+// admin's for /metrics. Each serves only its own routes.
+enum class Site { api, metrics };
 
 struct RouteMatch {
   Route route = Route::none;
   int refusal = 0;  // 404 (no such path) or 405 (wrong method); 0 when `route` is set
+  // The route whose path matched, whatever the method (none for an unknown
+  // path): what /metrics counts the request under.
+  Route path = Route::none;
 };
 
 // `target` is the request-target as sent; a query string is ignored.
-RouteMatch match_route(std::string_view method, std::string_view target);
+RouteMatch match_route(std::string_view method, std::string_view target, Site site = Site::api);
 std::string_view path_of(std::string_view target);
+// The route's path pattern, or "unmatched" for none: a label for /metrics
+// that no client can vary, so the number of series stays fixed.
+std::string_view route_label(Route route);
 // Whether the route reads the request's body (the others discard it unread).
 bool route_takes_body(Route route);
 // Calls the Api for a matched route; `health` touches no storage.

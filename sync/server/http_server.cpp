@@ -12,7 +12,11 @@
 // process; on its own pool they delay only the requests queued for the
 // database, while health checks, refusals and timeouts go on. Requests
 // waiting for a handler hold their bodies, which the Admission's byte
-// budget bounds.
+// budget bounds, and each has a deadline (HttpOptions.handler_deadline_s).
+//
+// Two listening addresses share the threads: the kiosks' (TLS), and, when
+// bind_metrics() is called, the metrics address (plain HTTP, loopback
+// unless allowed otherwise), each with its own connection caps and routes.
 #include "http_server.h"
 
 #include <openssl/err.h>
@@ -29,6 +33,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -38,6 +43,8 @@
 
 #include "http_admission.h"
 #include "http_connection.h"
+#include "http_metrics.h"
+#include "metrics.h"
 
 namespace tp::server {
 
@@ -150,51 +157,65 @@ net::ip::address plain(const net::ip::address& a) {
 
 struct HttpServer::Impl {
   Impl(Api& api, const HttpOptions& options)
-      : api(api), options(options), handlers(static_cast<std::size_t>(default_threads(options.handler_threads))) {}
+      : api(api),
+        options(options),
+        start_time_s(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()),
+        handlers(static_cast<std::size_t>(default_threads(options.handler_threads))) {}
+
+  // One listening address: its socket and accept loop, and what its
+  // connections share (context, and through it, the Admission).
+  struct Listener {
+    explicit Listener(net::io_context& io) : acceptor(net::make_strand(io)), pause(acceptor.get_executor()) {}
+    tcp::acceptor acceptor;
+    net::steady_timer pause;
+    HttpContext* context = nullptr;
+    SSL_CTX* tls = nullptr;  // null: plain HTTP
+    bool bound = false;
+  };
 
   // The order is the order of destruction, reversed: connections live in
   // handlers queued on `handlers` and `io`, so those go first, and what
-  // connections refer to (admission, context, tls) after them.
+  // connections refer to (admission, context, metrics, tls) after them.
   Api& api;
   const HttpOptions& options;
+  const double start_time_s;
   SslCtx tls;
-  std::optional<Admission> admission;
-  std::optional<HttpContext> context;
+  HttpMetrics metrics;
+  std::optional<Admission> admission, metrics_admission;
+  std::optional<HttpContext> context, metrics_context;
   net::io_context io;
   net::thread_pool handlers;
-  tcp::acceptor acceptor{net::make_strand(io)};
-  net::steady_timer accept_pause{acceptor.get_executor()};
-  bool bound = false;
+  Listener api_side{io}, metrics_side{io};
 
-  void accept() {
-    acceptor.async_accept(net::make_strand(io), [this](error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
+  void accept(Listener& l) {
+    l.acceptor.async_accept(net::make_strand(io), [this, &l](error_code ec, tcp::socket socket) { on_accept(l, ec, std::move(socket)); });
   }
 
-  void on_accept(error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  void on_accept(Listener& l, error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !l.acceptor.is_open()) return;
     if (ec) {
       if (ec == net::error::no_descriptors || ec.value() == ENFILE || ec == net::error::no_memory || ec == net::error::no_buffer_space) {
         std::fprintf(stderr, "tenpoint-server: unable to accept a connection (%s, with %zu open); pausing accepts briefly\n",
-                     ec.message().c_str(), admission->open_connections());
-        accept_pause.expires_after(kAcceptPauseOnExhaustion);
-        accept_pause.async_wait([this](error_code wait_ec) {
-          if (!wait_ec) accept();
+                     ec.message().c_str(), l.context->admission.open_connections());
+        l.pause.expires_after(kAcceptPauseOnExhaustion);
+        l.pause.async_wait([this, &l](error_code wait_ec) {
+          if (!wait_ec) accept(l);
         });
         return;
       }
-      return accept();  // the client gave up while queued, or similar: nothing to do
+      return accept(l);  // the client gave up while queued, or similar: nothing to do
     }
-    admit(std::move(socket));
-    accept();
+    admit(l, std::move(socket));
+    accept(l);
   }
 
-  void admit(tcp::socket socket) {
+  void admit(Listener& l, tcp::socket socket) {
     error_code ec;
     tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return;  // already gone
     net::ip::address address = plain(peer.address());
     std::string text = address.to_string();
-    std::optional<Admission::Ticket> ticket = admission->admit(text);
+    std::optional<Admission::Ticket> ticket = l.context->admission.admit(text);
     if (!ticket) {
       // A reset rather than a FIN: the refusal is immediate for the client
       // and leaves no TIME_WAIT behind on the server.
@@ -204,7 +225,88 @@ struct HttpServer::Impl {
     }
     socket.set_option(tcp::no_delay(true), ec);  // else each reply waits ~40 ms for a delayed ACK
     std::string remote = (address.is_v6() ? "[" + text + "]" : text) + ":" + std::to_string(peer.port());
-    start_connection(std::move(socket), std::move(*ticket), std::move(text), std::move(remote), *context, tls.get());
+    start_connection(std::move(socket), std::move(*ticket), std::move(text), std::move(remote), *l.context, l.tls);
+  }
+
+  // Resolves and binds `host`:`port` for `l`; "" on success, else why not,
+  // in words that start with "Unable to <what> on HOST:PORT".
+  std::string listen(Listener& l, const std::string& what, const std::string& host_as_given, int port, bool loopback_only) {
+    std::string where = host_as_given + ":" + std::to_string(port);
+    if (port < 0 || port > 65535) return "Unable to " + what + " on " + where + ": a port is a number from 1 to 65535 (0: any free port)";
+    std::string host = host_as_given;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    error_code ec;
+    tcp::resolver resolver(io);
+    auto found = resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || found.empty())
+      return "Unable to " + what + " on " + where + ": the address " + host_as_given + " is not known (" + ec.message() + ")";
+    tcp::endpoint endpoint = found.begin()->endpoint();
+    if (loopback_only && !plain(endpoint.address()).is_loopback())
+      return "Unable to " + what + " on " + where +
+             ": it is plain HTTP, so only a loopback address (127.0.0.1, ::1) is allowed. Let the scraper reach it on this "
+             "machine (a local Prometheus or agent, an SSH tunnel), or add --metrics-allow-remote and a firewall rule that lets "
+             "only the scraper in";
+    l.acceptor.open(endpoint.protocol(), ec);
+    // A restarted server may bind at once, though connections of the last
+    // one are still in TIME_WAIT.
+    if (!ec) l.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) l.acceptor.bind(endpoint, ec);
+    if (!ec) l.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      error_code ignored;
+      l.acceptor.close(ignored);
+      return "Unable to " + what + " on " + where + ": " + ec.message() +
+             " (another server on that port, or not an address of this machine?)";
+    }
+    l.bound = true;
+    return "";
+  }
+
+  // The /metrics page. Everything here is a counter read or a short lock
+  // (the Admission's), never the database: it runs on an I/O thread.
+  std::string metrics_page() {
+    metrics::TextWriter out;
+    out.family("tenpoint_server_build_info", metrics::Type::gauge, "The server's version, as a label; the value is always 1.");
+    out.sample("tenpoint_server_build_info", {{"version", TENPOINT_VERSION}}, std::int64_t{1});
+    metrics.write(out);
+
+    Api::AnswerCounts answers = api.answer_counts();
+    out.family("tenpoint_server_answers_stored_total", metrics::Type::counter, "Answers stored as new by this server process.");
+    out.sample("tenpoint_server_answers_stored_total", {}, answers.stored);
+    out.family("tenpoint_server_answers_duplicate_total", metrics::Type::counter,
+               "Answers received again, identical to ones already held (a resent batch): acknowledged, stored once.");
+    out.sample("tenpoint_server_answers_duplicate_total", {}, answers.duplicates);
+    out.family("tenpoint_server_answers_quarantined_total", metrics::Type::counter,
+               "Answers received with the id of a different answer already held: kept aside in the quarantine table.");
+    out.sample("tenpoint_server_answers_quarantined_total", {}, answers.quarantined);
+
+    IngestStats ingest = api.ingest_stats();
+    out.family("tenpoint_server_group_commits_total", metrics::Type::counter,
+               "Group-commit transactions: what arrives together (batches, and on SQLite heartbeats) shares one "
+               "(SQLite store; 0 on PostgreSQL).");
+    out.sample("tenpoint_server_group_commits_total", {}, ingest.commits);
+    out.family("tenpoint_server_group_commit_batches_total", metrics::Type::counter,
+               "Batches stored by those transactions: divided by the commits, the batches per commit.");
+    out.sample("tenpoint_server_group_commit_batches_total", {}, ingest.batches);
+    out.family("tenpoint_server_group_commit_heartbeats_total", metrics::Type::counter,
+               "Heartbeats recorded by those transactions: (batches + heartbeats) / commits is the requests per fsync.");
+    out.sample("tenpoint_server_group_commit_heartbeats_total", {}, ingest.heartbeats);
+
+    out.family("tenpoint_server_open_connections", metrics::Type::gauge,
+               "Connections open on the kiosks' address (including any whose request is still on a handler thread).");
+    out.sample("tenpoint_server_open_connections", {}, static_cast<std::uint64_t>(admission->open_connections()));
+    Admission::Refusals refused = admission->refusals();
+    out.family("tenpoint_server_connections_refused_total", metrics::Type::counter,
+               "Connections to the kiosks' address closed at once, by the cap that refused them "
+               "(--max-connections-per-address, --max-connections).");
+    out.sample("tenpoint_server_connections_refused_total", {{"reason", "per_address"}}, refused.per_address);
+    out.sample("tenpoint_server_connections_refused_total", {{"reason", "max_connections"}}, refused.server_full);
+    out.family("tenpoint_server_buffered_body_bytes", metrics::Type::gauge,
+               "Request body bytes held in memory, arriving or waiting for a handler thread.");
+    out.sample("tenpoint_server_buffered_body_bytes", {}, static_cast<std::uint64_t>(admission->body_bytes_held()));
+
+    metrics::write_process_metrics(out, start_time_s);
+    return out.text();
   }
 };
 
@@ -234,44 +336,34 @@ bool HttpServer::bind(std::string& error) {
   int max_connections = connections_that_fit(options_.max_connections);
   s.admission.emplace(static_cast<std::size_t>(max_connections),
                       static_cast<std::size_t>(std::max(1, options_.max_connections_per_address)), options_.max_buffered_body_bytes);
-  s.context.emplace(HttpContext{s.api, options_, *s.admission, s.handlers});
+  s.context.emplace(HttpContext{s.api, options_, *s.admission, s.handlers, s.metrics, Site::api, {}});
+  s.api_side.context = &*s.context;
+  s.api_side.tls = s.tls.get();
+  error = s.listen(s.api_side, "listen", options_.host, options_.port, false);
+  if (!error.empty()) return false;
+  port_ = s.api_side.acceptor.local_endpoint().port();
+  return true;
+}
 
-  std::string where = options_.host + ":" + std::to_string(options_.port);
-  if (options_.port < 0 || options_.port > 65535) {
-    error = "Unable to listen on " + where + ": a port is a number from 1 to 65535 (0: any free port)";
-    return false;
-  }
-  std::string host = options_.host;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  error_code ec;
-  tcp::resolver resolver(s.io);
-  auto found = resolver.resolve(host, std::to_string(options_.port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || found.empty()) {
-    error = "Unable to listen on " + where + ": the address " + options_.host + " is not known (" + ec.message() + ")";
-    return false;
-  }
-  tcp::endpoint endpoint = found.begin()->endpoint();
-  s.acceptor.open(endpoint.protocol(), ec);
-  // A restarted server may bind at once, though connections of the last
-  // one are still in TIME_WAIT.
-  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "Unable to listen on " + where + ": " + ec.message() + " (another server on that port, or not an address of this machine?)";
-    error_code ignored;
-    s.acceptor.close(ignored);
-    return false;
-  }
-  port_ = s.acceptor.local_endpoint().port();
-  s.bound = true;
+bool HttpServer::bind_metrics(std::string& error) {
+  Impl& s = *impl_;
+  // Its own caps, so a scraper is never refused because kiosks fill the
+  // server, nor the other way round. No route there reads a body.
+  s.metrics_admission.emplace(http_limits::kMaxMetricsConnections, http_limits::kMaxMetricsConnections, 0);
+  s.metrics_context.emplace(
+      HttpContext{s.api, options_, *s.metrics_admission, s.handlers, s.metrics, Site::metrics, [&s] { return s.metrics_page(); }});
+  s.metrics_side.context = &*s.metrics_context;
+  error = s.listen(s.metrics_side, "serve metrics", options_.metrics_host, options_.metrics_port, !options_.metrics_allow_remote);
+  if (!error.empty()) return false;
+  metrics_port_ = s.metrics_side.acceptor.local_endpoint().port();
   return true;
 }
 
 void HttpServer::run() {
   Impl& s = *impl_;
-  if (!s.bound) return;
-  s.accept();
+  if (!s.api_side.bound) return;
+  s.accept(s.api_side);
+  if (s.metrics_side.bound) s.accept(s.metrics_side);
   auto serve = [&s] {
     for (;;) {
       try {

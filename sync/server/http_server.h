@@ -4,6 +4,8 @@
 // timers), and the Api runs on a separate pool of handler threads, so a
 // slow database holds handler threads, never the sockets of other clients.
 // The limits every client is held to are listed in http_limits.h.
+// /metrics is served on a separate address (HttpOptions.metrics_*), never
+// on the kiosks' one.
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -13,6 +15,9 @@
 #include "http_limits.h"
 
 namespace tp::server {
+
+// The metrics address's port unless told otherwise.
+constexpr int kDefaultMetricsPort = 9464;
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
@@ -30,11 +35,20 @@ struct HttpOptions {
   int request_deadline_s = http_limits::kRequestDeadlineS;  // first byte to last byte of a request
   int idle_timeout_s = http_limits::kIdleTimeoutS;          // between requests on a kept-alive connection
   int handshake_deadline_s = http_limits::kHandshakeDeadlineS;
+  // A request arrived to its reply ready; past it: 503 busy, and the
+  // connection closes. The Api's later reply is thrown away.
+  int handler_deadline_s = http_limits::kHandlerDeadlineS;
   int max_connections = http_limits::kMaxConnections;
   int max_connections_per_address = http_limits::kMaxConnectionsPerAddress;
   std::size_t max_body_bytes = http_limits::kMaxWireBodyBytes;  // as sent, before gzip is undone
   std::size_t max_buffered_body_bytes = http_limits::kMaxBufferedBodyBytes;
-  bool access_log = true;  // one line per request on stderr
+  bool access_log = true;  // one line per request on stderr (not for the metrics address)
+  // GET /metrics (Prometheus text format) in plain HTTP on an address of its
+  // own, bound by bind_metrics(). Plain HTTP, so only a loopback address
+  // unless metrics_allow_remote.
+  std::string metrics_host = "127.0.0.1";
+  int metrics_port = kDefaultMetricsPort;  // 0: any free port (see HttpServer::metrics_port)
+  bool metrics_allow_remote = false;
 };
 
 class HttpServer {
@@ -47,6 +61,11 @@ class HttpServer {
   // set (a sentence naming the file or address) when it cannot.
   bool bind(std::string& error);
   int port() const { return port_; }
+  // Binds the metrics address; false with `error` set when it cannot (in
+  // use, unknown, or not loopback without metrics_allow_remote). Optional:
+  // the API is served whether or not this was called or succeeded.
+  bool bind_metrics(std::string& error);
+  int metrics_port() const { return metrics_port_; }
   void run();   // serves until stop()
   void stop();  // may be called from any thread, also before run()
 
@@ -54,7 +73,7 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   HttpOptions options_;
-  int port_ = 0;
+  int port_ = 0, metrics_port_ = 0;
 };
 
 }  // namespace tp::server

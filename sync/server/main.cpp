@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "code_key_file.h"
 #include "http_server.h"
 #include "json.h"
 #include "open_store.h"
@@ -62,7 +63,17 @@ std::string key_permission_problem(const std::string& key_path) {
 // How to name the store again in a hint: "--data DIR" or "--database URL".
 std::string store_flag(const StoreLocation& where) { return where.postgres() ? "--database URL" : "--data " + where.data_dir; }
 
-int serve(const StoreLocation& where, const std::string& listen, HttpOptions http, ApiOptions api_options) {
+// Where /metrics is served: "none", or ADDRESS:PORT; `given` when the admin
+// chose it (then failing to bind it stops the start; the default only warns,
+// so that a second server on one machine still starts).
+struct MetricsListen {
+  std::string address = "127.0.0.1:" + std::to_string(kDefaultMetricsPort);
+  bool given = false;
+  bool allow_remote = false;
+  bool off() const { return address == "none"; }
+};
+
+int serve(const StoreLocation& where, const std::string& listen, HttpOptions http, ApiOptions api_options, const MetricsListen& metrics) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "--listen takes ADDRESS:PORT, such as 127.0.0.1:8443\n");
@@ -70,6 +81,16 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   }
   http.host = listen.substr(0, colon);
   http.port = std::atoi(listen.c_str() + colon + 1);
+  if (!metrics.off()) {
+    auto metrics_colon = metrics.address.rfind(':');
+    if (metrics_colon == std::string::npos) {
+      std::fprintf(stderr, "--metrics-listen takes ADDRESS:PORT, such as 127.0.0.1:%d, or none\n", kDefaultMetricsPort);
+      return 2;
+    }
+    http.metrics_host = metrics.address.substr(0, metrics_colon);
+    http.metrics_port = std::atoi(metrics.address.c_str() + metrics_colon + 1);
+    http.metrics_allow_remote = metrics.allow_remote;
+  }
   if (!http.plain_http && (http.tls_cert.empty() || http.tls_key.empty())) {
     std::fprintf(stderr, "HTTPS needs --tls-cert and --tls-key (plain HTTP only with --insecure-http, for development)\n");
     return 2;
@@ -89,7 +110,7 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   // starting at once migrate once), and each handler thread gets a connection.
   int handlers = http.handler_threads > 0 ? http.handler_threads : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   std::unique_ptr<ServerStore> store = open_store(where, {.apply_migrations = true, .connections = handlers});
-  Api api(*store, api_options, [] {
+  Api api(*store, open_code_key(*store, where), api_options, [] {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -103,6 +124,20 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   std::printf("tenpoint-server: listening on %s://%s:%d (%s)\n", http.plain_http ? "http" : "https", http.host.c_str(), server.port(),
               describe_store(where).c_str());
   std::fflush(stdout);
+  // After the line above: scripts and tests take the first address in the
+  // log as the API's.
+  if (!metrics.off()) {
+    if (server.bind_metrics(error)) {
+      std::printf("tenpoint-server: metrics on http://%s:%d/metrics\n", http.metrics_host.c_str(), server.metrics_port());
+      std::fflush(stdout);
+    } else if (metrics.given) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    } else {
+      std::fprintf(stderr, "tenpoint-server: not serving /metrics. %s; choose another with --metrics-listen ADDRESS:PORT, or none\n",
+                   error.c_str());
+    }
+  }
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
@@ -124,7 +159,8 @@ int enrol_code(const StoreLocation& where, const std::string& venue, int days) {
   }
   auto store = open_store(where, {.apply_migrations = true});  // as the SQLite file is made here too
   std::string code = new_enrol_code();
-  if (tp::Status s = store->add_enrol_code(venue, secret_hash(normalise_code(code)), now_s() + std::int64_t{days} * 86400); !s) {
+  CodeKey key = open_code_key(*store, where);
+  if (tp::Status s = store->add_enrol_code(venue, key.code_hash(code), now_s() + std::int64_t{days} * 86400); !s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 1;
   }
@@ -150,7 +186,7 @@ int revoke(const StoreLocation& where, const std::string& device) {
 
 int revoke_code(const StoreLocation& where, const std::string& code) {
   auto store = open_store(where, {.apply_migrations = false});
-  auto withdrawn = store->revoke_enrol_code(secret_hash(normalise_code(code)), now_s());
+  auto withdrawn = store->revoke_enrol_code(code_hashes(open_code_key(*store, where), code), now_s());
   if (!withdrawn) {
     std::fprintf(stderr, "%s\n", withdrawn.message().c_str());
     return 1;
@@ -252,6 +288,13 @@ void add_store_options(CLI::App* command, StoreLocation& where, const char* data
       ->excludes(data);
 }
 
+// For the commands that make, check or withdraw enrolment codes (code_key_file.h).
+void add_secrets_option(CLI::App* command, StoreLocation& where) {
+  command->add_option("--secrets", where.secrets_dir,
+                      "Folder for the server's code key (code-key), kept out of the database's backups. Default: the --data folder; "
+                      "required with --database, where every server needs the same file");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -264,6 +307,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8443";
   HttpOptions http;
   add_store_options(serve_cmd, where, "Folder for the server's SQLite database (the default)");
+  add_secrets_option(serve_cmd, where);
   serve_cmd->add_option("--listen", listen, "ADDRESS:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve_cmd->add_option("--tls-cert", http.tls_cert, "PEM certificate (chain) for HTTPS");
   serve_cmd->add_option("--tls-key", http.tls_key, "PEM private key for HTTPS");
@@ -274,6 +318,19 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--handler-threads", http.handler_threads, "Threads running requests (database work); 0: one per core, at least 2")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));
+  serve_cmd
+      ->add_option("--handler-deadline", http.handler_deadline_s,
+                   "Seconds a request may wait for its reply once it has arrived (a handler thread, then the database); "
+                   "past it the kiosk gets 503 and retries")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  MetricsListen metrics_listen;
+  auto* metrics_option = serve_cmd
+                             ->add_option("--metrics-listen", metrics_listen.address,
+                                          "ADDRESS:PORT for GET /metrics (Prometheus, plain HTTP; port 0: any free port), or none")
+                             ->capture_default_str();
+  serve_cmd->add_flag("--metrics-allow-remote", metrics_listen.allow_remote,
+                      "Allow --metrics-listen on an address other than loopback (plain HTTP: firewall it to the scraper)");
   serve_cmd->add_option("--request-deadline", http.request_deadline_s, "Seconds from a request's first byte to its last")
       ->capture_default_str()
       ->check(CLI::Range(1, 300));
@@ -301,6 +358,7 @@ int main(int argc, char** argv) {
   std::string venue;
   int days = 7;
   add_store_options(code_cmd, where, "The server's data folder");
+  add_secrets_option(code_cmd, where);
   code_cmd->add_option("--venue", venue, "Venue name, such as \"Central Library\"")->required();
   code_cmd->add_option("--days", days, "Days the code stays valid")->capture_default_str()->check(CLI::Range(1, 365));
 
@@ -321,6 +379,7 @@ int main(int argc, char** argv) {
       cli.add_subcommand("revoke-code", "Withdraw an enrolment code nobody has used yet (lost, or given out by mistake)");
   std::string code;
   add_store_options(revoke_code_cmd, where, "The server's data folder");
+  add_secrets_option(revoke_code_cmd, where);
   revoke_code_cmd->add_option("CODE", code, "The code as printed by enrol-code")->required();
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the database's schema up to date (serve does this at start too)");
@@ -328,6 +387,11 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(cli, argc, argv);
   if (std::string problem = check_store_location(where); !problem.empty()) {
+    std::fprintf(stderr, "%s\n", problem.c_str());
+    return 2;
+  }
+  bool uses_code_key = serve_cmd->parsed() || code_cmd->parsed() || revoke_code_cmd->parsed();
+  if (std::string problem = uses_code_key ? check_secrets_location(where) : ""; !problem.empty()) {
     std::fprintf(stderr, "%s\n", problem.c_str());
     return 2;
   }
@@ -341,7 +405,8 @@ int main(int argc, char** argv) {
     api_options.device_burst = api_options.device_requests_per_s * 4;
     api_options.enrol_requests_per_s = enrol_per_minute / 60.0;
     api_options.enrol_burst = std::max(5.0, enrol_per_minute / 12.0);
-    if (serve_cmd->parsed()) return serve(where, listen, http, api_options);
+    metrics_listen.given = metrics_option->count() > 0;
+    if (serve_cmd->parsed()) return serve(where, listen, http, api_options, metrics_listen);
     if (code_cmd->parsed()) return enrol_code(where, venue, days);
     if (migrate_cmd->parsed()) return migrate(where);
     if (revoke_cmd->parsed()) return revoke(where, device);

@@ -11,8 +11,11 @@ namespace tp::server {
 struct StoreLocation {
   std::string data_dir;      // SQLite: DIR/server.db
   std::string database_url;  // PostgreSQL: postgresql://... or key=value pairs
+  std::string secrets_dir;   // --secrets: the server's own keys (code_key_file.h)
 
   bool postgres() const { return !database_url.empty(); }
+  // --secrets DIR, else the data folder; "" for PostgreSQL without --secrets.
+  std::string secrets() const { return secrets_dir.empty() ? data_dir : secrets_dir; }
 };
 
 struct OpenStoreOptions {

@@ -93,9 +93,24 @@ CREATE TABLE quarantine(
 CREATE INDEX quarantine_device ON quarantine(device_id);
 )sql";
 
+// Codes made before code hashes were keyed keep their plain hash, marked
+// 'unkeyed', and work until they expire. The column then loses its default:
+// every code added since must say 'keyed' itself (add_enrol_code).
+const char* const kKeyedCodeHashes = R"sql(
+ALTER TABLE enrol_codes ADD COLUMN hash_kind text NOT NULL DEFAULT 'unkeyed' CHECK (hash_kind IN ('unkeyed', 'keyed'));
+ALTER TABLE enrol_codes ALTER COLUMN hash_kind DROP DEFAULT;
+-- The check value of the key code hashes are made with (code_key_file.h), never the key: one row at most.
+CREATE TABLE code_key(
+  id integer PRIMARY KEY CHECK (id = 1),
+  check_value text NOT NULL,
+  recorded_at bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "venues, enrolment codes, devices, answers, batches, quarantine", kInitialSchema},
     Migration{2, "enrolment codes can be withdrawn", "ALTER TABLE enrol_codes ADD COLUMN revoked_at bigint;"},
+    Migration{3, "enrolment-code hashes are keyed; older codes marked unkeyed", kKeyedCodeHashes},
 };
 
 // Any number works as long as every Tenpoint server uses the same one:
@@ -116,7 +131,7 @@ Result<int> schema_version(Lease& db) {
   return static_cast<int>(version.int64(0, 0));
 }
 
-Result<MigrationReport> apply_migrations(Lease& db) {
+Result<MigrationReport> apply_migrations(Lease& db, int up_to) {
   if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "start migrating the schema");
   // Held until COMMIT or ROLLBACK; a second server waits here, then finds the work done.
   if (Res r = db.exec("SELECT pg_advisory_xact_lock($1::bigint)", Params().text(kMigrationLockKey)); !r.ok())
@@ -135,7 +150,7 @@ Result<MigrationReport> apply_migrations(Lease& db) {
     return db.fail("migrate the schema", "its schema is version " + std::to_string(*current) + ", newer than this tenpoint-server knows (" +
                                              std::to_string(latest_schema_version()) + "); upgrade tenpoint-server");
   for (const Migration& m : kMigrations) {
-    if (m.version <= *current) continue;
+    if (m.version <= *current || m.version > up_to) continue;
     if (Res r = db.exec_script(m.sql); !r.ok()) return db.fail(r, "apply schema migration " + std::to_string(m.version));
     if (Res r = db.exec("INSERT INTO schema_migrations(version, description) VALUES($1::integer, $2)",
                         Params().int64(m.version).text(m.description));

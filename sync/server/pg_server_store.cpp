@@ -139,15 +139,39 @@ PgServerStore::~PgServerStore() = default;
 
 const std::string& PgServerStore::description() const { return impl_->pool.where(); }
 
-Status PgServerStore::add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) {
+Result<std::optional<std::string>> PgServerStore::code_key_check() {
+  return impl_->pool.run("read the code key's check value", [&](Lease& db) -> Result<std::optional<std::string>> {
+    Res r = db.exec("SELECT check_value FROM code_key WHERE id = 1");
+    if (!r.ok()) return db.fail(r, "read the code key's check value");
+    if (r.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(r.text(0, 0));
+  });
+}
+
+Result<std::string> PgServerStore::record_code_key_check(const std::string& check) {
+  return impl_->pool.run("record the code key's check value", [&](Lease& db) -> Result<std::string> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "record the code key's check value");
+    // A second server inserting at the same moment waits for the first's
+    // row, and the SELECT (a new snapshot) reads the winner's value.
+    if (Res r = db.exec("INSERT INTO code_key(id, check_value) VALUES(1, $1) ON CONFLICT (id) DO NOTHING", Params().text(check)); !r.ok())
+      return db.fail(r, "record the code key's check value");
+    Res recorded = db.exec("SELECT check_value FROM code_key WHERE id = 1");
+    if (!recorded.ok() || recorded.rows() != 1) return db.fail(recorded, "read the code key's check value");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "record the code key's check value");
+    return recorded.text(0, 0);
+  });
+}
+
+Status PgServerStore::add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) {
   auto done = impl_->pool.run("add an enrolment code", [&](Lease& db) -> Result<bool> {
     if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "add an enrolment code");
     // Two servers adding the first code of a new venue: the second waits for
     // the first's row, and the next statement (a new snapshot) finds it.
     if (Res r = db.exec("INSERT INTO venues(name) VALUES($1) ON CONFLICT (name) DO NOTHING", Params().text(venue)); !r.ok())
       return db.fail(r, "add a venue");
-    if (Res r = db.exec("INSERT INTO enrol_codes(code_hash, venue_id, expires_at) SELECT $1, id, $2::bigint FROM venues WHERE name = $3",
-                        Params().text(code_hash).int64(expires_at).text(venue));
+    if (Res r = db.exec("INSERT INTO enrol_codes(code_hash, venue_id, expires_at, hash_kind) SELECT $1, id, $2::bigint, 'keyed' FROM "
+                        "venues WHERE name = $3",
+                        Params().text(keyed_code_hash).int64(expires_at).text(venue));
         !r.ok())
       return db.fail(r, "add an enrolment code");
     if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "add an enrolment code");
@@ -157,29 +181,38 @@ Status PgServerStore::add_enrol_code(const std::string& venue, const std::string
   return {};
 }
 
-Result<bool> PgServerStore::revoke_enrol_code(const std::string& code_hash, std::int64_t now) {
+// A code's row: by its keyed hash ($1), or by its plain hash ($2) if it was
+// made before code hashes were keyed.
+constexpr const char* kCodeMatches = "((code_hash = $1 AND hash_kind = 'keyed') OR (code_hash = $2 AND hash_kind = 'unkeyed'))";
+
+Result<bool> PgServerStore::revoke_enrol_code(const CodeHashes& code, std::int64_t now) {
   return impl_->pool.run("withdraw an enrolment code", [&](Lease& db) -> Result<bool> {
-    Res r = db.exec("UPDATE enrol_codes SET revoked_at = $2::bigint WHERE code_hash = $1 AND used_at IS NULL AND revoked_at IS NULL",
-                    Params().text(code_hash).int64(now));
+    Res r = db.exec((std::string("UPDATE enrol_codes SET revoked_at = $3::bigint WHERE ") + kCodeMatches +
+                     " AND used_at IS NULL AND revoked_at IS NULL")
+                        .c_str(),
+                    Params().text(code.keyed).text(code.unkeyed).int64(now));
     if (!r.ok()) return db.fail(r, "withdraw an enrolment code");
-    return r.affected() == 1;
+    return r.affected() >= 1;
   });
 }
 
-Result<EnrolOutcome> PgServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+Result<EnrolOutcome> PgServerStore::enrol(const CodeHashes& hashes, const std::string& device_id, const std::string& token_hash,
                                           const std::string& kiosk_name, std::int64_t now) {
   return impl_->pool.run("enrol a kiosk", [&](Lease& db) -> Result<EnrolOutcome> {
     EnrolOutcome out;
     if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "start an enrolment");
     // The lock holds the code until COMMIT: a second server using the same
-    // code waits here, then reads it used (invariant 4).
-    Res code = db.exec(
-        "SELECT venue_id, expires_at, used_at IS NOT NULL, device_id, revoked_at IS NOT NULL FROM enrol_codes WHERE code_hash = $1 FOR "
-        "UPDATE",
-        Params().text(code_hash));
+    // code waits here, then reads it used (invariant 4). The keyed row first,
+    // should an old code and a new one ever be the same 60 bits.
+    Res code = db.exec((std::string("SELECT venue_id, expires_at, used_at IS NOT NULL, device_id, revoked_at IS NOT NULL, code_hash "
+                                    "FROM enrol_codes WHERE ") +
+                        kCodeMatches + " ORDER BY hash_kind = 'keyed' DESC LIMIT 1 FOR UPDATE")
+                           .c_str(),
+                       Params().text(hashes.keyed).text(hashes.unkeyed));
     if (!code.ok()) return db.fail(code, "look up an enrolment code");
     if (code.rows() == 0) return out;  // unknown_code
     std::int64_t venue_id = code.int64(0, 0);
+    std::string code_hash = code.text(0, 5);
     std::int64_t expires = code.int64(0, 1);
     bool used = code.boolean(0, 2);
     std::string holder = code.is_null(0, 3) ? "" : code.text(0, 3);

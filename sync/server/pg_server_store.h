@@ -10,7 +10,9 @@
 //      A server that loses a race waits for the winner's commit, then reads
 //      the committed row (READ COMMITTED: each statement sees the latest).
 //   2. A batch commits whole or not at all, before the reply is sent.
-//   3. Only hashes of tokens and enrolment codes are stored.
+//   3. Only hashes of tokens and enrolment codes are stored; code hashes
+//      are keyed (secrets.h), except those of codes made before schema 3,
+//      which are marked hash_kind 'unkeyed' and found by their plain hash.
 //   4. An enrolment code works once: its row is locked (SELECT ... FOR
 //      UPDATE) from the check to the commit, so a second server waits and
 //      then sees it used. The same token retrying gets the same device.
@@ -55,9 +57,11 @@ class PgServerStore final : public ServerStore {
   explicit PgServerStore(const std::string& url, PgStoreOptions options = {});
   ~PgServerStore() override;
 
-  Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override;
-  Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t now) override;
-  Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+  Result<std::optional<std::string>> code_key_check() override;
+  Result<std::string> record_code_key_check(const std::string& check) override;
+  Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override;
+  Result<bool> revoke_enrol_code(const CodeHashes& code, std::int64_t now) override;
+  Result<EnrolOutcome> enrol(const CodeHashes& code, const std::string& device_id, const std::string& token_hash,
                              const std::string& kiosk_name, std::int64_t now) override;
   Result<std::optional<Device>> device_by_token(const std::string& token_hash) override;
   Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "secrets.h"
 #include "status.h"
 #include "wire.h"
 
@@ -51,23 +52,33 @@ struct EnrolOutcome {
 
 // How well group commit is grouping, for /metrics.
 struct IngestStats {
-  std::uint64_t commits = 0;  // transactions that stored batches
-  std::uint64_t batches = 0;  // batches stored by them
+  std::uint64_t commits = 0;     // group transactions that stored something
+  std::uint64_t batches = 0;     // batches stored by them
+  std::uint64_t heartbeats = 0;  // heartbeats recorded by them
 };
 
 class ServerStore {
  public:
   virtual ~ServerStore() = default;
   virtual IngestStats ingest_stats() const { return {}; }
-  // A new one-time code for a venue (created if new); the store keeps only its hash.
-  virtual Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) = 0;
+  // The check value of the key enrolment-code hashes are made with
+  // (code_key_file.h); nullopt while none is recorded.
+  virtual Result<std::optional<std::string>> code_key_check() = 0;
+  // Records `check` unless a check value is recorded already, atomically;
+  // returns the one recorded (the first to arrive wins, across servers).
+  virtual Result<std::string> record_code_key_check(const std::string& check) = 0;
+  // A new one-time code for a venue (created if new); the store keeps only
+  // its keyed hash (CodeKey::code_hash).
+  virtual Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) = 0;
   // Withdraws a code nobody has used yet (it was lost, or given out by mistake).
-  // false: no unused, unrevoked code has that hash.
-  virtual Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t now) = 0;
+  // false: no unused, unrevoked code has those hashes.
+  virtual Result<bool> revoke_enrol_code(const CodeHashes& code, std::int64_t now) = 0;
   // Uses up a code and creates the device with the hash of its token, atomically.
-  // A token already enrolled, shown with any known code, gets its own device
-  // back without using the code (its first reply was lost), or revoked_token.
-  virtual Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+  // A code is found by its keyed hash, or by its unkeyed one if it was made
+  // before code hashes were keyed. A token already enrolled, shown with any
+  // known code, gets its own device back without using the code (its first
+  // reply was lost), or revoked_token.
+  virtual Result<EnrolOutcome> enrol(const CodeHashes& code, const std::string& device_id, const std::string& token_hash,
                                      const std::string& kiosk_name, std::int64_t now) = 0;
   // nullopt: no device holds this token.
   virtual Result<std::optional<Device>> device_by_token(const std::string& token_hash) = 0;

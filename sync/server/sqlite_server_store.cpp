@@ -98,9 +98,24 @@ CREATE TABLE IF NOT EXISTS quarantine(
 );
 )sql";
 
+// Codes made before code hashes were keyed keep their plain hash, marked
+// 'unkeyed', and work until they expire; every code added since says
+// 'keyed' (add_enrol_code). SQLite cannot change a column's default later,
+// so the default stays the one that describes the old rows.
+const char* const kKeyedCodeHashes = R"sql(
+ALTER TABLE enrol_codes ADD COLUMN hash_kind TEXT NOT NULL DEFAULT 'unkeyed' CHECK (hash_kind IN ('unkeyed', 'keyed'));
+-- The check value of the key code hashes are made with (code_key_file.h), never the key: one row at most.
+CREATE TABLE code_key(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  check_value TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+)sql";
+
 const char* const kMigrations[] = {
     kInitialSchema,
     "ALTER TABLE enrol_codes ADD COLUMN revoked_at INTEGER;  -- set by revoke-code on a code nobody used",
+    kKeyedCodeHashes,
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteServerStore::kSchemaVersion);
 
@@ -108,8 +123,9 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteServerStore:
 
 struct SqliteServerStore::Impl {
   sqlite3* db = nullptr;
+  sqlite3* reader = nullptr;  // device_by_token only
   std::string path;
-  Stmt insert_answer, find_answer, insert_quarantine, device_clock, log_batch, note_contact;
+  Stmt insert_answer, find_answer, insert_quarantine, device_clock, log_batch, note_contact, heartbeat, place_answers, device_by_token;
   ~Impl() {
     // Statements first: a connection with live statements does not close.
     insert_answer = Stmt();
@@ -118,6 +134,10 @@ struct SqliteServerStore::Impl {
     device_clock = Stmt();
     log_batch = Stmt();
     note_contact = Stmt();
+    heartbeat = Stmt();
+    place_answers = Stmt();
+    device_by_token = Stmt();
+    if (reader) sqlite3_close_v2(reader);
     if (db) sqlite3_close_v2(db);
   }
   std::string error(const std::string& what) const { return "Unable to " + what + " in " + path + ": " + sqlite3_errmsg(db); }
@@ -177,20 +197,72 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
                           "INSERT INTO batches(batch_id, device_id, received_at, received, stored, duplicates, quarantined) "
                           "VALUES(?1,?2,?3,?4,?5,?6,?7)");
   impl_->note_contact = Stmt(impl_->db, "UPDATE devices SET last_contact = ?2 WHERE id = ?1");
+  impl_->heartbeat = Stmt(impl_->db,
+                          "UPDATE devices SET last_contact = ?2, app_version = ?3, set_id = ?4, set_version = ?5, answers_waiting = ?6, "
+                          "oldest_unsent_age_s = ?7, free_disk_bytes = ?8, clock_trusted = ?9, clock_unix = ?10, clock_boot_id = ?11, "
+                          "clock_monotonic_ms = ?12 WHERE id = ?1");
+  // Once the clock is trusted, answers stamped earlier in the same boot can be placed.
+  impl_->place_answers = Stmt(impl_->db,
+                              "UPDATE answers SET corrected_at = ?3 - (?4 - monotonic_ms) / 1000 "
+                              "WHERE device_id = ?1 AND boot_id = ?2 AND clock_trusted = 0 AND corrected_at IS NULL");
+  // Every request from a kiosk starts here.
+  if (sqlite3_open_v2(path.c_str(), &impl_->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+    throw std::runtime_error("Unable to open " + path + " for reading: " + sqlite3_errmsg(impl_->reader));
+  sqlite3_extended_result_codes(impl_->reader, 1);
+  sqlite3_busy_timeout(impl_->reader, busy_timeout_ms);
+  impl_->device_by_token =
+      Stmt(impl_->reader,
+           "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
   if (!impl_->insert_answer || !impl_->find_answer || !impl_->insert_quarantine || !impl_->device_clock || !impl_->log_batch ||
-      !impl_->note_contact)
+      !impl_->note_contact || !impl_->heartbeat || !impl_->place_answers || !impl_->device_by_token)
     throw std::runtime_error(impl_->error("prepare statements"));
 }
 
 SqliteServerStore::~SqliteServerStore() = default;
 
-Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) {
+std::span<const char* const> SqliteServerStore::migrations() { return kMigrations; }
+
+Result<std::optional<std::string>> SqliteServerStore::code_key_check() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "SELECT check_value FROM code_key WHERE id = 1");
+  if (!s) return impl_->fail("read the code key's check value");
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "read the code key's check value");
+  return std::optional<std::string>(column_text(s.get(), 0));
+}
+
+Result<std::string> SqliteServerStore::record_code_key_check(const std::string& check) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  // In one write transaction: a second process finds the first one's row.
+  Stmt add(db, "INSERT INTO code_key(id, check_value) VALUES(1, ?1) ON CONFLICT(id) DO NOTHING");
+  bind_text(add.get(), 1, check);
+  Stmt read(db, "SELECT check_value FROM code_key WHERE id = 1");
+  Transaction tx(db);
+  int rc = tx.begin_rc();
+  if (rc == SQLITE_OK) rc = run(add.get());
+  std::string recorded;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(read.get());
+    if (rc == SQLITE_ROW) {
+      recorded = column_text(read.get(), 0);
+      rc = SQLITE_OK;
+    }
+    sqlite3_reset(read.get());
+  }
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "record the code key's check value");
+  return recorded;
+}
+
+Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) {
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   Stmt v(db, "INSERT INTO venues(name) VALUES(?1) ON CONFLICT(name) DO NOTHING");
   bind_text(v.get(), 1, venue);
-  Stmt c(db, "INSERT INTO enrol_codes(code_hash, venue_id, expires_at) SELECT ?1, id, ?2 FROM venues WHERE name = ?3");
-  bind_text(c.get(), 1, code_hash);
+  Stmt c(db, "INSERT INTO enrol_codes(code_hash, venue_id, expires_at, hash_kind) SELECT ?1, id, ?2, 'keyed' FROM venues WHERE name = ?3");
+  bind_text(c.get(), 1, keyed_code_hash);
   sqlite3_bind_int64(c.get(), 2, expires_at);
   bind_text(c.get(), 3, venue);
   Transaction tx(db);
@@ -202,13 +274,17 @@ Status SqliteServerStore::add_enrol_code(const std::string& venue, const std::st
   return {};
 }
 
-Result<bool> SqliteServerStore::revoke_enrol_code(const std::string& code_hash, std::int64_t now) {
+Result<bool> SqliteServerStore::revoke_enrol_code(const CodeHashes& code, std::int64_t now) {
   std::lock_guard lock(mutex_);
-  Stmt s(impl_->db, "UPDATE enrol_codes SET revoked_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL");
-  bind_text(s.get(), 1, code_hash);
-  sqlite3_bind_int64(s.get(), 2, now);
+  // By its keyed hash, or by its plain hash if it was made before code hashes were keyed.
+  Stmt s(impl_->db,
+         "UPDATE enrol_codes SET revoked_at = ?3 WHERE ((code_hash = ?1 AND hash_kind = 'keyed') OR (code_hash = ?2 AND hash_kind = "
+         "'unkeyed')) AND used_at IS NULL AND revoked_at IS NULL");
+  bind_text(s.get(), 1, code.keyed);
+  bind_text(s.get(), 2, code.unkeyed);
+  sqlite3_bind_int64(s.get(), 3, now);
   if (int rc = run(s.get()); rc != SQLITE_OK) return impl_->fail(rc, "withdraw an enrolment code");
-  return sqlite3_changes(impl_->db) == 1;
+  return sqlite3_changes(impl_->db) >= 1;
 }
 
 int SqliteServerStore::schema_version() const {
@@ -216,21 +292,28 @@ int SqliteServerStore::schema_version() const {
   return static_cast<int>(scalar(impl_->db, "PRAGMA user_version").value_or(-1));
 }
 
-Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+Result<EnrolOutcome> SqliteServerStore::enrol(const CodeHashes& code, const std::string& device_id, const std::string& token_hash,
                                               const std::string& kiosk_name, std::int64_t now) {
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   EnrolOutcome out;
   Transaction tx(db);
   if (!tx.ok()) return impl_->fail(tx.begin_rc(), "start an enrolment");
+  // By its keyed hash, or by its plain hash if it was made before code
+  // hashes were keyed. The keyed row first, should an old code and a new
+  // one ever be the same 60 bits.
   Stmt find(db,
             "SELECT c.venue_id, v.name, c.expires_at, c.used_at, c.device_id, (SELECT token_hash FROM devices WHERE id = c.device_id), "
-            "c.revoked_at IS NOT NULL FROM enrol_codes c JOIN venues v ON v.id = c.venue_id WHERE c.code_hash = ?1");
-  bind_text(find.get(), 1, code_hash);
+            "c.revoked_at IS NOT NULL, c.code_hash FROM enrol_codes c JOIN venues v ON v.id = c.venue_id "
+            "WHERE (c.code_hash = ?1 AND c.hash_kind = 'keyed') OR (c.code_hash = ?2 AND c.hash_kind = 'unkeyed') "
+            "ORDER BY c.hash_kind = 'keyed' DESC LIMIT 1");
+  bind_text(find.get(), 1, code.keyed);
+  bind_text(find.get(), 2, code.unkeyed);
   int rc = sqlite3_step(find.get());
   if (rc == SQLITE_DONE) return out;  // unknown_code
   if (rc != SQLITE_ROW) return impl_->fail(rc, "look up an enrolment code");
   std::int64_t venue_id = sqlite3_column_int64(find.get(), 0);
+  std::string code_hash = column_text(find.get(), 7);
   out.venue = column_text(find.get(), 1);
   // A token enrolled before (maybe with another code whose reply was lost):
   // the kiosk holds that device's secret, so it gets that device back.
@@ -277,50 +360,78 @@ Result<EnrolOutcome> SqliteServerStore::enrol(const std::string& code_hash, cons
 }
 
 Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::string& token_hash) {
-  std::lock_guard lock(mutex_);
-  Stmt s(impl_->db,
-         "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
-  if (!s) return impl_->fail("look up a device");
-  bind_text(s.get(), 1, token_hash);
-  int rc = sqlite3_step(s.get());
-  if (rc == SQLITE_DONE) return std::optional<Device>();
-  if (rc != SQLITE_ROW) return impl_->fail(rc, "look up a device");
-  return std::optional<Device>(Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0});
+  // Its own connection: in WAL mode a reader does not wait for the writer,
+  // so a request is not held up by another group's commit and fsync.
+  std::lock_guard lock(reader_mutex_);
+  sqlite3_stmt* s = impl_->device_by_token.get();
+  bind_text(s, 1, token_hash);
+  int rc = sqlite3_step(s);
+  std::optional<Device> device;
+  if (rc == SQLITE_ROW) device = Device{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2) != 0};
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failure(impl_->reader, rc, "look up a device", impl_->path);
+  return device;
 }
 
+// One request waiting for the next group transaction: a batch, or a
+// heartbeat (which changes the device's row on every round, so it would
+// otherwise cost a commit and an fsync of its own).
 struct SqliteServerStore::Pending {
+  Pending(const std::string& device, const wire::Batch* b, const wire::Heartbeat* hb, std::int64_t at)
+      : device_id(device), batch(b), heartbeat(hb), now(at) {}
   const std::string& device_id;
-  const wire::Batch& batch;
-  std::int64_t now;
+  const wire::Batch* batch = nullptr;
+  const wire::Heartbeat* heartbeat = nullptr;
+  std::int64_t now = 0;
   std::optional<Result<wire::BatchReply>> result;
+  // Under queue_mutex_: the result is in, or this caller leads the next commit.
+  bool done = false, lead = false;
+  std::condition_variable wake;
 };
 
 Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
+  Pending me(device_id, &batch, nullptr, now);
+  return in_next_group(me);
+}
+
+Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
+  Pending me(device_id, nullptr, &hb, now);
+  auto r = in_next_group(me);
+  if (!r) return r.status();
+  return {};
+}
+
+Result<wire::BatchReply> SqliteServerStore::in_next_group(Pending& me) {
   // Leader and followers: the first caller to find no commit under way
   // commits everything queued so far; callers that arrive meanwhile queue
-  // up and are taken by the next round. Nobody returns before its own
-  // batch is durable (or has failed).
-  Pending me{device_id, batch, now, std::nullopt};
+  // up. When a commit ends, its members are woken one by one, and the
+  // first of the queue, if any, is told to lead the next: no caller is
+  // woken for nothing. Nobody returns before its own change is durable
+  // (or has failed).
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&me);
-  while (!me.result) {
-    if (committing_) {
-      group_done_.wait(lock);
-      continue;
-    }
-    committing_ = true;
-    std::vector<Pending*> group;
-    group.swap(queue_);
-    lock.unlock();
-    commit_group(group);
-    lock.lock();
+  if (committing_) me.wake.wait(lock, [&] { return me.done || me.lead; });
+  if (me.done) return std::move(*me.result);
+  committing_ = true;
+  std::vector<Pending*> group;
+  group.swap(queue_);
+  lock.unlock();
+  commit_group(group);
+  lock.lock();
+  for (Pending* p : group) {
+    p->done = true;
+    if (p != &me) p->wake.notify_one();
+  }
+  if (queue_.empty()) {
     committing_ = false;
-    group_done_.notify_all();
+  } else {
+    queue_.front()->lead = true;
+    queue_.front()->wake.notify_one();
   }
   return std::move(*me.result);
 }
 
-IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load()}; }
+IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load()}; }
 
 void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
   std::lock_guard lock(mutex_);
@@ -331,19 +442,26 @@ void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
     for (Pending* p : group) p->result = failed;
     return;
   }
-  std::size_t stored = 0;
+  std::size_t stored = 0, batches = 0, heartbeats = 0;
   for (Pending* p : group) {
-    // A savepoint per batch: a batch that fails is undone alone.
-    if (int rc = exec(db, "SAVEPOINT batch"); rc != SQLITE_OK) {
-      p->result = impl_->fail(rc, "start a batch");
+    // A savepoint each: a batch or heartbeat that fails is undone alone.
+    if (int rc = exec(db, "SAVEPOINT one"); rc != SQLITE_OK) {
+      p->result = impl_->fail(rc, p->batch ? "start a batch" : "record a heartbeat");
       continue;
     }
-    p->result = ingest_one(p->device_id, p->batch, p->now);
-    if (!*p->result)
-      exec(db, "ROLLBACK TO batch");
-    else
+    if (p->batch) {
+      p->result = ingest_one(p->device_id, *p->batch, p->now);
+    } else {
+      Status s = heartbeat_one(p->device_id, *p->heartbeat, p->now);
+      p->result = s ? Result<wire::BatchReply>(wire::BatchReply{}) : Result<wire::BatchReply>(s);
+    }
+    if (!*p->result) {
+      exec(db, "ROLLBACK TO one");
+    } else {
       ++stored;
-    exec(db, "RELEASE batch");
+      ++(p->batch ? batches : heartbeats);
+    }
+    exec(db, "RELEASE one");
   }
   if (stored == 0) return;
   if (int rc = tx.commit(); rc != SQLITE_OK) {
@@ -353,7 +471,8 @@ void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
     return;
   }
   commits_.fetch_add(1);
-  batches_.fetch_add(stored);
+  batches_.fetch_add(batches);
+  heartbeats_.fetch_add(heartbeats);
 }
 
 Result<wire::BatchReply> SqliteServerStore::ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
@@ -435,42 +554,31 @@ Result<wire::BatchReply> SqliteServerStore::ingest_one(const std::string& device
   return reply;
 }
 
-Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
-  std::lock_guard lock(mutex_);
-  sqlite3* db = impl_->db;
-  Stmt s(db,
-         "UPDATE devices SET last_contact = ?2, app_version = ?3, set_id = ?4, set_version = ?5, answers_waiting = ?6, "
-         "oldest_unsent_age_s = ?7, free_disk_bytes = ?8, clock_trusted = ?9, clock_unix = ?10, clock_boot_id = ?11, "
-         "clock_monotonic_ms = ?12 WHERE id = ?1");
-  bind_text(s.get(), 1, device_id);
-  sqlite3_bind_int64(s.get(), 2, now);
-  bind_text(s.get(), 3, hb.app_version);
-  bind_text(s.get(), 4, hb.set_id);
-  sqlite3_bind_int(s.get(), 5, hb.set_version);
-  sqlite3_bind_int64(s.get(), 6, hb.answers_waiting);
+Status SqliteServerStore::heartbeat_one(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
+  sqlite3_stmt* s = impl_->heartbeat.get();
+  bind_text(s, 1, device_id);
+  sqlite3_bind_int64(s, 2, now);
+  bind_text(s, 3, hb.app_version);
+  bind_text(s, 4, hb.set_id);
+  sqlite3_bind_int(s, 5, hb.set_version);
+  sqlite3_bind_int64(s, 6, hb.answers_waiting);
   if (hb.oldest_unsent_age_s)
-    sqlite3_bind_int64(s.get(), 7, *hb.oldest_unsent_age_s);
+    sqlite3_bind_int64(s, 7, *hb.oldest_unsent_age_s);
   else
-    sqlite3_bind_null(s.get(), 7);
-  sqlite3_bind_int64(s.get(), 8, hb.free_disk_bytes);
-  sqlite3_bind_int(s.get(), 9, hb.clock.trusted ? 1 : 0);
-  sqlite3_bind_int64(s.get(), 10, hb.clock.unix_time);
-  bind_text(s.get(), 11, hb.clock.boot_id);
-  sqlite3_bind_int64(s.get(), 12, hb.clock.monotonic_ms);
-  // Once the clock is trusted, answers stamped earlier in the same boot can be placed.
-  Stmt fix(db,
-           "UPDATE answers SET corrected_at = ?3 - (?4 - monotonic_ms) / 1000 "
-           "WHERE device_id = ?1 AND boot_id = ?2 AND clock_trusted = 0 AND corrected_at IS NULL");
-  bind_text(fix.get(), 1, device_id);
-  bind_text(fix.get(), 2, hb.clock.boot_id);
-  sqlite3_bind_int64(fix.get(), 3, hb.clock.unix_time);
-  sqlite3_bind_int64(fix.get(), 4, hb.clock.monotonic_ms);
-  Transaction tx(db);
-  int rc = tx.begin_rc();
-  if (rc == SQLITE_OK) rc = run(s.get());
-  if (rc == SQLITE_OK && hb.clock.trusted) rc = run(fix.get());
-  if (rc == SQLITE_OK) rc = tx.commit();
-  if (rc != SQLITE_OK) return impl_->fail(rc, "record a heartbeat");
+    sqlite3_bind_null(s, 7);
+  sqlite3_bind_int64(s, 8, hb.free_disk_bytes);
+  sqlite3_bind_int(s, 9, hb.clock.trusted ? 1 : 0);
+  sqlite3_bind_int64(s, 10, hb.clock.unix_time);
+  bind_text(s, 11, hb.clock.boot_id);
+  sqlite3_bind_int64(s, 12, hb.clock.monotonic_ms);
+  if (int rc = run(s); rc != SQLITE_OK) return impl_->fail(rc, "record a heartbeat");
+  if (!hb.clock.trusted) return {};
+  sqlite3_stmt* fix = impl_->place_answers.get();
+  bind_text(fix, 1, device_id);
+  bind_text(fix, 2, hb.clock.boot_id);
+  sqlite3_bind_int64(fix, 3, hb.clock.unix_time);
+  sqlite3_bind_int64(fix, 4, hb.clock.monotonic_ms);
+  if (int rc = run(fix); rc != SQLITE_OK) return impl_->fail(rc, "record a heartbeat");
   return {};
 }
 

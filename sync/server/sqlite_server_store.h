@@ -8,7 +8,11 @@
 //      Batches that arrive while a commit is under way wait and then share
 //      the next transaction (group commit): one fsync for many kiosks. Each
 //      runs inside its own savepoint, so one failing batch rolls back alone.
-//   3. Only hashes of tokens and enrolment codes are stored.
+//      Heartbeats join the same transactions: each changes its device's row
+//      on every round, and alone would cost a commit and an fsync each.
+//   3. Only hashes of tokens and enrolment codes are stored; code hashes
+//      are keyed (secrets.h), except those of codes made before schema 3,
+//      which are marked hash_kind 'unkeyed' and found by their plain hash.
 //   4. The schema version is PRAGMA user_version; migrations only go forward,
 //      in one transaction that re-reads the version inside it.
 #pragma once
@@ -16,6 +20,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "server_store.h"
@@ -31,12 +36,16 @@ class SqliteServerStore final : public ServerStore {
   explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs);
   ~SqliteServerStore() override;
 
-  Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override;
-  Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t now) override;
+  Result<std::optional<std::string>> code_key_check() override;
+  Result<std::string> record_code_key_check(const std::string& check) override;
+  Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override;
+  Result<bool> revoke_enrol_code(const CodeHashes& code, std::int64_t now) override;
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   int schema_version() const;
-  Result<EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+  // Entry i takes the schema from version i to i+1 (tests build older files with them).
+  static std::span<const char* const> migrations();
+  Result<EnrolOutcome> enrol(const CodeHashes& code, const std::string& device_id, const std::string& token_hash,
                              const std::string& kiosk_name, std::int64_t now) override;
   Result<std::optional<Device>> device_by_token(const std::string& token_hash) override;
   Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override;
@@ -49,17 +58,19 @@ class SqliteServerStore final : public ServerStore {
  private:
   struct Impl;
   struct Pending;
+  Result<wire::BatchReply> in_next_group(Pending& me);
   void commit_group(std::vector<Pending*>& group);
   Result<wire::BatchReply> ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now);
+  Status heartbeat_one(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now);
   std::unique_ptr<Impl> impl_;
   mutable std::mutex mutex_;  // the connection and its statements are used by one thread at a time
+  std::mutex reader_mutex_;   // the same for the reading connection
   // Group commit: batches waiting for the next transaction, and whether a
   // thread is committing a group now (it takes the next group when done).
   std::mutex queue_mutex_;
-  std::condition_variable group_done_;
   std::vector<Pending*> queue_;
   bool committing_ = false;
-  std::atomic<std::uint64_t> commits_{0}, batches_{0};
+  std::atomic<std::uint64_t> commits_{0}, batches_{0}, heartbeats_{0};
 };
 
 }  // namespace tp::server

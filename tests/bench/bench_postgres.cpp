@@ -214,9 +214,11 @@ int main(int argc, char** argv) {
     tp::test::PostgresCluster cluster;
     restart_durable(cluster);
     const std::string url = cluster.create_database("tenpoint_bench");
-    tp::bench::BenchServer first(binary, {"--database", url}, cert, dir + "/pg-first.log", kServeOptions);
-    tp::bench::BenchServer second(binary, {"--database", url}, cert, dir + "/pg-second.log", kServeOptions);
-    auto codes = tp::bench::BenchServer::make_codes(binary, {"--database", url}, kiosk_count, 4);
+    // Servers on one database share one code key.
+    const std::vector<std::string> store = {"--database", url, "--secrets", dir + "/pg-secrets"};
+    tp::bench::BenchServer first(binary, store, cert, dir + "/pg-first.log", kServeOptions);
+    tp::bench::BenchServer second(binary, store, cert, dir + "/pg-second.log", kServeOptions);
+    auto codes = tp::bench::BenchServer::make_codes(binary, store, kiosk_count, 4);
     auto kiosks = enrolled_kiosks({first.url(), second.url()}, pki.ca_file(), codes, "pg-");
     std::unordered_set<std::string> pg_sent;
     Phase pg_phase = run_rounds(kiosks, rounds, 1, pg_sent);

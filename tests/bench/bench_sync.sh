@@ -15,7 +15,7 @@ make_certs "$tls"
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q listening "$dir/server.log" && break; sleep 0.1; done
-port=$(grep -o '127.0.0.1:[0-9]*' "$dir/server.log" | cut -d: -f2)
+port=$(grep -oE 'listening on https://127\.0\.0\.1:[0-9]+' "$dir/server.log" | grep -oE '[0-9]+$')
 code=$("$build/tenpoint-server" enrol-code --data "$dir/server" --venue Bench 2>/dev/null)
 cat >"$dir/kiosk/kiosk.json" <<JSON
 {"question_set": "$src/config/questions/library-demo.json", "database": "kiosk.db",

@@ -39,7 +39,7 @@ inline wire::Batch answer_batch(const std::string& kiosk, std::int64_t first_seq
   for (int i = 0; i < count; ++i) {
     StoredAnswer s;
     s.seq = first_seq + i;
-    s.answer.uuid = random_uuid();
+    s.answer.uuid = answer_uuid();
     s.answer.set_id = "library-demo";
     s.answer.set_version = 1;
     s.answer.question_id = i % 2 ? "library" : "keep";

@@ -15,6 +15,9 @@
 //   4. Answers stamped with an untrusted clock are placed once the device
 //      reports a trusted clock for the same boot.
 //   5. A revoked device keeps its record; revoking it again reports false.
+//   6. Codes are found by their keyed hash; this store holds no codes from
+//      before keyed hashes (those come from the SQL stores' migrations).
+//      The first code key check value recorded stays.
 // `fail` makes every call fail as storage does when the disk or database is
 // gone, changing nothing.
 #pragma once
@@ -46,29 +49,43 @@ class MemoryServerStore final : public server::ServerStore {
   // own words, so that a test can check the API keeps both out of replies.
   std::string fail_message = "Unable to write in /var/lib/tenpoint/server.db: database is locked (sqlite3 busy, injected)";
 
-  Status add_enrol_code(const std::string& venue, const std::string& code_hash, std::int64_t expires_at) override {
+  Result<std::optional<std::string>> code_key_check() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("read the code key's check value");
+    return code_key_check_;
+  }
+
+  Result<std::string> record_code_key_check(const std::string& check) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("record the code key's check value");
+    if (!code_key_check_) code_key_check_ = check;
+    return *code_key_check_;
+  }
+
+  Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override {
     std::lock_guard lock(mutex_);
     if (fail) return failure("add an enrolment code");
-    if (codes_.count(code_hash)) return Status::failure(Fault::storage_unavailable, "Unable to add an enrolment code: it exists already");
-    codes_[code_hash] = Code{venue, expires_at, std::nullopt, ""};
+    if (codes_.count(keyed_code_hash))
+      return Status::failure(Fault::storage_unavailable, "Unable to add an enrolment code: it exists already");
+    codes_[keyed_code_hash] = Code{venue, expires_at, std::nullopt, ""};
     return {};
   }
 
-  Result<bool> revoke_enrol_code(const std::string& code_hash, std::int64_t) override {
+  Result<bool> revoke_enrol_code(const server::CodeHashes& hashes, std::int64_t) override {
     std::lock_guard lock(mutex_);
     if (fail) return failure("withdraw an enrolment code");
-    auto code = codes_.find(code_hash);
+    auto code = codes_.find(hashes.keyed);
     if (code == codes_.end() || code->second.used_at || code->second.revoked) return false;
     code->second.revoked = true;
     return true;
   }
 
-  Result<server::EnrolOutcome> enrol(const std::string& code_hash, const std::string& device_id, const std::string& token_hash,
+  Result<server::EnrolOutcome> enrol(const server::CodeHashes& hashes, const std::string& device_id, const std::string& token_hash,
                                      const std::string& kiosk_name, std::int64_t now) override {
     std::lock_guard lock(mutex_);
     if (fail) return failure("enrol a kiosk");
     server::EnrolOutcome out;
-    auto code = codes_.find(code_hash);
+    auto code = codes_.find(hashes.keyed);
     if (code == codes_.end()) return out;  // unknown_code
     Code& c = code->second;
     out.venue = c.venue;
@@ -255,7 +272,8 @@ class MemoryServerStore final : public server::ServerStore {
   }
 
   std::mutex mutex_;
-  std::map<std::string, Code> codes_;
+  std::optional<std::string> code_key_check_;
+  std::map<std::string, Code> codes_;         // by keyed hash
   std::map<std::string, DeviceRow> devices_;  // by id: listing order is id order within a venue
   std::map<std::string, StoredRow> answers_;  // by answer id
   std::vector<std::string> order_;            // answer ids in arrival order

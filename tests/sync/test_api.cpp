@@ -68,17 +68,18 @@ struct Rig {
   Backend backend;
   ServerStore& store;
   double now = 1764500400;
+  CodeKey code_key = CodeKey::generate();
   Api api;
   // The folder is named after the backend too: ctest may run both at once.
   explicit Rig(const std::string& name, ApiOptions options = {})
       : dir(test::scratch_dir(name + "_" + Backend::name)),
         backend(dir),
         store(backend.store),
-        api(store, options, [this] { return now; }) {}
+        api(store, code_key, options, [this] { return now; }) {}
 
   std::string code(const std::string& venue = "Central Library") {
     std::string c = new_enrol_code();
-    REQUIRE(store.add_enrol_code(venue, secret_hash(normalise_code(c)), static_cast<std::int64_t>(now) + 86400));
+    REQUIRE(store.add_enrol_code(venue, code_key.code_hash(c), static_cast<std::int64_t>(now) + 86400));
     return c;
   }
   // Enrols and returns the bearer header for the token.

@@ -1,11 +1,14 @@
 // tenpoint-server's command line, as a council's IT team meets it: the TLS
-// key check at start, withdrawing a code, migrating, and names shown safely.
+// key check at start, withdrawing a code, migrating, names shown safely, and
+// the code key (made once, shared by every command, checked at start).
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <regex>
 
 #include "cluster.h"
+#include "secrets.h"
+#include "sqlite_server_store.h"
 
 using namespace tp::test;
 
@@ -42,9 +45,9 @@ TEST_CASE("server: migrate reports the schema of a new or current SQLite file", 
   std::string dir = scratch_dir("cli_migrate");
   std::string out;
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 2, up to date") != std::string::npos);
+  CHECK(out.find("schema version 3, up to date") != std::string::npos);
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 2") != std::string::npos);
+  CHECK(out.find("schema version 3") != std::string::npos);
 }
 
 TEST_CASE("server: status shows control characters in names as \\xNN, never raw", "[server][cli]") {
@@ -95,4 +98,137 @@ TEST_CASE("server: the access log names the device and every refused enrolment o
   CHECK(log.find("(enrolment refused: code_unknown)") != std::string::npos);
   CHECK(log.find(token) == std::string::npos);
   CHECK(log.find("tp1.") == std::string::npos);
+}
+
+// [SECTION] The enrolment-code key
+
+namespace {
+
+std::string code_in(const std::string& config) {
+  std::smatch m;
+  std::string text = read_file(config);
+  REQUIRE(std::regex_search(text, m, std::regex("[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")));
+  return m.str();
+}
+
+}  // namespace
+
+TEST_CASE("server: a code from enrol-code is kept under a keyed hash and enrols a kiosk through serve", "[server][cli][code-key]") {
+  Cluster c("cli_code_key");
+  c.start_server();
+  std::string config = c.kiosk("kiosk");  // enrol-code, beside the running server
+  std::string code = code_in(config);
+  std::string key_file = c.server_data() + "/code-key";
+  struct stat st {};
+  REQUIRE(::stat(key_file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  auto key = tp::server::CodeKey::from_hex(read_file(key_file).substr(0, 64));
+  REQUIRE(key);
+  CHECK(scalar_in(c.server_db(),
+                  "SELECT count(*) FROM enrol_codes WHERE hash_kind = 'keyed' AND code_hash = '" + key->code_hash(code) + "'") == 1);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM enrol_codes WHERE code_hash = '" +
+                                     tp::server::secret_hash(tp::server::normalise_code(code)) + "'") == 0);
+  Cluster::simulate(config, 3);
+  std::string out;
+  REQUIRE(Cluster::sync_once(config, out) == 0);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 3);
+}
+
+TEST_CASE("server: a code made before keyed hashes, in a schema 2 database, still enrols a kiosk through serve",
+          "[server][cli][code-key]") {
+  Cluster c("cli_code_key_upgrade");
+  const std::string old_code = "HJKM-NPQR-STUV";
+  std::filesystem::create_directories(c.server_data());
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(c.server_db().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK);
+    // Each migration on its own lines: the second ends in a comment.
+    std::string sql = std::string(tp::server::SqliteServerStore::migrations()[0]) + "\n" + tp::server::SqliteServerStore::migrations()[1] +
+                      "\nPRAGMA user_version=2; INSERT INTO venues(name) VALUES('Old Library');"
+                      "INSERT INTO enrol_codes(code_hash, venue_id, expires_at) VALUES('" +
+                      tp::server::secret_hash(tp::server::normalise_code(old_code)) + "', 1, unixepoch() + 86400);";
+    CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  c.start_server();
+  CHECK(scalar_in(c.server_db(), "PRAGMA user_version") == 3);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM enrol_codes WHERE hash_kind = 'unkeyed'") == 1);
+  std::string config = c.kiosk("kiosk");
+  write_file(config, std::regex_replace(read_file(config), std::regex("[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}"), old_code));
+  Cluster::simulate(config, 2);
+  std::string out;
+  REQUIRE(Cluster::sync_once(config, out) == 0);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM devices d JOIN venues v ON v.id = d.venue_id WHERE v.name = 'Old Library'") == 1);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 2);
+}
+
+TEST_CASE("server: another database's code key stops serve, enrol-code and revoke-code, naming the file", "[server][cli][code-key]") {
+  Cluster c("cli_code_key_wrong");
+  std::string code = c.enrol_code();  // makes the database and its key
+  std::string key_file = c.server_data() + "/code-key";
+  std::string right = read_file(key_file);
+  write_file(key_file, tp::server::CodeKey::generate().hex() + "\n");
+  std::string expected = "The code key in " + key_file + " does not match the database " + c.server_db();
+  std::string out;
+  CHECK(run_command({TENPOINT_SERVER_PATH, "serve", "--data", c.server_data(), "--listen", "127.0.0.1:0", "--tls-cert", c.cert.cert,
+                     "--tls-key", c.cert.key},
+                    out) == 1);
+  CHECK(out.find(expected) != std::string::npos);
+  CHECK(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", c.server_data(), "--venue", "Library"}, out) == 1);
+  CHECK(out.find(expected) != std::string::npos);
+  CHECK(run_command({TENPOINT_SERVER_PATH, "revoke-code", "--data", c.server_data(), code}, out) == 1);
+  CHECK(out.find(expected) != std::string::npos);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM enrol_codes") == 1);  // nothing made, nothing withdrawn
+
+  std::filesystem::remove(key_file);
+  CHECK(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", c.server_data(), "--venue", "Library"}, out) == 1);
+  CHECK(out.find("No code key at " + key_file) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(key_file));
+
+  write_file(key_file, right);
+  REQUIRE(::chmod(key_file.c_str(), 0600) == 0);
+  c.start_server();
+  std::string config = c.kiosk("kiosk");
+  write_file(config, std::regex_replace(read_file(config), std::regex("[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}"), code));
+  REQUIRE(Cluster::sync_once(config, out) == 0);  // the first code, made before the trouble, still works
+}
+
+TEST_CASE("server: a code key other users can read stops the start, with how to fix it", "[server][cli][code-key]") {
+  Cluster c("cli_code_key_mode");
+  c.enrol_code();
+  std::string key_file = c.server_data() + "/code-key";
+  REQUIRE(::chmod(key_file.c_str(), 0640) == 0);
+  std::string out;
+  CHECK(run_command({TENPOINT_SERVER_PATH, "serve", "--data", c.server_data(), "--listen", "127.0.0.1:0", "--tls-cert", c.cert.cert,
+                     "--tls-key", c.cert.key},
+                    out) == 1);
+  CHECK(out.find("other users on this machine can read or change it") != std::string::npos);
+  CHECK(out.find("chmod 600 " + key_file) != std::string::npos);
+  CHECK(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", c.server_data(), "--venue", "Library"}, out) == 1);
+  CHECK(out.find("chmod 600 " + key_file) != std::string::npos);
+  REQUIRE(::chmod(key_file.c_str(), 0600) == 0);
+  c.start_server();
+}
+
+TEST_CASE("server: --secrets names the code key's folder, and PostgreSQL needs it", "[server][cli][code-key]") {
+  Cluster c("cli_code_key_secrets");
+  std::string secrets = c.dir + "/secrets";
+  std::string out;
+  REQUIRE(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", c.server_data(), "--secrets", secrets, "--venue", "Library"}, out) ==
+          0);
+  CHECK(std::filesystem::exists(secrets + "/code-key"));
+  CHECK_FALSE(std::filesystem::exists(c.server_data() + "/code-key"));
+  // The same folder for every command, or the key is not found.
+  CHECK(run_command({TENPOINT_SERVER_PATH, "enrol-code", "--data", c.server_data(), "--venue", "Library"}, out) == 1);
+  CHECK(out.find("No code key at " + c.server_data() + "/code-key") != std::string::npos);
+
+  // Refused before connecting: nothing is made anywhere.
+  for (const char* command : {"serve", "enrol-code", "revoke-code"}) {
+    INFO(command);
+    std::vector<std::string> argv = {TENPOINT_SERVER_PATH, command, "--database", "postgresql://tenpoint@/tenpoint?host=/nonexistent"};
+    if (std::string(command) == "enrol-code") argv.insert(argv.end(), {"--venue", "Library"});
+    if (std::string(command) == "revoke-code") argv.push_back("ABCD-EFGH-JKMN");
+    CHECK(run_command(argv, out) == 2);
+    CHECK(out.find("--secrets DIR") != std::string::npos);
+  }
 }

@@ -6,6 +6,10 @@
 // go through RawTls: libcurl's CONNECT_ONLY mode makes and verifies the TLS
 // connection, and the test writes the HTTP bytes itself.
 //
+// Also /metrics on its own address, and the deadline on a request whose
+// database does not answer: that one runs the server in this process, over
+// a store that holds a batch until the test lets it go.
+//
 // Assertions are on statuses and counts. The few on time are bounds about
 // ten times what is needed ("answers within 5 s"); the memory bound is on
 // the server's peak resident size (VmHWM) over its size when idle.
@@ -19,16 +23,22 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
 #include <thread>
 
+#include "api.h"
 #include "cluster.h"
 #include "curl_transport.h"
+#include "fakes/memory_server_store.h"
+#include "http_server.h"
+#include "secrets.h"
 #include "wire.h"
 
 using namespace tp::test;
@@ -627,4 +637,352 @@ TEST_CASE("server: a missing or wrong certificate stops the start with a clear m
                      out);
   CHECK(code == 1);
   CHECK(out.find("does not belong to the certificate") != std::string::npos);
+}
+
+// [SECTION] /metrics, and the deadline on a request the database does not answer
+
+namespace {
+
+// A GET over plain HTTP (the metrics address), one request per connection.
+Reply plain_get(int port, const std::string& path) {
+  Reply r;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return r;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    std::string in;
+    char buf[16384];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) in.append(buf, static_cast<std::size_t>(n));
+    auto end = in.find("\r\n\r\n");
+    if (end != std::string::npos && in.rfind("HTTP/1.", 0) == 0) {
+      r.head = in.substr(0, end + 4);
+      r.status = std::atoi(r.head.c_str() + 9);
+      r.body = in.substr(end + 4);
+    }
+  }
+  close(fd);
+  return r;
+}
+
+// The value of one series on a metrics page ("name" or "name{labels}"), or
+// -1 when the page does not have it.
+double metric(const std::string& page, const std::string& series) {
+  std::istringstream lines(page);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
+// The metrics port from the server's log line "metrics on http://127.0.0.1:PORT/metrics".
+int metrics_port_of(const Cluster& c) {
+  const std::string needle = "metrics on http://127.0.0.1:";
+  std::string log = wait_for_text(c.dir + "/server-" + std::to_string(c.starts) + ".log", needle, 10s);
+  REQUIRE(!log.empty());
+  return std::stoi(log.substr(log.find(needle) + needle.size()));
+}
+
+tp::StoredAnswer test_answer(int i, int score = 5) {
+  tp::StoredAnswer s;
+  s.seq = i;
+  char uuid[40];
+  std::snprintf(uuid, sizeof uuid, "6d2a7c1e-0000-4000-8000-%012d", i);
+  s.answer.uuid = uuid;
+  s.answer.set_id = "library-demo";
+  s.answer.set_version = 1;
+  s.answer.question_id = "library";
+  s.answer.session_id = "visit-" + std::to_string(i);
+  s.answer.score = score;
+  s.answer.language = "en";
+  s.answer.stamp = {1764500400, true, "boot", 1000};
+  return s;
+}
+
+std::string batch_of(const std::string& id, const std::vector<int>& answers, int score = 5) {
+  tp::wire::Batch b{id, {}};
+  for (int i : answers) b.answers.push_back(test_answer(i, score));
+  return tp::wire::encode(b);
+}
+
+}  // namespace
+
+TEST_CASE("server: /metrics on its own loopback address counts requests, answers and connections", "[server][http][metrics]") {
+  Cluster c("server_http_metrics");
+  c.start_server({}, {"--metrics-listen", "127.0.0.1:0"});
+  int metrics_port = metrics_port_of(c);
+  REQUIRE(metrics_port != c.port);
+
+  Reply first = plain_get(metrics_port, "/metrics");
+  REQUIRE(first.status == 200);
+  CHECK(first.head.find("Content-Type: text/plain; version=0.0.4; charset=utf-8") != std::string::npos);
+  INFO(first.body);
+  for (const char* family :
+       {"# TYPE tenpoint_server_requests_total counter", "# TYPE tenpoint_server_request_duration_seconds histogram",
+        "# TYPE tenpoint_server_answers_stored_total counter", "# TYPE tenpoint_server_answers_quarantined_total counter",
+        "# TYPE tenpoint_server_open_connections gauge", "# TYPE tenpoint_server_connections_refused_total counter",
+        "# TYPE tenpoint_server_group_commits_total counter", "# TYPE tenpoint_server_group_commit_batches_total counter",
+        "# TYPE tenpoint_server_handler_deadline_exceeded_total counter", "# TYPE process_resident_memory_bytes gauge",
+        "# TYPE process_start_time_seconds gauge"})
+    CHECK(first.body.find(family) != std::string::npos);
+  CHECK(metric(first.body, "tenpoint_server_answers_stored_total") == 0);
+  CHECK(metric(first.body, "process_resident_memory_bytes") > 1024 * 1024);
+  CHECK(metric(first.body, "tenpoint_server_connections_refused_total{reason=\"per_address\"}") == 0);
+
+  // One enrolment and one batch of three answers.
+  tp::sync::CurlTransport http(client_config(c));
+  std::string token = "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+  REQUIRE(http.post("/api/v1/enrol", tp::wire::encode(tp::wire::EnrolRequest{c.enrol_code(), "desk", token}), "", false).status == 200);
+  auto stored = http.post("/api/v1/batches", batch_of("b1", {1, 2, 3}), token, false);
+  REQUIRE(stored.status == 200);
+  std::string page = plain_get(metrics_port, "/metrics").body;
+  INFO(page);
+  CHECK(metric(page, "tenpoint_server_requests_total{route=\"/api/v1/enrol\",status=\"200\"}") == 1);
+  CHECK(metric(page, "tenpoint_server_requests_total{route=\"/api/v1/batches\",status=\"200\"}") == 1);
+  CHECK(metric(page, "tenpoint_server_request_duration_seconds_count{route=\"/api/v1/batches\"}") == 1);
+  CHECK(metric(page, "tenpoint_server_request_duration_seconds_bucket{route=\"/api/v1/batches\",le=\"+Inf\"}") == 1);
+  CHECK(metric(page, "tenpoint_server_answers_stored_total") == 3);
+  CHECK(metric(page, "tenpoint_server_group_commits_total") == 1);
+  CHECK(metric(page, "tenpoint_server_group_commit_batches_total") == 1);
+
+  // The same batch again (its reply was lost), and an answer id reused with other content.
+  REQUIRE(http.post("/api/v1/batches", batch_of("b1", {1, 2, 3}), token, false).status == 200);
+  REQUIRE(http.post("/api/v1/batches", batch_of("b2", {3}, 9), token, false).status == 200);
+  // /metrics is not on the kiosks' address, and made-up paths share one label.
+  RawTls t(c.port, c.pki.ca_file());
+  REQUIRE(t.connected());
+  for (const char* path : {"/metrics", "/made/up/path", "/another/one"}) {
+    REQUIRE(t.send(get(path)));
+    auto r = t.reply();
+    REQUIRE(r);
+    CHECK(r->status == 404);
+  }
+  page = plain_get(metrics_port, "/metrics").body;
+  CHECK(metric(page, "tenpoint_server_requests_total{route=\"/api/v1/batches\",status=\"200\"}") == 3);
+  CHECK(metric(page, "tenpoint_server_answers_stored_total") == 3);
+  CHECK(metric(page, "tenpoint_server_answers_duplicate_total") == 3);
+  CHECK(metric(page, "tenpoint_server_answers_quarantined_total") == 1);
+  CHECK(metric(page, "tenpoint_server_requests_total{route=\"unmatched\",status=\"404\"}") == 3);
+  CHECK(page.find("made/up") == std::string::npos);
+  CHECK(metric(page, "tenpoint_server_open_connections") >= 1);  // `t`, still open
+  CHECK(metric(page, "tenpoint_server_group_commit_batches_total") == 3);
+  // The metrics address answers only /metrics.
+  CHECK(plain_get(metrics_port, "/api/v1/health").status == 404);
+  c.server->signal(SIGTERM);
+  CHECK(c.server->wait(10s) == 0);
+}
+
+TEST_CASE("server: the metrics address is loopback unless allowed, and can be turned off", "[server][http][metrics]") {
+  Cluster c("server_http_metrics_flags");
+  auto serve = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {TENPOINT_SERVER_PATH, "serve",      "--data",    c.server_data(), "--listen",
+                                     "127.0.0.1:0",        "--tls-cert", c.cert.cert, "--tls-key",     c.cert.key};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::string out;
+    int code = run_command(argv, out, 60s);
+    return std::make_pair(code, out);
+  };
+  auto [code, out] = serve({"--metrics-listen", "0.0.0.0:0"});
+  CHECK(code == 1);
+  CHECK(out.find("only a loopback address") != std::string::npos);
+  CHECK(out.find("--metrics-allow-remote") != std::string::npos);
+  std::tie(code, out) = serve({"--metrics-listen", "9464"});
+  CHECK(code == 2);
+  CHECK(out.find("--metrics-listen takes ADDRESS:PORT") != std::string::npos);
+
+  // Off: no metrics line, and /metrics is still not on the kiosks' address.
+  c.start_server({}, {"--metrics-listen", "none"});
+  RawTls t(c.port, c.pki.ca_file());
+  REQUIRE(t.connected());
+  REQUIRE(t.send(get("/metrics")));
+  auto r = t.reply();
+  REQUIRE(r);
+  CHECK(r->status == 404);
+  CHECK(read_file(c.dir + "/server-1.log").find("metrics on") == std::string::npos);
+}
+
+namespace {
+
+// The in-memory store, but a batch waits while `hold` is on: a database
+// stuck on another writer's lock, or a PostgreSQL server that stopped
+// answering.
+class StuckStore final : public tp::server::ServerStore {
+ public:
+  tp::test::MemoryServerStore inner;
+
+  void hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  int ingests_started() {
+    std::lock_guard lock(mutex_);
+    return ingests_;
+  }
+  // Waits until `n` batches have reached the store.
+  bool wait_for_ingests(int n, std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, limit, [&] { return ingests_ >= n; });
+  }
+
+  tp::Result<tp::wire::BatchReply> ingest(const std::string& device_id, const tp::wire::Batch& batch, std::int64_t now) override {
+    {
+      std::unique_lock lock(mutex_);
+      ++ingests_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return !held_; });
+    }
+    return inner.ingest(device_id, batch, now);
+  }
+
+  tp::Result<std::optional<std::string>> code_key_check() override { return inner.code_key_check(); }
+  tp::Result<std::string> record_code_key_check(const std::string& check) override { return inner.record_code_key_check(check); }
+  tp::Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override {
+    return inner.add_enrol_code(venue, keyed_code_hash, expires_at);
+  }
+  tp::Result<bool> revoke_enrol_code(const tp::server::CodeHashes& code, std::int64_t now) override {
+    return inner.revoke_enrol_code(code, now);
+  }
+  tp::Result<tp::server::EnrolOutcome> enrol(const tp::server::CodeHashes& code, const std::string& device_id,
+                                             const std::string& token_hash, const std::string& kiosk_name, std::int64_t now) override {
+    return inner.enrol(code, device_id, token_hash, kiosk_name, now);
+  }
+  tp::Result<std::optional<tp::server::Device>> device_by_token(const std::string& token_hash) override {
+    return inner.device_by_token(token_hash);
+  }
+  tp::Status heartbeat(const std::string& device_id, const tp::wire::Heartbeat& hb, std::int64_t now) override {
+    return inner.heartbeat(device_id, hb, now);
+  }
+  tp::Result<bool> revoke(const std::string& device_id, std::int64_t now) override { return inner.revoke(device_id, now); }
+  tp::Result<std::vector<tp::server::DeviceStatus>> devices() override { return inner.devices(); }
+  tp::Result<std::vector<tp::server::CountRow>> answer_counts() override { return inner.answer_counts(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;
+  int ingests_ = 0;
+};
+
+double wall_clock_s() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+}  // namespace
+
+TEST_CASE("server: a request the database does not answer in time gets 503 busy, and its late reply is dropped",
+          "[server][http][deadline]") {
+  constexpr int kDeadlineS = 1;
+  std::string dir = scratch_dir("server_http_deadline");
+  TestPki pki(dir);
+  CertFiles cert = pki.server_cert("server", {"localhost"}, {"127.0.0.1"});
+  StuckStore store;
+  tp::server::CodeKey key = tp::server::CodeKey::generate();
+  std::string code = tp::server::new_enrol_code();
+  REQUIRE(store.add_enrol_code("Central Library", key.code_hash(code), static_cast<std::int64_t>(wall_clock_s()) + 3600));
+  tp::server::Api api(store, key, tp::server::ApiOptions{}, wall_clock_s);
+  tp::server::HttpOptions options;
+  options.port = 0;
+  options.tls_cert = cert.cert;
+  options.tls_key = cert.key;
+  options.threads = 2;
+  options.handler_threads = 1;  // so that a second batch waits for the first one's thread
+  options.handler_deadline_s = kDeadlineS;
+  options.access_log = false;
+  options.metrics_port = 0;
+  tp::server::HttpServer server(api, options);
+  std::string error;
+  REQUIRE(server.bind(error));
+  REQUIRE(server.bind_metrics(error));
+  // Whatever happens below, the store lets go before the server stops, so
+  // that its handler thread can finish and be joined.
+  struct Running {
+    tp::server::HttpServer& server;
+    StuckStore& store;
+    std::thread thread;
+    ~Running() {
+      store.release();
+      server.stop();
+      thread.join();
+    }
+  } running{server, store, std::thread([&] { server.run(); })};
+
+  tp::sync::SyncConfig cfg;
+  cfg.server = "https://127.0.0.1:" + std::to_string(server.port());
+  cfg.ca_file = pki.ca_file();
+  cfg.total_timeout_s = 60;
+  tp::sync::CurlTransport http(cfg);
+  std::string token = "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+  REQUIRE(http.post("/api/v1/enrol", tp::wire::encode(tp::wire::EnrolRequest{code, "desk", token}), "", false).status == 200);
+
+  store.hold();
+  auto post = [&](const std::string& body) {
+    return "POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  const std::string first_batch = batch_of("first", {1, 2, 3}), second_batch = batch_of("second", {4, 5});
+  RawTls first(server.port(), pki.ca_file()), second(server.port(), pki.ca_file());
+  REQUIRE(first.connected());
+  REQUIRE(second.connected());
+  auto start = Steady::now();
+  REQUIRE(first.send(post(first_batch)));
+  REQUIRE(store.wait_for_ingests(1, 30s));   // the first batch is in the store, stuck
+  REQUIRE(second.send(post(second_batch)));  // waits for the only handler thread
+
+  for (RawTls* t : {&first, &second}) {
+    auto r = t->reply(std::chrono::seconds(kDeadlineS + 30));
+    REQUIRE(r);
+    INFO(r->head << r->body);
+    CHECK(r->status == 503);
+    CHECK(r->head.find("Retry-After: 5\r\n") != std::string::npos);
+    CHECK(r->head.find("Connection: close\r\n") != std::string::npos);
+    CHECK(r->body.find("\"busy\"") != std::string::npos);
+    CHECK(t->closed_by_server(10s));
+  }
+  double took = seconds_since(start);
+  std::printf("two batches stuck on the database answered 503 after %.2f s (deadline %d s)\n", took, kDeadlineS);
+  CHECK(took >= kDeadlineS * 0.9);  // never before the deadline
+
+  std::string page = plain_get(server.metrics_port(), "/metrics").body;
+  CHECK(metric(page, "tenpoint_server_handler_deadline_exceeded_total") == 2);
+  CHECK(metric(page, "tenpoint_server_requests_in_handlers") == 2);
+  CHECK(metric(page, "tenpoint_server_requests_total{route=\"/api/v1/batches\",status=\"503\"}") == 2);
+
+  // The database comes back: the first batch is stored, its reply dropped;
+  // the second, whose client was already told to resend it, never runs.
+  store.release();
+  auto until = Steady::now() + 30s;
+  while (Steady::now() < until &&
+         (metric(page, "tenpoint_server_requests_in_handlers") != 0 || metric(page, "tenpoint_server_late_replies_dropped_total") != 1)) {
+    std::this_thread::sleep_for(20ms);
+    page = plain_get(server.metrics_port(), "/metrics").body;
+  }
+  INFO(page);
+  CHECK(metric(page, "tenpoint_server_requests_in_handlers") == 0);
+  CHECK(metric(page, "tenpoint_server_late_replies_dropped_total") == 1);
+  CHECK(store.ingests_started() == 1);
+
+  // The kiosk sends both again with the same answer ids: the first batch's
+  // answers are acknowledged as duplicates, stored once.
+  auto again = http.post("/api/v1/batches", first_batch, token, false);
+  REQUIRE(again.status == 200);
+  auto reply = std::get<tp::wire::BatchReply>(tp::wire::decode_batch_reply(again.body));
+  CHECK(reply.stored == 0);
+  CHECK(reply.duplicates == 3);
+  auto second_again = http.post("/api/v1/batches", second_batch, token, false);
+  REQUIRE(second_again.status == 200);
+  CHECK(std::get<tp::wire::BatchReply>(tp::wire::decode_batch_reply(second_again.body)).stored == 2);
+  CHECK(store.inner.answers_in_order().size() == 5);
+  page = plain_get(server.metrics_port(), "/metrics").body;
+  CHECK(metric(page, "tenpoint_server_answers_stored_total") == 5);
+  CHECK(metric(page, "tenpoint_server_answers_duplicate_total") == 3);
 }

@@ -20,8 +20,11 @@
 #include <mutex>
 #include <thread>
 
+#include "pg_connection.h"
+#include "pg_migrations.h"
 #include "pg_server_store.h"
 #include "postgres.h"
+#include "secrets.h"
 #include "sqlite_server_store.h"
 #include "support.h"
 
@@ -76,11 +79,17 @@ wire::Batch batch(std::vector<StoredAnswer> answers) {
   return wire::Batch{"b" + std::to_string(++serial), std::move(answers)};
 }
 
+// A code as the API looks it up, when the store holds it under `hash`, keyed.
+// Its plain hash matches nothing.
+CodeHashes keyed(const std::string& hash) { return {hash, "plain-" + hash}; }
+// A code from before keyed hashes, held under its plain `hash`.
+CodeHashes unkeyed(const std::string& hash) { return {"keyed-" + hash, hash}; }
+
 // Adds a code and enrols a kiosk with it; the token's hash names the device.
 std::string enrol(ServerStore& store, const std::string& token_hash, const std::string& venue = "Central Library") {
   std::string code = "code-" + token_hash;
   REQUIRE(store.add_enrol_code(venue, code, kNow + kDay));
-  auto out = store.enrol(code, "dev-" + token_hash, token_hash, "desk", kNow);
+  auto out = store.enrol(keyed(code), "dev-" + token_hash, token_hash, "desk", kNow);
   REQUIRE(out);
   REQUIRE(out->kind == EnrolOutcome::enrolled);
   return out->device_id;
@@ -98,6 +107,57 @@ const DeviceStatus& find_device(const std::vector<DeviceStatus>& devices, const 
   auto it = std::find_if(devices.begin(), devices.end(), [&](const DeviceStatus& d) { return d.id == id; });
   REQUIRE(it != devices.end());
   return *it;
+}
+
+// The first column of the first row, as text ("" for none).
+std::string sqlite_text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return out;
+}
+
+// A database as a server from before keyed code hashes left it (schema 2)
+// holds these two unused codes under their plain hashes, at "Old Library".
+const std::string kOldCode = "ABCD-EFGH-JKMN", kLostOldCode = "WXYZ-2345-6789";
+
+// What such a database must still do after the upgrade.
+void check_codes_from_before_keyed_hashes(ServerStore& store) {
+  CodeKey key = CodeKey::generate();
+  auto lost = store.revoke_enrol_code(code_hashes(key, kLostOldCode), kNow);
+  REQUIRE(lost);
+  CHECK(*lost);
+  auto refused = store.enrol(code_hashes(key, kLostOldCode), "dev-lost", "token-lost", "desk", kNow);
+  REQUIRE(refused);
+  CHECK(refused->kind == EnrolOutcome::revoked_code);
+
+  auto enrolled = store.enrol(code_hashes(key, "abcd efgh jkmn"), "dev-old", "token-old", "desk", kNow);
+  REQUIRE(enrolled);
+  CHECK(enrolled->kind == EnrolOutcome::enrolled);
+  CHECK(enrolled->device_id == "dev-old");
+  CHECK(enrolled->venue == "Old Library");
+  auto retry = store.enrol(code_hashes(key, kOldCode), "dev-retry", "token-old", "desk", kNow + 60);
+  REQUIRE(retry);
+  CHECK(retry->device_id == "dev-old");
+  auto thief = store.enrol(code_hashes(key, kOldCode), "dev-thief", "token-thief", "desk", kNow + 60);
+  REQUIRE(thief);
+  CHECK(thief->kind == EnrolOutcome::used_code);
+
+  // A plain hash finds only the codes marked unkeyed: a new code is not
+  // found through its plain hash, only through its keyed one.
+  std::string fresh = new_enrol_code();
+  REQUIRE(store.add_enrol_code("Old Library", key.code_hash(fresh), kNow + kDay));
+  auto plain = store.enrol(CodeHashes{"", secret_hash(normalise_code(fresh))}, "dev-plain", "token-plain", "desk", kNow);
+  REQUIRE(plain);
+  CHECK(plain->kind == EnrolOutcome::unknown_code);
+  auto keyed_new = store.enrol(code_hashes(key, fresh), "dev-new", "token-new", "desk", kNow);
+  REQUIRE(keyed_new);
+  CHECK(keyed_new->kind == EnrolOutcome::enrolled);
 }
 
 // [SECTION] The backends, as template arguments: the type's name ends each test's name.
@@ -120,11 +180,16 @@ struct SQLite {
     REQUIRE(found);
     return out;
   }
+
+  // The first column of the first row, as text ("" for none).
+  std::string text(const std::string& sql) { return sqlite_text(path, sql); }
 };
 
 struct PostgreSQL {
   std::string url = fresh_database();
   PgServerStore store{url};
+
+  std::string text(const std::string& sql) { return test::PgClient(url).query(sql); }
 
   std::optional<std::int64_t> corrected_at(const std::string& uuid) {
     test::PgClient client(url);
@@ -144,19 +209,19 @@ TEMPLATE_TEST_CASE("store: an enrolment code works once and the same token retry
   ServerStore& store = backend.store;
   REQUIRE(store.add_enrol_code("Central Library", "code-1", kNow + kDay));
 
-  auto first = store.enrol("code-1", "dev-1", "token-1", "desk", kNow);
+  auto first = store.enrol(keyed("code-1"), "dev-1", "token-1", "desk", kNow);
   REQUIRE(first);
   CHECK(first->kind == EnrolOutcome::enrolled);
   CHECK(first->device_id == "dev-1");
   CHECK(first->venue == "Central Library");
 
   // The reply was lost and the kiosk asks again: a new device id is offered, the first one comes back.
-  auto retry = store.enrol("code-1", "dev-2", "token-1", "desk", kNow + 60);
+  auto retry = store.enrol(keyed("code-1"), "dev-2", "token-1", "desk", kNow + 60);
   REQUIRE(retry);
   CHECK(retry->kind == EnrolOutcome::enrolled);
   CHECK(retry->device_id == "dev-1");
 
-  auto thief = store.enrol("code-1", "dev-3", "token-other", "desk", kNow + 60);
+  auto thief = store.enrol(keyed("code-1"), "dev-3", "token-other", "desk", kNow + 60);
   REQUIRE(thief);
   CHECK(thief->kind == EnrolOutcome::used_code);
 
@@ -183,16 +248,16 @@ TEMPLATE_TEST_CASE("store: an enrolled token shown with a new code gets its devi
   ServerStore& store = backend.store;
   std::string device = enrol(store, "token-known");
   REQUIRE(store.add_enrol_code("Central Library", "fresh-code", kNow + kDay));
-  auto again = store.enrol("fresh-code", "dev-other", "token-known", "desk", kNow);
+  auto again = store.enrol(keyed("fresh-code"), "dev-other", "token-known", "desk", kNow);
   REQUIRE(again);
   CHECK(again->kind == EnrolOutcome::enrolled);
   CHECK(again->device_id == device);
-  auto other = store.enrol("fresh-code", "dev-second", "token-second", "desk", kNow);  // still unused
+  auto other = store.enrol(keyed("fresh-code"), "dev-second", "token-second", "desk", kNow);  // still unused
   REQUIRE(other);
   CHECK(other->kind == EnrolOutcome::enrolled);
   REQUIRE(*store.revoke(device, kNow));
   REQUIRE(store.add_enrol_code("Central Library", "third-code", kNow + kDay));
-  auto revoked = store.enrol("third-code", "dev-third", "token-known", "desk", kNow);
+  auto revoked = store.enrol(keyed("third-code"), "dev-third", "token-known", "desk", kNow);
   REQUIRE(revoked);
   CHECK(revoked->kind == EnrolOutcome::revoked_token);
 }
@@ -201,32 +266,32 @@ TEMPLATE_TEST_CASE("store: a withdrawn code enrols nobody; a used one cannot be 
   TestType backend;
   ServerStore& store = backend.store;
   REQUIRE(store.add_enrol_code("Central Library", "lost-code", kNow + kDay));
-  REQUIRE(*store.revoke_enrol_code("lost-code", kNow));
-  CHECK_FALSE(*store.revoke_enrol_code("lost-code", kNow));  // once
-  CHECK_FALSE(*store.revoke_enrol_code("no-such-code", kNow));
-  auto refused = store.enrol("lost-code", "dev-x", "token-x", "desk", kNow);
+  REQUIRE(*store.revoke_enrol_code(keyed("lost-code"), kNow));
+  CHECK_FALSE(*store.revoke_enrol_code(keyed("lost-code"), kNow));  // once
+  CHECK_FALSE(*store.revoke_enrol_code(keyed("no-such-code"), kNow));
+  auto refused = store.enrol(keyed("lost-code"), "dev-x", "token-x", "desk", kNow);
   REQUIRE(refused);
   CHECK(refused->kind == EnrolOutcome::revoked_code);
   CHECK(store.devices()->empty());
   enrol(store, "token-used");  // uses "code-token-used"
-  CHECK_FALSE(*store.revoke_enrol_code("code-token-used", kNow));
+  CHECK_FALSE(*store.revoke_enrol_code(keyed("code-token-used"), kNow));
 }
 
 TEMPLATE_TEST_CASE("store: unknown and expired codes are refused and make no device", "[store]", SQLite, PostgreSQL) {
   TestType backend;
   ServerStore& store = backend.store;
-  auto unknown = store.enrol("no-such-code", "dev-1", "token-1", "desk", kNow);
+  auto unknown = store.enrol(keyed("no-such-code"), "dev-1", "token-1", "desk", kNow);
   REQUIRE(unknown);
   CHECK(unknown->kind == EnrolOutcome::unknown_code);
 
   REQUIRE(store.add_enrol_code("Central Library", "code-old", kNow - 1));
-  auto expired = store.enrol("code-old", "dev-1", "token-1", "desk", kNow);
+  auto expired = store.enrol(keyed("code-old"), "dev-1", "token-1", "desk", kNow);
   REQUIRE(expired);
   CHECK(expired->kind == EnrolOutcome::expired_code);
 
   // Valid up to and including its expiry second.
   REQUIRE(store.add_enrol_code("Central Library", "code-edge", kNow));
-  auto edge = store.enrol("code-edge", "dev-2", "token-2", "desk", kNow);
+  auto edge = store.enrol(keyed("code-edge"), "dev-2", "token-2", "desk", kNow);
   REQUIRE(edge);
   CHECK(edge->kind == EnrolOutcome::enrolled);
 
@@ -234,6 +299,51 @@ TEMPLATE_TEST_CASE("store: unknown and expired codes are refused and make no dev
   REQUIRE(listed);
   REQUIRE(listed->size() == 1);
   CHECK(listed->front().id == "dev-2");
+}
+
+TEMPLATE_TEST_CASE("store: a code is kept under its keyed hash, never found by its plain hash or another key's", "[store][code-key]",
+                   SQLite, PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  CodeKey key = CodeKey::generate();
+  std::string code = new_enrol_code();
+  CodeHashes hashes = code_hashes(key, code);
+  REQUIRE(store.add_enrol_code("Central Library", hashes.keyed, kNow + kDay));
+  std::string kept = backend.text("SELECT code_hash FROM enrol_codes");
+  CHECK(kept == hashes.keyed);
+  CHECK(kept != secret_hash(normalise_code(code)));
+  CHECK(backend.text("SELECT hash_kind FROM enrol_codes") == "keyed");
+
+  // Someone who has the database and tries the plain hash of a guess, or a
+  // server with another key: unknown code, and nothing changes.
+  auto plain = store.enrol(CodeHashes{"", hashes.keyed}, "dev-1", "token-1", "desk", kNow);
+  REQUIRE(plain);
+  CHECK(plain->kind == EnrolOutcome::unknown_code);
+  auto other_key = store.enrol(code_hashes(CodeKey::generate(), code), "dev-1", "token-1", "desk", kNow);
+  REQUIRE(other_key);
+  CHECK(other_key->kind == EnrolOutcome::unknown_code);
+  CHECK_FALSE(*store.revoke_enrol_code(CodeHashes{"", hashes.keyed}, kNow));
+
+  auto right = store.enrol(hashes, "dev-1", "token-1", "desk", kNow);
+  REQUIRE(right);
+  CHECK(right->kind == EnrolOutcome::enrolled);
+}
+
+TEMPLATE_TEST_CASE("store: the first code key check value recorded stays", "[store][code-key]", SQLite, PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  auto none = store.code_key_check();
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
+  auto first = store.record_code_key_check("check-1");
+  REQUIRE(first);
+  CHECK(*first == "check-1");
+  auto second = store.record_code_key_check("check-2");
+  REQUIRE(second);
+  CHECK(*second == "check-1");
+  auto read = store.code_key_check();
+  REQUIRE(read);
+  CHECK(*read == std::optional<std::string>("check-1"));
 }
 
 TEMPLATE_TEST_CASE("store: an answer id is stored once with resends counted and conflicts quarantined", "[store]", SQLite, PostgreSQL) {
@@ -432,13 +542,36 @@ TEST_CASE("sqlite: a server database from before versioning is migrated in place
   {
     SqliteServerStore store(path);
     CHECK(store.schema_version() == SqliteServerStore::kSchemaVersion);
-    REQUIRE(*store.revoke_enrol_code("old-code", kNow));
+    REQUIRE(*store.revoke_enrol_code(unkeyed("old-code"), kNow));
   }
   SqliteServerStore again(path);  // opening a current file changes nothing
-  auto refused = again.enrol("old-code", "dev", "token", "desk", kNow);
+  auto refused = again.enrol(unkeyed("old-code"), "dev", "token", "desk", kNow);
   REQUIRE(refused);
   CHECK(refused->kind == EnrolOutcome::revoked_code);
   CHECK(refused->venue == "Old Library");
+}
+
+TEST_CASE("sqlite: a schema 2 file's codes are marked unkeyed, and enrol and withdraw after the upgrade", "[store][migration]") {
+  std::string path = test::scratch_dir(unique_name("server_store_v2_")) + "/server.db";
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) == SQLITE_OK);
+    auto exec = [&](const std::string& sql) {
+      INFO(sql << ": " << sqlite3_errmsg(db));
+      REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    };
+    for (int v = 0; v < 2; ++v) exec(SqliteServerStore::migrations()[static_cast<std::size_t>(v)]);
+    exec("PRAGMA user_version=2");
+    exec("INSERT INTO venues(name) VALUES('Old Library')");
+    for (const std::string& code : {kOldCode, kLostOldCode})
+      exec("INSERT INTO enrol_codes(code_hash, venue_id, expires_at) VALUES('" + secret_hash(normalise_code(code)) + "', 1, " +
+           std::to_string(kNow + kDay) + ")");
+    sqlite3_close(db);
+  }
+  SqliteServerStore store(path);
+  CHECK(store.schema_version() == SqliteServerStore::kSchemaVersion);
+  CHECK(sqlite_text(path, "SELECT group_concat(DISTINCT hash_kind) FROM enrol_codes") == "unkeyed");
+  check_codes_from_before_keyed_hashes(store);
 }
 
 TEST_CASE("sqlite: batches arriving together share commits, and each is stored exactly once", "[store][group-commit]") {
@@ -575,11 +708,11 @@ TEST_CASE("postgresql: an enrolment code used through two servers at once enrols
     std::string c = "code-" + std::to_string(code);
     std::thread ta([&] {
       go.arrive_and_wait();
-      a.emplace(one.enrol(c, "one-" + std::to_string(code), token_one, "desk", kNow));
+      a.emplace(one.enrol(keyed(c), "one-" + std::to_string(code), token_one, "desk", kNow));
     });
     std::thread tb([&] {
       go.arrive_and_wait();
-      b.emplace(two.enrol(c, "two-" + std::to_string(code), token_two, "desk", kNow));
+      b.emplace(two.enrol(keyed(c), "two-" + std::to_string(code), token_two, "desk", kNow));
     });
     ta.join();
     tb.join();
@@ -603,6 +736,55 @@ TEST_CASE("postgresql: an enrolment code used through two servers at once enrols
   auto listed = two.devices();
   REQUIRE(listed);
   CHECK(listed->size() == 2 * kCodes);
+}
+
+TEST_CASE("postgresql: a schema 2 database's codes are marked unkeyed, and enrol and withdraw after the upgrade", "[postgresql]") {
+  std::string url = fresh_database();
+  {
+    pg::Pool pool(url, {});
+    auto lease = pool.acquire("build a schema 2 database");
+    REQUIRE(lease);
+    auto built = pg::apply_migrations(*lease, 2);
+    INFO((built ? "" : built.message()));
+    REQUIRE(built);
+    REQUIRE(built->to_version == 2);
+  }
+  {
+    test::PgClient client(url);
+    client.query("INSERT INTO venues(name) VALUES('Old Library')");
+    for (const std::string& code : {kOldCode, kLostOldCode})
+      client.query("INSERT INTO enrol_codes(code_hash, venue_id, expires_at) SELECT $1, id, $2::bigint FROM venues",
+                   {secret_hash(normalise_code(code)), std::to_string(kNow + kDay)});
+  }
+  PgServerStore store(url);
+  test::PgClient client(url);
+  CHECK(client.number("SELECT max(version) FROM schema_migrations") == postgres_schema_version());
+  CHECK(client.query("SELECT string_agg(DISTINCT hash_kind, ',') FROM enrol_codes") == "unkeyed");
+  check_codes_from_before_keyed_hashes(store);
+  // Every code added since says what it is: the column has no default to fall back on.
+  CHECK(client.number("SELECT count(*) FROM enrol_codes WHERE hash_kind = 'keyed'") == 1);
+  CHECK(client.query("SELECT column_default IS NULL FROM information_schema.columns WHERE table_name = 'enrol_codes' AND column_name = "
+                     "'hash_kind'") == "t");
+}
+
+TEST_CASE("postgresql: servers recording a code key check value at once agree on the first", "[postgresql]") {
+  std::string url = fresh_database();
+  constexpr int kServers = 4;
+  std::vector<std::unique_ptr<PgServerStore>> servers;
+  for (int i = 0; i < kServers; ++i) servers.push_back(std::make_unique<PgServerStore>(url));
+  std::latch go(kServers);
+  std::vector<std::string> recorded(kServers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kServers; ++i)
+    threads.emplace_back([&, i] {
+      go.arrive_and_wait();
+      auto r = servers[static_cast<std::size_t>(i)]->record_code_key_check("check-" + std::to_string(i));
+      recorded[static_cast<std::size_t>(i)] = r ? *r : "failed: " + r.message();
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& r : recorded) CHECK(r == recorded.front());
+  CHECK(recorded.front().rfind("check-", 0) == 0);
+  CHECK(test::PgClient(url).number("SELECT count(*) FROM code_key") == 1);
 }
 
 TEST_CASE("postgresql: a revocation through one server holds on the other at once", "[postgresql]") {
@@ -698,7 +880,7 @@ TEST_CASE("postgresql: a stopped database fails calls within seconds and the sto
   CHECK(reply.message().find("Unable to store a batch in " + store.description()) == 0);
   // Storage failing is never an answer: not "no such token", not "unknown code".
   CHECK_FALSE(store.device_by_token("token-a"));
-  CHECK_FALSE(store.enrol("code-later", "dev-2", "token-2", "desk", kNow));
+  CHECK_FALSE(store.enrol(keyed("code-later"), "dev-2", "token-2", "desk", kNow));
   CHECK_FALSE(store.heartbeat(kiosk, wire::Heartbeat{}, kNow));
   CHECK_FALSE(store.revoke(kiosk, kNow));
   CHECK_FALSE(store.devices());

@@ -182,14 +182,14 @@ TEST_CASE("network faults: drops, delays and cuts in both directions, still exac
   Cluster c("sync_faults");
   c.start_server();
   FaultProxy::Policy policy;
-  // Every connection that is not refused dies somewhere within 8 KB, so the
+  // Every connection that is not refused dies somewhere within 3 KB, so the
   // upload needs many of them, and some cuts fall after the server committed.
   policy.drop = 0.1;
   policy.delay = 0.2;
   policy.cut = 1.0;
-  policy.cut_bytes_max = 8000;
+  policy.cut_bytes_max = 3000;
   FaultProxy proxy(c.port, policy, 7);
-  std::string kiosk = c.kiosk("kiosk", ", \"batch_max_answers\": 50, \"connect_timeout_s\": 2, \"total_timeout_s\": 5",
+  std::string kiosk = c.kiosk("kiosk", ", \"batch_max_answers\": 20, \"connect_timeout_s\": 2, \"total_timeout_s\": 5",
                               "https://127.0.0.1:" + std::to_string(proxy.port()));
   Cluster::simulate(kiosk, 5000, 3);
   std::string out;
