@@ -24,6 +24,8 @@ if [ "${1:-}" != "--run" ]; then
     clang-format clang-15 libfuzzer-15-dev libclang-common-15-dev
     # test: a real PostgreSQL for the server's second backend (started by the tests themselves)
     postgresql-15
+    # test: the report's HTML and SVG are well-formed XML (xmllint), and its page renders (headless Chromium)
+    libxml2-utils chromium
   )
 fi
 

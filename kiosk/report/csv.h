@@ -1,0 +1,48 @@
+// The CSV spreadsheet of a report: the same filtered rows as the figures,
+// one line per answer, for staff who want to count for themselves.
+//
+// What the CSV shows, and why:
+//  - Every answer the filter keeps, rapid repeats included and marked
+//    (rapid_repeat = yes), so the spreadsheet adds up to the raw data. A
+//    line per answer is what a spreadsheet is for: the rule that hides the
+//    numbers of groups under 5 applies to the figures (HTML), not to lines.
+//  - Notes (text) only where their group (the question's notes after one
+//    score band of the visit's scale answer) has at least
+//    kMinAnswersForNotes notes: exactly the notes the HTML shows. Other text
+//    cells are empty and text_withheld says why. A rapid repeat's note is
+//    never shown.
+//  - Times rounded down to the hour (kTimeResolution), local time as the
+//    caller's ReportOptions give it: "2025-01-06 14:00".
+//  - No visit id: lines of one visit cannot be joined. A note carries the
+//    band of its visit's score (score_band), as the HTML groups it, never
+//    the score itself. Lines are sorted by question, hour and value, never in
+//    the order of visits.
+//
+// Format: RFC 4180 (fields with a comma, a quote or a line break in double
+// quotes, quotes doubled), CRLF line ends, UTF-8 with a byte-order mark so
+// spreadsheet programs read it as UTF-8. A cell that starts with = + - @, a
+// tab or a carriage return gets a leading apostrophe, so no spreadsheet runs
+// it as a formula. The columns (kCsvColumns) are the same for every set and
+// version: the set id and version are columns of their own.
+#pragma once
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report.h"
+
+namespace tp::report {
+
+inline constexpr std::array<const char*, 13> kCsvColumns = {"set_id",     "set_version",  "venue",        "question_id", "question_type",
+                                                            "language",   "hour",         "score",        "choice",      "text",
+                                                            "score_band", "rapid_repeat", "text_withheld"};
+
+// One cell, quoted and protected as above (no separator).
+std::string csv_cell(std::string_view value);
+
+// The whole file: byte-order mark, header line, one line per answer.
+std::string report_csv(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,
+                       const ReportOptions& options = {});
+
+}  // namespace tp::report
