@@ -16,12 +16,17 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "data_paths.h"
 #include "question_set.h"
 #include "signed_set.h"
+#include "sqlite_answer_archive.h"
 #include "ui.h"
+#include "usb_export.h"
+#include "usb_sticks.h"
 #include "window.h"
 
 namespace tp {
@@ -113,8 +118,23 @@ KioskApp::KioskApp(Options options) : options_(std::move(options)) {
   if (options_.translations_dir.empty()) options_.translations_dir = assets_dir() + "/translations";
 }
 
-// Out of line: Display is complete only here.
-KioskApp::~KioskApp() = default;
+// An export on its worker thread. The thread writes `progress` and
+// `outcome` under the mutex; the frame loop reads them in follow_export()
+// and joins the thread once `outcome` is set.
+struct KioskApp::ExportJob {
+  std::mutex mutex;
+  ExportProgress progress;
+  std::optional<ExportOutcome> outcome;
+  std::thread worker;
+
+  ~ExportJob() {
+    if (worker.joinable()) worker.join();  // an export in flight is finished, never cut off
+  }
+};
+
+// Out of line: Display and ExportJob are complete only here. The export
+// (if one runs) is waited for before anything it could touch goes away.
+KioskApp::~KioskApp() { export_job_.reset(); }
 
 void KioskApp::log(const std::string& line) const { options_.log(line); }
 
@@ -336,19 +356,117 @@ void KioskApp::publish_set_status() {
   if (display_ && display_->ui) display_->ui->set_question_set_status(set_status_);
 }
 
+void KioskApp::start_export(TimePoint now) {
+  if (export_job_) return;  // one at a time
+  std::vector<UsbStick> sticks = find_usb_sticks(config_.usb_media_dirs);
+  ExportStatus& st = export_status_;
+  st.sticks.clear();
+  for (const auto& s : sticks) st.sticks.push_back(s.path);
+  st.stick_read_only = !sticks.empty() && sticks.front().read_only;
+  st.folder.clear();
+  st.progress = 0;
+  st.step.clear();
+  if (sticks.empty()) {
+    std::string where;
+    for (const auto& root : config_.usb_media_dirs) where += (where.empty() ? "" : ", ") + root;
+    st.stage = ExportStatus::Stage::failed;
+    st.message = "No USB stick found: plug one in and wait a moment (looked for a mounted stick in " + where + ")";
+    log(st.message);
+    publish_export_status();
+    return;
+  }
+  ExportRequest request;
+  request.stick = sticks.front().path;
+  request.venue = kiosk_venue(data_dir_);
+  request.sets = kiosk_question_sets(config_, data_dir_);
+  const QuestionSet& in_use = visit_->question_set();
+  if (std::none_of(request.sets.begin(), request.sets.end(),
+                   [&](const QuestionSet& s) { return s.id == in_use.id && s.version == in_use.version; }))
+    request.sets.push_back(in_use);
+  request.now = stamps_.unix_now();
+
+  st.stage = ExportStatus::Stage::running;
+  st.step = "Starting";
+  st.message.clear();
+  visit_->set_staff_busy(true, now);
+  log("exporting results to " + request.stick);
+  export_job_ = std::make_unique<ExportJob>();
+  ExportJob* job = export_job_.get();
+  request.on_progress = [job](const ExportProgress& p) {
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->progress = p;
+  };
+  // The worker has its own read-only connection; nothing else of the app is shared (invariant 7).
+  job->worker = std::thread([job, request = std::move(request), db = db_path_]() {
+    SqliteAnswerArchive archive(db);
+    ExportOutcome outcome = export_results(archive, request);
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->outcome = std::move(outcome);
+  });
+  publish_export_status();
+}
+
+bool KioskApp::follow_export(TimePoint now) {
+  ExportStatus before = export_status_;
+  ExportStatus& st = export_status_;
+  if (export_job_) {
+    std::optional<ExportOutcome> outcome;
+    {
+      std::lock_guard<std::mutex> lock(export_job_->mutex);
+      const ExportProgress& p = export_job_->progress;
+      st.step = p.step;
+      st.progress = p.total > 0 ? static_cast<double>(p.done) / static_cast<double>(p.total) : 0.0;
+      outcome = std::move(export_job_->outcome);
+    }
+    if (outcome) {
+      export_job_.reset();  // joins the finished thread
+      st.stage = outcome->ok ? ExportStatus::Stage::done : ExportStatus::Stage::failed;
+      st.message = outcome->message;
+      st.folder = outcome->folder;
+      st.progress = outcome->ok ? 1.0 : st.progress;
+      st.step.clear();
+      visit_->set_staff_busy(false, now);
+      log(st.message);
+      next_stick_check_.reset();
+    }
+  }
+  if (visit_->screen() != Screen::staff_menu) {
+    // A fresh look, and no old outcome, the next time the menu opens.
+    next_stick_check_.reset();
+    if (!export_job_) st = ExportStatus{};
+  } else if (!export_job_ && (!next_stick_check_ || now >= *next_stick_check_)) {
+    next_stick_check_ = now + kStickCheckEvery;
+    std::vector<UsbStick> sticks = find_usb_sticks(config_.usb_media_dirs);
+    st.sticks.clear();
+    for (const auto& s : sticks) st.sticks.push_back(s.path);
+    st.stick_read_only = !sticks.empty() && sticks.front().read_only;
+  }
+  if (st == before) return false;
+  publish_export_status();
+  return true;
+}
+
+void KioskApp::publish_export_status() {
+  if (display_ && display_->ui) display_->ui->set_export_status(export_status_);
+}
+
 void KioskApp::handle(const Event& event, TimePoint now) {
-  bool usb = std::holds_alternative<ev::StaffInstallFromUsb>(event) && visit_->screen() == Screen::staff_menu;
+  bool on_menu = visit_->screen() == Screen::staff_menu;
+  bool usb = std::holds_alternative<ev::StaffInstallFromUsb>(event) && on_menu && !visit_->staff_busy();
+  bool export_usb = std::holds_alternative<ev::StaffExportToUsb>(event) && on_menu && !visit_->staff_busy();
   visit_->handle(event, now);
   if (usb) install_from_usb();
+  if (export_usb) start_export(now);
 }
 
 bool KioskApp::between_frames(TimePoint now) {
   visit_->tick(now);
   check_delivered_set(now);
+  bool export_changed = follow_export(now);
   // Another set on screen, from the attract screen at once or from a visit
   // that deferred it: its words may need glyphs the atlas lacks (invariant 4).
   // Here, between frames, never while a frame's draw lists point at the old texture.
-  if (visit_->question_set_generation() == atlas_generation_) return false;
+  if (visit_->question_set_generation() == atlas_generation_) return export_changed;
   atlas_generation_ = visit_->question_set_generation();
   if (display_) refresh_fonts();
   return true;
@@ -438,6 +556,7 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
   if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
   d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
   publish_set_status();
+  publish_export_status();
   return std::nullopt;
 }
 
@@ -502,6 +621,7 @@ int KioskApp::frame_loop() {
     auto now = Clock::now();
     auto deadline = visit.next_deadline(now);
     if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
+    if (export_status_.running()) deadline = std::min<TimePoint>(deadline, now + kExportRedrawEvery);
     long wait_ms = frames_to_draw > 0 ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
     wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
     platform::Input input = d.window->wait(static_cast<int>(wait_ms));

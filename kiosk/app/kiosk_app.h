@@ -20,6 +20,10 @@
 //      Once a signed set is in use, the config's local set is not used.
 //   6. A refused signed set changes nothing on screen: the reason is logged
 //      and shown in the staff menu, and the set in use stays.
+//   7. An export to a USB stick runs on one worker thread with its own
+//      read-only database connection; it shares only ExportJob (under its
+//      mutex) with the frame loop. While it runs the visit holds the staff
+//      menu (Visit::set_staff_busy), and the app waits for it before it ends.
 //
 //   NEW --start_headless()--> STARTED --run() opens the window--> RUNNING
 //                                |  ^                                |
@@ -32,6 +36,7 @@
 #include <optional>
 #include <string>
 
+#include "export_status.h"
 #include "kiosk_config.h"
 #include "kiosk_store.h"
 #include "kiosk_strings.h"
@@ -91,12 +96,17 @@ class KioskApp {
   // Returns true when the screen may need drawing again.
   bool between_frames(TimePoint now);
   // A tap from the screens. The staff menu's "Install question set from USB
-  // stick" runs here, then the visit takes the event as every other.
+  // stick" runs here, and "Export results" starts here (invariant 7); then
+  // the visit takes the event as every other.
   void handle(const Event& event, TimePoint now);
   // Looks at the delivered signed set at the next attract screen even if its
   // time stamp has not changed (SIGHUP, and after an install from USB).
   void check_signed_set_soon() { set_check_requested_ = true; }
   static constexpr auto kSignedSetCheckEvery = std::chrono::seconds(5);
+  // How often the staff menu looks for a USB stick being plugged in or pulled.
+  static constexpr auto kStickCheckEvery = std::chrono::seconds(2);
+  // How often the screen redraws while an export runs, for its progress bar.
+  static constexpr auto kExportRedrawEvery = std::chrono::milliseconds(100);
 
   // A font atlas with no window and no GL texture, for tests that look at
   // which characters it holds. After start_headless().
@@ -115,6 +125,8 @@ class KioskApp {
   const std::string& data_dir() const { return data_dir_; }
   // What the staff menu shows about the question set.
   const QuestionSetStatus& question_set_status() const { return set_status_; }
+  // What the staff menu shows about sticks and exporting; brought up to date by between_frames().
+  const ExportStatus& export_status() const { return export_status_; }
 
  private:
   struct Display;  // window, fonts, screens: only in run(), so tests need no display
@@ -139,6 +151,10 @@ class KioskApp {
   bool accept_signed_set(const SignedSet& signed_set, const std::string& file_text, const std::string& path, std::int64_t recorded);
   void note_refusal(const OpenedSignedSet& refused, const std::string& path, const TrustedSetKey& key);
   void install_from_usb();
+  void start_export(TimePoint now);
+  // Sticks while on the staff menu, and the progress or the end of an export: true when it changed.
+  bool follow_export(TimePoint now);
+  void publish_export_status();
   void publish_set_status();
   void apply_theme(const std::string& name);
   std::optional<StartError> open_display();
@@ -167,6 +183,11 @@ class KioskApp {
   TimePoint next_set_check_{};          // the attract screen looks at the delivered file again then
   bool set_check_requested_ = false;    // look even if the time stamp is the same
   std::uint64_t atlas_generation_ = 0;  // the visit's set generation the atlas was built for
+
+  struct ExportJob;  // the worker thread and what it reports (invariant 7)
+  std::unique_ptr<ExportJob> export_job_;
+  ExportStatus export_status_;
+  std::optional<TimePoint> next_stick_check_;  // empty: look at once (the staff menu just opened)
 
   std::unique_ptr<Display> display_;
 };

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <random>
 
@@ -16,6 +17,8 @@
 #include "question_set.h"
 #include "set_delivery.h"
 #include "simulate.h"
+#include "sqlite_answer_archive.h"
+#include "usb_export.h"
 
 #ifndef TENPOINT_VERSION
 #define TENPOINT_VERSION "0.0.0"
@@ -155,6 +158,67 @@ int stats(const std::string& db, bool as_json) {
   return 0;
 }
 
+struct ExportOptions {
+  std::string db_path;
+  std::string to;
+  std::string since;
+  std::string venue;        // empty: the venue in device.json beside the database
+  std::string config_path;  // for the question sets and the trusted key; empty: the installed kiosk's, if any
+};
+
+// Exit codes of `export`: 1 the export failed (the stick), 2 it could not start (arguments, database).
+constexpr int kExportFailed = 1;
+constexpr int kExportUnable = 2;
+
+// The same export as the staff menu's, into a new folder in `to`.
+int export_results(const ExportOptions& o) {
+  tp::ExportRequest request;
+  if (!o.since.empty()) {
+    request.since = tp::parse_local_date(o.since);
+    if (!request.since) {
+      std::fprintf(stderr, "--since takes a date as YYYY-MM-DD, such as 2025-01-06 (not \"%s\")\n", o.since.c_str());
+      return kExportUnable;
+    }
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(o.db_path, ec)) {
+    std::fprintf(stderr, "Unable to export: %s is not a database file (give the kiosk's database with --db)\n", o.db_path.c_str());
+    return kExportUnable;
+  }
+  if (!std::filesystem::is_directory(o.to, ec)) {
+    std::fprintf(stderr, "Unable to export: there is no folder %s (give the USB stick's folder with --to)\n", o.to.c_str());
+    return kExportUnable;
+  }
+  tp::KioskConfig config;
+  std::string config_path = o.config_path.empty() ? tp::default_kiosk_config_path() : o.config_path;
+  if (!o.config_path.empty() || std::filesystem::exists(config_path, ec)) {
+    try {
+      config = tp::load_kiosk_config(config_path);
+    } catch (const tp::ConfigError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return kExportUnable;
+    }
+  }
+  std::string data_dir = tp::kiosk_data_dir(o.db_path);
+  request.stick = o.to;
+  request.venue = o.venue.empty() ? tp::kiosk_venue(data_dir) : o.venue;
+  request.sets = tp::kiosk_question_sets(config, data_dir);
+  request.now = static_cast<std::int64_t>(std::time(nullptr));
+  std::string last_step;
+  request.on_progress = [&](const tp::ExportProgress& p) {
+    if (p.step != last_step) std::fprintf(stderr, "%s\n", p.step.c_str());
+    last_step = p.step;
+  };
+  tp::SqliteAnswerArchive archive(o.db_path);
+  tp::ExportOutcome outcome = tp::export_results(archive, request);
+  if (!outcome.ok) {
+    std::fprintf(stderr, "%s\n", outcome.message.c_str());
+    return kExportFailed;
+  }
+  std::printf("%s\n", outcome.message.c_str());
+  return 0;
+}
+
 int pin_hash(std::string pin) {
   if (pin.empty()) {
     std::fprintf(stderr, "PIN (4 to 8 digits): ");
@@ -211,6 +275,17 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--days", sim.days, "Spread the answers over this many past days")->capture_default_str()->check(CLI::Range(1, 3650));
   sim_cmd->add_option("--seed", sim.seed, "Random seed, for repeatable data");
 
+  ExportOptions exp;
+  auto* export_cmd = cli.add_subcommand(
+      "export",
+      "Export the answers to a new folder (named by venue and date) in DIR, such as a USB stick: answers.csv, report.html and "
+      "codebook.txt, each written, flushed and read back. Exit 1: the export failed (the reason is printed); 2: it could not start");
+  export_cmd->add_option("--db", exp.db_path, "The kiosk's answer database (only read)")->required();
+  export_cmd->add_option("--to", exp.to, "The folder to make the export's folder in (the USB stick's)")->required();
+  export_cmd->add_option("--since", exp.since, "Only answers from this day on, YYYY-MM-DD (local time)");
+  export_cmd->add_option("--venue", exp.venue, "The venue's name, for the folder and the report; default: the one the kiosk enrolled at");
+  export_cmd->add_option("--config", exp.config_path, "Kiosk config (its question set and trusted key); default: /etc/tenpoint/kiosk.json");
+
   std::string pin;
   auto* pin_cmd = cli.add_subcommand("pin-hash", "Print the Argon2id hash of a staff PIN, for the kiosk config's staff_pin_hash");
   pin_cmd->add_option("PIN", pin, "4 to 8 digits (read from standard input when left out)");
@@ -220,6 +295,7 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return validate(files);
   if (install_cmd->parsed()) return install(inst);
   if (stats_cmd->parsed()) return stats(db, as_json);
+  if (export_cmd->parsed()) return export_results(exp);
   if (pin_cmd->parsed()) return pin_hash(pin);
   if (sim_cmd->parsed()) {
     std::string error;

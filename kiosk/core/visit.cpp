@@ -84,7 +84,7 @@ void Visit::tick(TimePoint now) {
       break;
     case Screen::staff_pin:
     case Screen::staff_menu:
-      if (now - last_activity_ >= kStaffIdle) go_attract(now);
+      if (!staff_busy_ && now - last_activity_ >= kStaffIdle) go_attract(now);
       break;
     case Screen::out_of_service:
       if (now >= next_retry_ && retry_unsaved(now)) go_attract(now);
@@ -310,6 +310,7 @@ void Visit::on(const ev::StaffRefresh&, TimePoint) {
 }
 
 void Visit::on(const ev::StaffClose&, TimePoint now) {
+  if (staff_busy_) return;  // the export finishes first
   if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) {
     if (!unsaved_.empty())
       storage_failed(out_of_service_reason_, now);
@@ -319,14 +320,21 @@ void Visit::on(const ev::StaffClose&, TimePoint now) {
 }
 
 void Visit::on(const ev::StaffExit&, TimePoint) {
-  if (screen_ == Screen::staff_menu) quit_ = true;
+  if (screen_ == Screen::staff_menu && !staff_busy_) quit_ = true;
 }
 
 void Visit::on(const ev::StaffInstallFromUsb&, TimePoint) {}
+void Visit::on(const ev::StaffExportToUsb&, TimePoint) {}
 
 void Visit::on(const ev::QuitShortcut&, TimePoint) {
   // Only staff may close the kiosk; elsewhere the shortcut is ignored.
-  if (screen_ == Screen::staff_menu) quit_ = true;
+  if (screen_ == Screen::staff_menu && !staff_busy_) quit_ = true;
+}
+
+void Visit::set_staff_busy(bool busy, TimePoint now) {
+  if (busy && screen_ != Screen::staff_menu) return;
+  staff_busy_ = busy;
+  last_activity_ = now;  // the staff's time-out counts from the end of the work
 }
 
 // ---- transitions ----

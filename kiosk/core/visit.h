@@ -20,6 +20,8 @@
 //   SCALE/TEXT/CHOICE --(idle_timeout)--> STILL_THERE --(still_there)--> ATTRACT [end_visit]
 //                                            | tap --> the screen it interrupted
 //   any --(staff gesture)--> STAFF_PIN --right PIN--> STAFF_MENU --exit--> (quit)
+//                                   STAFF_MENU is held while staff_busy [set_staff_busy]
+//                                   (an export to a USB stick): no close, exit or time-out
 //                               | wrong PIN x N: locked for pin_lock, doubling
 //   any commit fails --> OUT_OF_SERVICE --(retry succeeds)--> ATTRACT
 #pragma once
@@ -81,12 +83,14 @@ struct StaffRefresh {};
 struct StaffClose {};
 struct StaffExit {};
 struct StaffInstallFromUsb {};  // the kiosk app does the install; the visit only stays on the staff menu
+struct StaffExportToUsb {};     // the kiosk app runs the export; the visit only stays on the staff menu
 struct QuitShortcut {};         // Alt+F4, Escape, Ctrl+Q, window close
 }  // namespace ev
 
-using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift,
-                           ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase,
-                           ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::QuitShortcut>;
+using Event =
+    std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift, ev::SetLayer,
+                 ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase, ev::PinSubmit,
+                 ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::StaffExportToUsb, ev::QuitShortcut>;
 
 enum class Offer { applied, deferred };
 
@@ -112,6 +116,10 @@ class Visit {
   Offer offer_question_set(QuestionSet set);
   // Tells the kiosk that storage is broken from the start (unopenable database).
   void storage_failed(const std::string& message, TimePoint now);
+  // While staff work is under way (an export to a USB stick), the staff menu
+  // stays: it neither closes, exits nor times out. Only from the staff menu.
+  void set_staff_busy(bool busy, TimePoint now);
+  bool staff_busy() const { return staff_busy_; }
 
   // ---- what the screens read ----
   Screen screen() const { return screen_; }
@@ -161,6 +169,7 @@ class Visit {
   void on(const ev::StaffClose&, TimePoint now);
   void on(const ev::StaffExit&, TimePoint now);
   void on(const ev::StaffInstallFromUsb&, TimePoint now);
+  void on(const ev::StaffExportToUsb&, TimePoint now);
   void on(const ev::QuitShortcut&, TimePoint now);
 
   bool in_visit() const {
@@ -217,6 +226,7 @@ class Visit {
   std::string out_of_service_reason_;
   TimePoint next_retry_;
   bool quit_ = false;
+  bool staff_busy_ = false;
 };
 
 }  // namespace tp

@@ -38,11 +38,29 @@ inline constexpr std::array<const char*, 13> kCsvColumns = {"set_id",     "set_v
                                                             "language",   "hour",         "score",        "choice",      "text",
                                                             "score_band", "rapid_repeat", "text_withheld"};
 
-// One cell, quoted and protected as above (no separator).
-std::string csv_cell(std::string_view value);
+// Which of the two files report_csv() writes.
+//  - report: the spreadsheet of a report, as described above (kCsvColumns).
+//  - answers: the raw data of the kiosk's USB export, for the staff who run
+//    the kiosk (kAnswersCsvColumns): every answer as stored, with its answer
+//    id and visit id, every text in full (the note rules govern the report
+//    page, which is the file to share), times still only to the hour, lines
+//    in time order. The same format rules apply, and one more so that the
+//    protection can be undone exactly: a cell that starts with an apostrophe
+//    gets another one too. Removing one leading apostrophe from a cell that
+//    starts with ' followed by = + - @ ' tab or carriage return gives the
+//    stored value back.
+enum class CsvForm { report, answers };
+
+inline constexpr std::array<const char*, 13> kAnswersCsvColumns = {"answer_id",   "visit_id",      "venue",       "set_id", "set_version",
+                                                                   "question_id", "question_type", "language",    "hour",   "score",
+                                                                   "choice",      "text",          "rapid_repeat"};
+
+// One cell, quoted and protected as above (no separator). `reversible`: the
+// answers form's extra rule for a leading apostrophe.
+std::string csv_cell(std::string_view value, bool reversible = false);
 
 // The whole file: byte-order mark, header line, one line per answer.
 std::string report_csv(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,
-                       const ReportOptions& options = {});
+                       const ReportOptions& options = {}, CsvForm form = CsvForm::report);
 
 }  // namespace tp::report

@@ -18,8 +18,8 @@ using detail::Analysis;
 using detail::QuestionInfo;
 
 AnswerRow from_answer(const Answer& answer, std::string venue) {
-  return {answer.set_id, answer.set_version, answer.question_id, answer.session_id,         std::move(venue),   answer.language,
-          answer.score,  answer.text,        answer.choice,      answer.stamp.unix_seconds, answer.rapid_repeat};
+  return {answer.set_id, answer.set_version, answer.question_id, answer.session_id,         std::move(venue),    answer.language,
+          answer.score,  answer.text,        answer.choice,      answer.stamp.unix_seconds, answer.rapid_repeat, answer.uuid};
 }
 
 ShownCount ShownCount::of(std::int64_t answers) {

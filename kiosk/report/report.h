@@ -69,6 +69,7 @@ struct AnswerRow {
   std::optional<std::string> choice;
   std::int64_t recorded_at = 0;  // unix seconds, already rounded on the kiosk
   bool rapid_repeat = false;
+  std::string answer_id;  // only the raw answers CSV (CsvForm::answers) shows it
 };
 
 AnswerRow from_answer(const Answer& answer, std::string venue);

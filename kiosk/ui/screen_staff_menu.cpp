@@ -1,7 +1,8 @@
 // STAFF_MENU: what a librarian needs at a glance (answers, sync, storage,
 // the question set and where it came from, the version), installing a
-// question set from a USB stick, and the way out, under the dark "Staff" bar
-// so that it is never taken for a resident screen.
+// question set from a USB stick, exporting results to one (a progress bar
+// while it runs, then "Safe to remove"), and the way out, under the dark
+// "Staff" bar so that it is never taken for a resident screen.
 #include <algorithm>
 #include <cstdio>
 
@@ -62,7 +63,25 @@ void Ui::draw_staff_menu(const Visit& v) {
   std::string usb_label = v.t("staff_install_usb");
   float usb_w = std::min(bar.width(), std::max((bar.width() - m_.gap * 2) / 3.0f, text_width(fonts_.button, usb_label) + m_.margin * 2));
   Rect usb{{bar.min.x, bar.min.y - m_.gap - m_.target}, {bar.min.x + usb_w, bar.min.y - m_.gap}};
-  if (button("staff.install_usb", usb, usb_label, Look::plain)) events_.emplace_back(ev::StaffInstallFromUsb{});
+  const ExportStatus& ex = export_status_;
+  if (ex.running()) {
+    // The whole row becomes the progress bar; nothing else can be started meanwhile.
+    Rect row{{bar.min.x, usb.min.y}, {bar.max.x, usb.max.y}};
+    card(row, palette_.surface, palette_.line);
+    float fill = row.min.x + row.width() * static_cast<float>(std::clamp(ex.progress, 0.0, 1.0));
+    dl_->AddRectFilled(row.min, {fill, row.max.y}, palette_.accent, m_.gap * 0.25f);
+    hits_["staff.export_progress"] = row;
+    text_block(fonts_.label, ex.step.empty() ? v.t("staff_export_running") : ex.step, row.center().x,
+               row.center().y - line_height(fonts_.label) * 0.5f, row.width(), palette_.ink);
+  } else {
+    if (button("staff.install_usb", usb, usb_label, Look::plain)) events_.emplace_back(ev::StaffInstallFromUsb{});
+    if (!ex.sticks.empty()) {
+      std::string export_label = v.t("staff_export_usb");
+      float export_w = std::min(bar.max.x - usb.max.x - m_.gap, std::max(usb_w, text_width(fonts_.button, export_label) + m_.margin * 2));
+      Rect exp{{usb.max.x + m_.gap, usb.min.y}, {usb.max.x + m_.gap + export_w, usb.max.y}};
+      if (button("staff.export_usb", exp, export_label, Look::plain)) events_.emplace_back(ev::StaffExportToUsb{});
+    }
+  }
 
   // Notes about the question set, in the smaller type, between the rows and
   // that button. On a small screen a long note is cut off there rather than
@@ -76,7 +95,18 @@ void Ui::draw_staff_menu(const Visit& v) {
   if (v.has_pending_question_set()) note(v.t("staff_pending_set"), palette_.muted);
   note(set_status_.refused, palette_.warning_ink);
   note(set_status_.usb, palette_.ink);
+  if (ex.running()) note(v.t("staff_export_running"), palette_.ink);
+  if (ex.stage == ExportStatus::Stage::done) {
+    y += text_block(fonts_.body, v.t("staff_export_safe"), 0, y, note_wrap, palette_.accent, false, m_.margin) + m_.gap * 0.25f;
+    std::string where = v.t("staff_export_where");
+    if (auto at = where.find("{folder}"); at != std::string::npos) where.replace(at, 8, ex.folder);
+    note(where, palette_.ink);
+  }
+  if (ex.stage == ExportStatus::Stage::failed) note(ex.message, palette_.warning_ink);
+  if (!ex.running() && ex.stick_read_only && ex.stage == ExportStatus::Stage::idle)
+    note(v.t("staff_export_read_only"), palette_.warning_ink);
   dl_->PopClipRect();
+  if (ex.running()) return;  // no way out until the export has finished (the visit holds the menu too)
 
   float third = (bar.width() - m_.gap * 2) / 3.0f;
   if (button("staff.refresh", {{bar.min.x, bar.min.y}, {bar.min.x + third, bar.max.y}}, v.t("staff_refresh"), Look::plain))

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "export_status.h"
 #include "fonts.h"
 #include "set_delivery.h"
 #include "theme.h"
@@ -38,6 +39,8 @@ class Ui {
   void set_palette(const Palette& palette) { palette_ = palette; }
   // Where the set on screen came from, a refused delivery, the last USB install: for the staff menu.
   void set_question_set_status(const QuestionSetStatus& status) { set_status_ = status; }
+  // Sticks found and the export's progress or outcome: for the staff menu.
+  void set_export_status(const ExportStatus& status) { export_status_ = status; }
 
   std::vector<Event> draw(const Visit& visit, TimePoint now);
 
@@ -91,6 +94,7 @@ class Ui {
   std::map<std::string, Rect> hits_;
   std::optional<TimePoint> corner_pressed_since_;
   QuestionSetStatus set_status_;
+  ExportStatus export_status_;
 };
 
 // Every character the screens may show for this set, for the font atlas.

@@ -1,9 +1,13 @@
 // The kiosk app without a window: what a config reload changes, and that a
 // broken config changes nothing. One case runs the real tenpoint-kiosk with
 // SDL's offscreen driver (GL, no display) and sends it SIGHUP.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "data_paths.h"
 #include "kiosk_app.h"
@@ -495,4 +499,117 @@ TEST_CASE("staff install a question set from a USB stick; the kiosk takes it onc
   app.handle(ev::StaffInstallFromUsb{}, now + 3s);
   CHECK(app.question_set_status().usb.find("on the USB stick refused: ") != std::string::npos);
   CHECK(app.question_set_status().usb.find("(and 1 more file refused)") != std::string::npos);
+}
+
+namespace {
+
+// A kiosk with the demo PIN, answers in its database and `media` as its USB folder, on the staff menu.
+struct ExportPlace {
+  std::string dir, media;
+  Logged logged;
+  std::unique_ptr<KioskApp> app;
+  TimePoint now = Clock::now();
+};
+
+void open_staff_menu_for_export(ExportPlace& p, const std::string& name) {
+  p.dir = test::scratch_dir(name);
+  p.media = p.dir + "/media";
+  std::filesystem::create_directories(p.media);
+  Settings s;
+  s.pin_hash = hash_of("2468");
+  s.extra_json = ",\n  \"usb_media_dirs\": [\"" + p.media + "\"]";
+  test::write_file(p.dir + "/kiosk.json", config_json(s));
+  {
+    KioskStore store({p.dir + "/kiosk.db", std::nullopt});
+    std::vector<Answer> answers;
+    for (int i = 0; i < 30; ++i) {
+      Answer a;
+      a.uuid = answer_uuid();
+      a.set_id = "library-demo";
+      a.set_version = 1;
+      a.question_id = "library";
+      a.session_id = random_uuid();
+      a.language = "en";
+      a.score = i % 11;
+      a.stamp.unix_seconds = 1736121600 + i * 3600;
+      answers.push_back(a);
+    }
+    REQUIRE(store.answers.commit_many(answers));
+  }
+  p.app = std::make_unique<KioskApp>(options_for(p.dir, p.logged));
+  REQUIRE_FALSE(p.app->start_headless());
+  p.app->handle(ev::StaffGesture{}, p.now);
+  for (int d : {2, 4, 6, 8}) p.app->handle(ev::PinDigit{d}, p.now);
+  p.app->handle(ev::PinSubmit{}, p.now);
+  REQUIRE(p.app->visit().screen() == Screen::staff_menu);
+}
+
+}  // namespace
+
+TEST_CASE("staff export with no stick mounted: no Export offered, and asking says so in words", "[app][export]") {
+  ExportPlace p;
+  open_staff_menu_for_export(p, "app_export_no_stick");
+  std::filesystem::create_directories(p.media + "/STICK");  // a plain folder is not a mounted stick
+  p.app->between_frames(p.now);
+  CHECK(p.app->export_status().sticks.empty());
+  p.app->handle(ev::StaffExportToUsb{}, p.now);
+  CHECK(p.app->export_status().stage == ExportStatus::Stage::failed);
+  CHECK(p.app->export_status().message.find("No USB stick found") == 0);
+  CHECK_FALSE(p.app->visit().staff_busy());
+  CHECK(std::filesystem::is_empty(p.media + "/STICK"));
+}
+
+TEST_CASE("mount: staff export to a mounted stick: progress, the menu held, then Safe to remove and the files", "[.][mount]") {
+  if (::geteuid() != 0) {
+    WARN("not root: a stick cannot be mounted for the staff menu to find; skipping");
+    std::exit(77);
+  }
+  ExportPlace p;
+  open_staff_menu_for_export(p, "app_export_stick");
+  std::string stick = p.media + "/STICK";
+  std::filesystem::create_directories(stick);
+  if (std::system(("mount -t tmpfs -o size=8m tmpfs '" + stick + "' 2>/dev/null").c_str()) != 0) {
+    WARN("mount -t tmpfs is not allowed here; skipping");
+    std::exit(77);
+  }
+  struct Unmount {
+    std::string point;
+    ~Unmount() { std::system(("umount -l '" + point + "'").c_str()); }
+  } unmount{stick};
+
+  // The menu looks for sticks as it opens, then every kStickCheckEvery.
+  CHECK(p.app->between_frames(p.now));
+  REQUIRE(p.app->export_status().sticks == std::vector<std::string>{stick});
+  p.app->handle(ev::StaffExportToUsb{}, p.now);
+  CHECK(p.app->export_status().stage == ExportStatus::Stage::running);
+  CHECK(p.app->visit().staff_busy());
+  // Residents cannot be let in, nor the kiosk closed, until it is done.
+  p.app->handle(ev::StaffClose{}, p.now);
+  p.app->handle(ev::QuitShortcut{}, p.now);
+  CHECK(p.app->visit().screen() == Screen::staff_menu);
+  CHECK_FALSE(p.app->visit().wants_quit());
+
+  // Follow it as the frame loop does; long past the staff time-out, it still holds.
+  TimePoint t = p.now + Visit::kStaffIdle + 1s;
+  double last_progress = 0;
+  for (int i = 0; i < 6000 && p.app->export_status().running(); ++i) {
+    p.app->between_frames(t);
+    CHECK(p.app->visit().screen() == Screen::staff_menu);
+    CHECK(p.app->export_status().progress >= last_progress);
+    last_progress = p.app->export_status().progress;
+    std::this_thread::sleep_for(10ms);
+  }
+  const ExportStatus& st = p.app->export_status();
+  INFO(st.message);
+  REQUIRE(st.stage == ExportStatus::Stage::done);
+  CHECK(st.progress == 1.0);
+  CHECK(st.message.rfind("Safe to remove the USB stick: 30 answers in " + stick + "/Tenpoint kiosk ", 0) == 0);
+  CHECK_FALSE(p.app->visit().staff_busy());
+  for (const char* f : {"answers.csv", "report.html", "codebook.txt"}) CHECK(std::filesystem::is_regular_file(st.folder + "/" + f));
+  CHECK(p.logged.has("Safe to remove the USB stick"));
+  // The menu closes normally again, and the outcome is gone next time.
+  p.app->handle(ev::StaffClose{}, t);
+  CHECK(p.app->visit().screen() == Screen::attract);
+  p.app->between_frames(t);
+  CHECK(p.app->export_status().stage == ExportStatus::Stage::idle);
 }

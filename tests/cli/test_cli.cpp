@@ -225,3 +225,33 @@ TEST_CASE("questions install: root is turned away from a kiosk folder another us
   CHECK(r.out.find("Unable to install as root into " + p.data + ", which belongs to ") == 0);
   CHECK_FALSE(std::filesystem::exists(p.delivered));
 }
+
+TEST_CASE("export: the three files in a new folder, exit 0; bad arguments exit 2, a refused stick exit 1", "[cli][export]") {
+  std::string dir = tp::test::scratch_dir("cli_export");
+  REQUIRE(run("simulate --db " + dir + "/k.db --answers 400 --seed 5 --days 20").code == 0);
+  std::filesystem::create_directories(dir + "/stick");
+  Run ok = run("export --db " + dir + "/k.db --to " + dir + "/stick --venue 'Central: West?'");
+  INFO(ok.out);
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("Safe to remove the USB stick: 400 answers in " + dir + "/stick/Central- West- ") != std::string::npos);
+  std::vector<std::filesystem::path> made;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/stick")) made.push_back(e.path());
+  REQUIRE(made.size() == 1);
+  for (const char* f : {"answers.csv", "report.html", "codebook.txt"}) CHECK(std::filesystem::is_regular_file(made[0] / f));
+
+  Run since = run("export --db " + dir + "/k.db --to " + dir + "/stick --since 2025-13-01");
+  CHECK(since.code == 2);
+  CHECK(since.out.find("--since takes a date as YYYY-MM-DD") != std::string::npos);
+  Run no_folder = run("export --db " + dir + "/k.db --to " + dir + "/nowhere");
+  CHECK(no_folder.code == 2);
+  CHECK(no_folder.out.find("there is no folder " + dir + "/nowhere") != std::string::npos);
+  Run no_db = run("export --db " + dir + "/none.db --to " + dir + "/stick");
+  CHECK(no_db.code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir + "/none.db"));
+  std::filesystem::create_directories(dir + "/elsewhere");
+  std::filesystem::create_directory_symlink(dir + "/elsewhere", dir + "/link");
+  Run link = run("export --db " + dir + "/k.db --to " + dir + "/link");
+  CHECK(link.code == 1);
+  CHECK(link.out.find("symbolic link") != std::string::npos);
+  CHECK(std::filesystem::is_empty(dir + "/elsewhere"));
+}

@@ -236,3 +236,50 @@ TEST_CASE("the staff menu offers an install from a USB stick and shows a refused
     CHECK(v.screen() == Screen::staff_menu);
   }
 }
+
+TEST_CASE("staff menu: Export appears with a stick, a progress bar while it runs (no way out), then Safe to remove", "[ui][export]") {
+  QuestionSet set = test::demo_set();
+  Strings strings = test::demo_strings();
+  KioskConfig config;
+  for (ImVec2 size : kSizes) {
+    INFO(size.x << "x" << size.y);
+    test::MemoryStore store;
+    test::FixedStamps stamps;
+    test::FixedPin pins("2468");
+    TimePoint now = Clock::now();
+    Visit v(set, config, strings, store, store, stamps, pins, now);
+    test::ScreenHarness h(size, set, strings);
+    reach(h, v, now, Screen::staff_menu, &store);
+    REQUIRE(v.screen() == Screen::staff_menu);
+    CHECK(h.hits().count("staff.export_usb") == 0);  // no stick, no button
+
+    ExportStatus st;
+    st.sticks = {"/media/kiosk/STICK"};
+    h.ui().set_export_status(st);
+    h.frame(v, now);
+    ui::Rect usb = h.hits().at("staff.install_usb");
+    ui::Rect exp = h.hits().at("staff.export_usb");
+    CHECK(exp.min.x >= usb.max.x + 7.9f);  // apart, side by side
+    CHECK(exp.max.x <= size.x);
+    ImVec2 c = exp.center();
+    h.frame(v, now, c, true);
+    std::vector<Event> released = h.frame(v, now, c, false);
+    CHECK(std::any_of(released.begin(), released.end(), [](const Event& e) { return std::holds_alternative<ev::StaffExportToUsb>(e); }));
+
+    st.stage = ExportStatus::Stage::running;
+    st.progress = 0.4;
+    st.step = "Writing answers.csv (1,234 answers)";
+    h.ui().set_export_status(st);
+    h.frame(v, now);
+    CHECK(h.hits().count("staff.export_progress") == 1);
+    for (const char* gone : {"staff.close", "staff.exit", "staff.install_usb", "staff.export_usb"}) CHECK(h.hits().count(gone) == 0);
+
+    st.stage = ExportStatus::Stage::done;
+    st.progress = 1;
+    st.message = "Safe to remove the USB stick: 1,234 answers in /media/kiosk/STICK/Central 2025-03-07";
+    h.ui().set_export_status(st);
+    h.frame(v, now);
+    CHECK(h.hits().count("staff.close") == 1);
+    CHECK(h.hits().count("staff.export_progress") == 0);
+  }
+}

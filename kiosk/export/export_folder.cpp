@@ -1,0 +1,313 @@
+// The new folder on a stick and its files; the rules are in export_folder.h.
+#include "export_folder.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <utility>
+
+namespace tp {
+
+namespace {
+
+constexpr std::size_t kChunkBytes = 256 * 1024;  // 256 KiB: progress moves often, writes stay large
+constexpr int kMaxFolderSuffix = 999;            // "Name (999)": past that, something is wrong with the stick
+
+bool is_reserved_device_name(std::string_view name) {
+  // Windows (and so every FAT tool) treats these as devices, with any extension.
+  std::string base(name.substr(0, name.find('.')));
+  while (!base.empty() && base.back() == ' ') base.pop_back();
+  std::transform(base.begin(), base.end(), base.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  static constexpr std::array<const char*, 4> kFixed = {"CON", "PRN", "AUX", "NUL"};
+  if (std::find(kFixed.begin(), kFixed.end(), base) != kFixed.end()) return true;
+  return base.size() == 4 && (base.compare(0, 3, "COM") == 0 || base.compare(0, 3, "LPT") == 0) && base[3] >= '1' && base[3] <= '9';
+}
+
+// The length of the UTF-8 sequence starting at s[i], or 0 when it is invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  if (n == 2 && c < 0xC2) return 0;  // overlong
+  return n;
+}
+
+std::string free_space_words(int fd) {
+  struct statvfs st {};
+  if (::fstatvfs(fd, &st) != 0) return "";
+  auto free_bytes = static_cast<unsigned long long>(st.f_bavail) * st.f_frsize;
+  char buf[64];
+  if (free_bytes < 1024ULL * 1024)
+    std::snprintf(buf, sizeof buf, " (%llu KB free)", free_bytes / 1024);
+  else
+    std::snprintf(buf, sizeof buf, " (%.1f MB free)", static_cast<double>(free_bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+Fault fault_of(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG ? Fault::storage_full : Fault::storage_unavailable; }
+
+bool write_all(int fd, const char* data, std::size_t size, int& err) {
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = errno;
+      return false;
+    }
+    if (n == 0) {
+      err = EIO;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+}  // namespace
+
+std::string fat_safe_name(std::string_view wanted, std::string_view fallback, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < wanted.size();) {
+    std::size_t n = utf8_length(wanted, i);
+    if (n == 0) {  // invalid UTF-8: dropped
+      ++i;
+      continue;
+    }
+    auto c = static_cast<unsigned char>(wanted[i]);
+    if (n == 1 && (c < 0x20 || c == 0x7F || std::strchr("\\/:*?\"<>|", c)))
+      out += '-';
+    else
+      out.append(wanted.substr(i, n));
+    i += n;
+  }
+  auto trim = [&] {
+    std::size_t start = out.find_first_not_of(' ');
+    out.erase(0, start == std::string::npos ? out.size() : start);
+    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+  };
+  trim();
+  if (out.empty()) out = std::string(fallback);
+  if (is_reserved_device_name(out)) out.insert(out.begin(), '_');
+  if (out.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // never inside a character
+    out.resize(cut);
+    trim();
+  }
+  return out;
+}
+
+std::string stick_error_words(int err) {
+  switch (err) {
+    case EROFS:
+      return "the USB stick is read-only (is its write-protect switch on?)";
+    case EACCES:
+    case EPERM:
+      return "the USB stick does not let the kiosk write to it (permission denied)";
+    case ENOSPC:
+    case EDQUOT:
+      return "the USB stick is full";
+    case EFBIG:
+      return "the file is too large for the USB stick (FAT holds at most 4 GB in one file)";
+    case EIO:
+    case ENODEV:
+    case ENXIO:
+    case ENOENT:
+    case ESTALE:
+    case ENOTCONN:
+    case ESHUTDOWN:
+      return std::string("the USB stick was removed or stopped answering (") + std::strerror(err) + ")";
+    case ELOOP:
+      return "a symbolic link is in the way on the USB stick (refused: nothing is written through a link)";
+    case EEXIST:
+      return "a file of that name is already on the USB stick (nothing is overwritten)";
+    default:
+      return std::strerror(err);
+  }
+}
+
+ExportFolder::ExportFolder(std::string stick, std::string name, int stick_fd, int dir_fd)
+    : stick_(std::move(stick)), name_(std::move(name)), path_(stick_ + "/" + name_), stick_fd_(stick_fd), dir_fd_(dir_fd) {}
+
+ExportFolder::ExportFolder(ExportFolder&& o) noexcept
+    : max_file_bytes(o.max_file_bytes),
+      stick_(std::move(o.stick_)),
+      name_(std::move(o.name_)),
+      path_(std::move(o.path_)),
+      stick_fd_(std::exchange(o.stick_fd_, -1)),
+      dir_fd_(std::exchange(o.dir_fd_, -1)),
+      made_(std::move(o.made_)) {}
+
+ExportFolder::~ExportFolder() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+  if (stick_fd_ >= 0) ::close(stick_fd_);
+}
+
+Result<ExportFolder> ExportFolder::create(const std::string& stick, const std::string& wanted) {
+  int stick_fd = ::open(stick.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (stick_fd < 0) {
+    int err = errno;
+    std::string why = err == ELOOP || err == ENOTDIR ? "it is a symbolic link or not a folder (refused)" : stick_error_words(err);
+    return Status::failure(err == ELOOP || err == ENOTDIR ? Fault::invalid_input : fault_of(err), "Unable to use " + stick + ": " + why);
+  }
+  struct statvfs vfs {};
+  if (::fstatvfs(stick_fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
+    ::close(stick_fd);
+    return Status::failure(Fault::storage_unavailable, "Unable to write to " + stick + ": " + stick_error_words(EROFS));
+  }
+  std::string name;
+  for (int n = 1; n <= kMaxFolderSuffix; ++n) {
+    std::string suffix = n == 1 ? "" : " (" + std::to_string(n) + ")";
+    std::string candidate = fat_safe_name(wanted, "Tenpoint", kFatMaxNameBytes - suffix.size()) + suffix;
+    if (::mkdirat(stick_fd, candidate.c_str(), 0755) == 0) {
+      name = candidate;
+      break;
+    }
+    int err = errno;
+    if (err == EEXIST) continue;  // a folder, a file or a link of that name: never used, the next number is tried
+    ::close(stick_fd);
+    return Status::failure(fault_of(err), "Unable to make the folder " + candidate + " on " + stick + ": " + stick_error_words(err));
+  }
+  if (name.empty()) {
+    ::close(stick_fd);
+    return Status::failure(Fault::invalid_input, "Unable to make a folder on " + stick + ": " + std::to_string(kMaxFolderSuffix) +
+                                                     " folders named " + wanted + " exist");
+  }
+  // The folder just made, through the descriptor from now on; a link swapped in meanwhile is refused.
+  int dir_fd = ::openat(stick_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0) {
+    int err = errno;
+    ::close(stick_fd);
+    return Status::failure(err == ELOOP ? Fault::invalid_input : fault_of(err),
+                           "Unable to open the folder " + name + " just made on " + stick + ": " + stick_error_words(err));
+  }
+  ExportFolder folder(stick, name, stick_fd, dir_fd);
+  // The new folder's name is durable before anything goes in it.
+  if (::fsync(stick_fd) != 0 && errno != EINVAL) {
+    int err = errno;
+    folder.discard();
+    return folder.fail("make the folder", err);
+  }
+  return folder;
+}
+
+Status ExportFolder::fail(const std::string& what, int err) const {
+  std::string words = stick_error_words(err);
+  if (err == ENOSPC || err == EDQUOT) words += free_space_words(stick_fd_);
+  return Status::failure(fault_of(err), "Unable to " + what + " in " + path_ + ": " + words);
+}
+
+Status ExportFolder::write_file(const std::string& file_name, std::string_view bytes, const Progress& progress) {
+  if (bytes.size() > max_file_bytes)
+    return Status::failure(Fault::storage_full, "Unable to write " + file_name + " (" + std::to_string(bytes.size() / (1024 * 1024)) +
+                                                    " MB): a FAT USB stick holds at most " +
+                                                    std::to_string((max_file_bytes + 1) / (1024 * 1024)) + " MB in one file");
+  if (Status s = check_in_place(); !s) return s;
+  // A hidden temporary name, FAT-safe, unique to this process.
+  std::string temp = "." + file_name + ".part-" + std::to_string(::getpid());
+  int fd = ::openat(dir_fd_, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("write " + file_name, errno);
+  made_.push_back(temp);
+  auto abandon = [&](const std::string& what, int err) {
+    if (fd >= 0) ::close(fd);
+    if (::unlinkat(dir_fd_, temp.c_str(), 0) == 0) made_.pop_back();
+    return fail(what, err);
+  };
+  int err = 0;
+  for (std::size_t done = 0; done < bytes.size();) {
+    std::size_t n = std::min(kChunkBytes, bytes.size() - done);
+    if (!write_all(fd, bytes.data() + done, n, err)) return abandon("write " + file_name, err);
+    done += n;
+    if (progress) progress(done);
+  }
+  if (::fsync(fd) != 0) return abandon("write " + file_name, errno);
+  // Drop the cached pages, so that reading back below reads the stick itself.
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  if (::close(fd) != 0) {
+    fd = -1;
+    return abandon("write " + file_name, errno);
+  }
+  fd = -1;
+  if (::renameat2(dir_fd_, temp.c_str(), dir_fd_, file_name.c_str(), RENAME_NOREPLACE) != 0) {
+    int e = errno;
+    if (e != EINVAL && e != ENOSYS) return abandon("name " + file_name, e);
+    // A filesystem without RENAME_NOREPLACE: the folder is new and ours, so looking first is enough.
+    struct stat there {};
+    if (::fstatat(dir_fd_, file_name.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0) return abandon("name " + file_name, EEXIST);
+    if (::renameat(dir_fd_, temp.c_str(), dir_fd_, file_name.c_str()) != 0) return abandon("name " + file_name, errno);
+  }
+  made_.back() = file_name;
+  if (::fsync(dir_fd_) != 0 && errno != EINVAL) return fail("write " + file_name, errno);
+
+  // Read it back from the stick and compare, byte for byte.
+  int in = ::openat(dir_fd_, file_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0) return fail("read back " + file_name, errno);
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != bytes.size()) {
+    ::close(in);
+    return Status::failure(Fault::storage_unavailable,
+                           "Unable to check " + file_name + " in " + path_ +
+                               ": the USB stick holds a different size than was written (the stick may be failing)");
+  }
+  ::posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
+  std::string chunk(kChunkBytes, '\0');
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::read(in, chunk.data(), std::min(chunk.size(), bytes.size() - done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      ::close(in);
+      return fail("read back " + file_name, e);
+    }
+    if (bytes.compare(done, static_cast<std::size_t>(n), chunk.data(), static_cast<std::size_t>(n)) != 0) {
+      ::close(in);
+      return Status::failure(Fault::storage_unavailable,
+                             "Unable to check " + file_name + " in " + path_ +
+                                 ": the USB stick gave back different bytes than were written (the stick may be failing)");
+    }
+    done += static_cast<std::size_t>(n);
+    if (progress) progress(bytes.size() + done);
+  }
+  ::close(in);
+  return check_in_place();
+}
+
+Status ExportFolder::check_in_place() const {
+  struct stat by_fd {
+  }, by_name{}, stick_by_fd{}, stick_by_path{};
+  bool ok = ::fstat(dir_fd_, &by_fd) == 0 && by_fd.st_nlink > 0 &&
+            ::fstatat(stick_fd_, name_.c_str(), &by_name, AT_SYMLINK_NOFOLLOW) == 0 && same_file(by_fd, by_name) &&
+            ::fstat(stick_fd_, &stick_by_fd) == 0 && ::stat(stick_.c_str(), &stick_by_path) == 0 && same_file(stick_by_fd, stick_by_path);
+  if (ok) return {};
+  return Status::failure(Fault::storage_unavailable,
+                         "Unable to finish the export in " + path_ + ": the folder is gone (" + stick_error_words(ENOENT) + ")");
+}
+
+void ExportFolder::discard() {
+  for (const auto& f : made_) ::unlinkat(dir_fd_, f.c_str(), 0);
+  made_.clear();
+  if (stick_fd_ >= 0) {
+    // Only the folder this export made, and only while it is still that folder.
+    struct stat by_fd {
+    }, by_name{};
+    if (::fstat(dir_fd_, &by_fd) == 0 && ::fstatat(stick_fd_, name_.c_str(), &by_name, AT_SYMLINK_NOFOLLOW) == 0 &&
+        same_file(by_fd, by_name))
+      ::unlinkat(stick_fd_, name_.c_str(), AT_REMOVEDIR);
+    ::fsync(stick_fd_);
+  }
+}
+
+}  // namespace tp
