@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace tp::sync {
 
@@ -17,16 +18,32 @@ struct CurlTransport::Impl {
 
 namespace {
 
+// Larger than any reply the server sends (a signed set is at most 6 MiB):
+// a reply that grows past it is cut off rather than filling memory.
+constexpr std::size_t kMaxReplyBytes = 16 * 1024 * 1024;  // 16 MiB
+
 std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() + size * n > kMaxReplyBytes) return 0;  // libcurl stops with CURLE_WRITE_ERROR
+  body->append(data, size * n);
   return size * n;
+}
+
+// The value of header `name` (lower case, with its colon) in `line`, trimmed; nullopt for another header.
+std::optional<std::string> header_value(const std::string& line, const char* name) {
+  std::size_t length = std::strlen(name);
+  if (line.size() <= length || strncasecmp(line.c_str(), name, length) != 0) return std::nullopt;
+  std::string value = line.substr(length);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+  return value;
 }
 
 std::size_t header_line(char* data, std::size_t size, std::size_t n, void* user) {
   std::string line(data, size * n);
-  const char* name = "retry-after:";
-  if (line.size() > std::strlen(name) && strncasecmp(line.c_str(), name, std::strlen(name)) == 0)
-    *static_cast<int*>(user) = std::atoi(line.c_str() + std::strlen(name));
+  auto* result = static_cast<HttpResult*>(user);
+  if (auto retry = header_value(line, "retry-after:")) result->retry_after_s = std::atoi(retry->c_str());
+  if (auto etag = header_value(line, "etag:")) result->etag = *etag;
   return size * n;
 }
 
@@ -50,6 +67,8 @@ std::string describe(CURLcode rc, long os_errno, const char* detail, const SyncC
       return "unable to read sync.ca_file " + c.ca_file + " (" + d + ")";
     case CURLE_SSL_CONNECT_ERROR:
       return "TLS handshake failed (" + d + ")";
+    case CURLE_WRITE_ERROR:
+      return "the server's reply was larger than " + std::to_string(kMaxReplyBytes / (1024 * 1024)) + " MiB; it was not read";
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -72,6 +91,15 @@ CurlTransport::CurlTransport(const SyncConfig& config) : impl_(std::make_unique<
 CurlTransport::~CurlTransport() = default;
 
 HttpResult CurlTransport::post(const std::string& path, const std::string& body, const std::string& token, bool gzip) {
+  return perform(path, &body, token, gzip, "");
+}
+
+HttpResult CurlTransport::get(const std::string& path, const std::string& token, const std::string& if_none_match) {
+  return perform(path, nullptr, token, false, if_none_match);
+}
+
+HttpResult CurlTransport::perform(const std::string& path, const std::string* body, const std::string& token, bool gzip,
+                                  const std::string& if_none_match) {
   HttpResult r;
   CURL* c = impl_->curl;
   const SyncConfig& cfg = impl_->config;
@@ -83,16 +111,22 @@ HttpResult CurlTransport::post(const std::string& path, const std::string& body,
   std::string url = cfg.server + path;
   char detail[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
+  if (body) headers = curl_slist_append(headers, "Content-Type: application/json");
   if (gzip) headers = curl_slist_append(headers, "Content-Encoding: gzip");
+  std::string condition = "If-None-Match: " + if_none_match;
+  if (!if_none_match.empty()) headers = curl_slist_append(headers, condition.c_str());
   std::string auth = "Authorization: Bearer " + token;
   if (!token.empty()) headers = curl_slist_append(headers, auth.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
 
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -112,7 +146,7 @@ HttpResult CurlTransport::post(const std::string& path, const std::string& body,
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.retry_after_s);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
 
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);

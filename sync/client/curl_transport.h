@@ -14,9 +14,13 @@ class CurlTransport final : public Transport {
   explicit CurlTransport(const SyncConfig& config);
   ~CurlTransport() override;
   HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) override;
+  HttpResult get(const std::string& path, const std::string& bearer_token, const std::string& if_none_match) override;
 
  private:
   struct Impl;
+  // A POST when `body` is given, else a GET.
+  HttpResult perform(const std::string& path, const std::string* body, const std::string& bearer_token, bool gzip,
+                     const std::string& if_none_match);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -75,9 +75,12 @@ int main(int argc, char** argv) {
 
   tp::sync::SyncConfig config;
   int granularity = 15;
+  std::string trusted_set_key;
   try {
     config = tp::sync::load_sync_config(config_path);
-    granularity = tp::load_kiosk_config(config_path).time_granularity_minutes;
+    tp::KioskConfig kiosk = tp::load_kiosk_config(config_path);
+    granularity = kiosk.time_granularity_minutes;
+    trusted_set_key = kiosk.trusted_set_key;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
   tp::SystemStamps stamps(granularity);
   tp::sync::CurlTransport transport(config);
   tp::sync::SyncClient client(config, outbox, transport, dir + "/device.json", stamps, dir + "/question-set.last-good.json");
+  client.use_trusted_set_key(trusted_set_key);
 
   if (once) {
     tp::sync::RoundResult r = client.round();

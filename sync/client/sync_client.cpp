@@ -6,15 +6,20 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "data_paths.h"
 #include "gzip.h"
 #include "json.h"
+#include "kiosk_config.h"
 #include "question_set.h"
+#include "set_delivery.h"
+#include "signed_set.h"
 #include "wire.h"
 
 namespace tp::sync {
@@ -66,7 +71,8 @@ SyncClient::SyncClient(const SyncConfig& config, Outbox& outbox, Transport& tran
       credentials_path_(std::move(credentials_path)),
       stamps_(stamps),
       question_set_path_(std::move(question_set_path)),
-      batch_limit_(config.batch_max_answers) {}
+      batch_limit_(config.batch_max_answers),
+      data_dir_(kiosk_data_dir(credentials_path_)) {}
 
 namespace {
 
@@ -136,6 +142,12 @@ bool SyncClient::enrol(RoundResult& r) {
   }
   std::remove(pending_path.c_str());
   std::fprintf(stderr, "tenpoint-sync: enrolled as %s at %s\n", c.device_id.c_str(), c.venue.c_str());
+  // The key question sets are signed with, over the same authenticated
+  // channel. Not having it is no reason to fail the enrolment: the next
+  // round asks for it (GET /api/v1/set-key).
+  if (auto key = decode_set_public_key(e.set_key))
+    if (Status w = write_file_atomically(set_key_path(data_dir_), encode_base64(*key) + "\n"); !w)
+      std::fprintf(stderr, "tenpoint-sync: %s\n", w.message().c_str());
   creds_ = c;
   return true;
 }
@@ -293,9 +305,88 @@ HttpResult SyncClient::post(RoundResult& r, const std::string& path, const std::
   return transport_.post(path, body, token, gzip);
 }
 
+// The key question sets must be signed with (raw bytes), as the kiosk finds
+// it; asked of the server when this kiosk enrolled before enrolment replies
+// carried it. "" when there is none to use.
+std::string SyncClient::set_key(RoundResult& r) {
+  KioskConfig config;
+  config.trusted_set_key = trusted_set_key_;
+  TrustedSetKey trusted = find_trusted_set_key(config, data_dir_);
+  if (!trusted.key.empty()) return trusted.key;
+  std::error_code ec;
+  if (std::filesystem::exists(set_key_path(data_dir_), ec)) {
+    r.set_outcome = trusted.problem;  // a damaged file is for someone to look at, not to replace
+    return "";
+  }
+  ++r.requests;
+  HttpResult res = transport_.get("/api/v1/set-key", creds_->token, "");
+  if (!res.reached || res.status != 200) {
+    r.set_outcome = "unable to learn the server's question-set key: " + (res.reached ? reason(res) : res.failure);
+    return "";
+  }
+  auto parsed = json::parse(res.body);
+  const json::Value* v = parsed.ok ? parsed.value.find("set_key") : nullptr;
+  std::optional<std::string> key = v && v->is(json::Value::Type::string) ? decode_set_public_key(v->string) : std::nullopt;
+  if (!key) {
+    r.set_outcome = "the server's question-set key was not understood";
+    return "";
+  }
+  if (Status w = write_file_atomically(set_key_path(data_dir_), encode_base64(*key) + "\n"); !w) {
+    r.set_outcome = w.message();
+    return "";
+  }
+  std::fprintf(stderr, "tenpoint-sync: learned the server's question-set key (%s)\n", set_key_path(data_dir_).c_str());
+  return *key;
+}
+
+void SyncClient::fetch_question_set(RoundResult& r) {
+  std::string key = set_key(r);
+  if (key.empty()) return;
+  const std::string path = delivered_set_path(data_dir_);
+  // The serial held: the file in place, if it still checks out.
+  OpenedSignedSet held = open_signed_set_file(path, key, 0, SerialRule::same_or_newer);
+  std::int64_t held_serial = held ? held.opened->serial : 0;
+  ++r.requests;
+  HttpResult res = transport_.get("/api/v1/question-set", creds_->token, held_serial > 0 ? "\"" + std::to_string(held_serial) + "\"" : "");
+  if (!res.reached) {
+    r.set_outcome = "question set not fetched: " + res.failure;
+    return;
+  }
+  if (res.status == 304) {
+    r.set_outcome = "question set unchanged (serial " + std::to_string(held_serial) + ")";
+    return;
+  }
+  if (res.status == 204) {
+    r.set_outcome = "no question set published for this venue";
+    return;
+  }
+  if (res.status != 200) {
+    r.set_outcome = "question set not fetched: " + reason(res);
+    return;
+  }
+  OpenedSignedSet opened = open_signed_set(res.body, key, held_serial);
+  if (!opened) {
+    r.set_outcome = "refusing the question set from the server (" + std::string(refusal_name(opened.refusal)) + "): " + opened.reason;
+    return;
+  }
+  if (Status w = write_file_atomically(path, res.body); !w) {
+    r.set_outcome = "question set not written: " + w.message();
+    return;
+  }
+  const SignedSet& s = *opened.opened;
+  r.set_outcome =
+      "question set " + s.set.id + " v" + std::to_string(s.set.version) + " (serial " + std::to_string(s.serial) + ") delivered to " + path;
+}
+
 RoundResult SyncClient::round() {
   RoundResult r;
   r.ok = enrol(r) && send_batches(r) && heartbeat(r);
+  // After the answers, and apart from them: whatever happens here, the
+  // round's result is the answers' (SIGNED.md).
+  if (r.ok) {
+    fetch_question_set(r);
+    if (!r.set_outcome.empty()) std::fprintf(stderr, "tenpoint-sync: %s\n", r.set_outcome.c_str());
+  }
   auto left = outbox_.state();
   r.left = left ? left->waiting : -1;
   if (!left && r.ok) {

@@ -1,9 +1,17 @@
 // One sync round: enrol if needed, send every unsent answer in batches,
 // mark each batch sent only after the server acknowledged it, then report
-// a heartbeat. Safe to kill at any point: what was not marked sent is sent
-// again, and the server stores every answer id once.
+// a heartbeat, then fetch the venue's signed question set. Safe to kill at
+// any point: what was not marked sent is sent again, and the server stores
+// every answer id once.
 //
 //   round(): [enrol] -> (unsent batch -> POST /batches -> mark_sent)* -> POST /heartbeat
+//            -> [GET /set-key] -> GET /question-set (If-None-Match: the serial held)
+//
+// The question set never changes the round's outcome: a failure there is
+// logged and in `set_outcome`, and the answers' result stands. A set is
+// written to the data folder's question-set.tpset only after it passed
+// open_signed_set() against the trusted key with a serial above the file
+// already there; the kiosk checks it again itself before using it.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -37,6 +45,7 @@ struct RoundResult {
   bool permanent = false;        // retrying will not help until someone acts (revoked, no code)
   int requests = 0;              // HTTP requests made
   std::int64_t bytes_sent = 0;   // request bodies, after gzip
+  std::string set_outcome;       // what became of the question set this round, in words ("" when not asked)
 };
 
 class SyncClient {
@@ -44,11 +53,16 @@ class SyncClient {
   SyncClient(const SyncConfig& config, Outbox& outbox, Transport& transport, std::string credentials_path, StampSource& stamps,
              std::string question_set_path);
   RoundResult round();
+  // The kiosk config's "trusted_set_key" (32 raw bytes): question sets must
+  // be signed with it. Without it, set-key.pub in the data folder is used.
+  void use_trusted_set_key(std::string key) { trusted_set_key_ = std::move(key); }
 
  private:
   bool enrol(RoundResult& r);
   bool send_batches(RoundResult& r);
   bool heartbeat(RoundResult& r);
+  void fetch_question_set(RoundResult& r);
+  std::string set_key(RoundResult& r);
   HttpResult post(RoundResult& r, const std::string& path, const std::string& body, const std::string& token, bool gzip);
 
   SyncConfig config_;
@@ -59,6 +73,8 @@ class SyncClient {
   std::string question_set_path_;
   std::optional<Credentials> creds_;
   int batch_limit_;
+  std::string data_dir_;  // the kiosk's data folder: the credentials file's folder
+  std::string trusted_set_key_;
 };
 
 }  // namespace tp::sync

@@ -1,4 +1,4 @@
-// How tenpoint-sync talks to the server: one POST at a time. The libcurl
+// How tenpoint-sync talks to the server: one request at a time. The libcurl
 // implementation is in curl_transport.cpp; tests may substitute their own.
 #pragma once
 #include <string>
@@ -11,12 +11,15 @@ struct HttpResult {
   std::string body;
   std::string failure;  // in words, when !reached
   int retry_after_s = 0;
+  std::string etag;  // the reply's ETag header, as sent (quotes included)
 };
 
 class Transport {
  public:
   virtual ~Transport() = default;
   virtual HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) = 0;
+  // `if_none_match`: sent as If-None-Match when not empty (a 304 then has no body).
+  virtual HttpResult get(const std::string& path, const std::string& bearer_token, const std::string& if_none_match) = 0;
 };
 
 }  // namespace tp::sync

@@ -244,7 +244,9 @@ std::string encode(const EnrolRequest& e) {
 
 std::string encode(const EnrolReply& e) {
   Writer w;
-  w.open().str("device_id", e.device_id).str("venue", e.venue).close();
+  w.open().str("device_id", e.device_id).str("venue", e.venue);
+  if (!e.set_key.empty()) w.str("set_key", e.set_key);
+  w.close();
   return std::move(w.out());
 }
 
@@ -318,6 +320,7 @@ std::variant<EnrolReply, std::string> decode_enrol_reply(std::string_view body) 
     EnrolReply e;
     e.device_id = text_field(root, "", "device_id", 64);
     e.venue = text_field(root, "", "venue", 128);
+    if (root.find("set_key")) e.set_key = text_field(root, "", "set_key", 64);
     return e;
   });
 }

@@ -61,6 +61,9 @@ struct EnrolRequest {
 struct EnrolReply {
   std::string device_id;
   std::string venue;
+  // Base64 of the Ed25519 public key the server signs question sets with;
+  // empty from a server that signs none (the member is then left out).
+  std::string set_key = {};
 };
 
 std::string encode(const Batch& b);

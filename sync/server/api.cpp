@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gzip.h"
+#include "json.h"
 #include "secrets.h"
 
 namespace tp::server {
@@ -93,7 +94,8 @@ ApiResponse Api::enrol(const ApiRequest& r) {
   };
   switch (outcome->kind) {
     case EnrolOutcome::enrolled: {
-      ApiResponse out{200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue}), 0, {}};
+      std::string set_key = set_keys_.public_key.empty() ? "" : encode_base64(set_keys_.public_key);
+      ApiResponse out{200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue, set_key}), 0, {}};
       out.log_note = "enrolled device " + outcome->device_id + " at " + outcome->venue;
       return out;
     }
@@ -149,6 +151,64 @@ ApiResponse Api::heartbeat(const ApiRequest& r) {
     return unavailable(s, "record a heartbeat");
   ApiResponse out{200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}", 0, {}};
   out.log_note = "device " + c.device->id;
+  return out;
+}
+
+namespace {
+
+// Whether an If-None-Match header names `etag`: one entity tag or a list,
+// weak ones (W/"...") compared by their text, "*" matching any.
+bool etag_matches(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    std::string_view one = header.substr(0, comma);
+    while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+    while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+    if (one.substr(0, 2) == "W/") one.remove_prefix(2);
+    if (one == "*" || one == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+ApiResponse Api::question_set(const ApiRequest& r) {
+  Auth auth = authenticate(r);
+  if (!auth.device) return auth.refusal;
+  if (set_keys_.secret_key.empty())
+    return unavailable(Status::failure(Fault::invalid_input, "no question-set signing key"), "sign a question set");
+  const std::string& secret = set_keys_.secret_key;
+  auto delivery =
+      store_.set_delivery(auth.device->venue, static_cast<std::int64_t>(clock_()),
+                          [&secret](std::string_view set_bytes, std::int64_t serial) { return sign_set(set_bytes, serial, secret); });
+  if (!delivery) return unavailable(delivery.status(), "find this kiosk's question set");
+  ApiResponse out;
+  out.log_note = "device " + auth.device->id;
+  if (!*delivery) {
+    out.status = 204;  // no set published for this venue: the kiosk keeps what it has
+    out.log_note += ", no question set";
+    return out;
+  }
+  const SetDelivery& d = **delivery;
+  out.etag = "\"" + std::to_string(d.serial) + "\"";
+  out.log_note += ", set " + d.set_id + " v" + std::to_string(d.version) + " serial " + std::to_string(d.serial);
+  if (etag_matches(r.if_none_match, out.etag)) {
+    out.status = 304;
+    return out;
+  }
+  out.body = d.signed_file;
+  return out;
+}
+
+ApiResponse Api::set_key(const ApiRequest& r) {
+  Auth auth = authenticate(r);
+  if (!auth.device) return auth.refusal;
+  if (set_keys_.public_key.empty())
+    return unavailable(Status::failure(Fault::invalid_input, "no question-set signing key"), "sign question sets");
+  ApiResponse out{200, "{\"set_key\":" + json::quote(encode_base64(set_keys_.public_key)) + "}", 0, {}};
+  out.log_note = "device " + auth.device->id;
   return out;
 }
 

@@ -10,18 +10,24 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "rate_limiter.h"
 #include "secrets.h"
 #include "server_store.h"
+#include "signed_set.h"
 
 namespace tp::server {
 
 struct ApiRequest {
   std::string body;
-  std::string authorization;     // "Bearer <token>"
-  std::string content_encoding;  // "" or "gzip"
-  std::string remote;            // client address, for limits on enrolment
+  std::string authorization;       // "Bearer <token>"
+  std::string content_encoding;    // "" or "gzip"
+  std::string remote;              // client address, for limits on enrolment
+  std::string if_none_match = {};  // GET /question-set: the ETag the kiosk holds
+  // For the admin web (admin_web.h): the request line and the Cookie field.
+  std::string method = {}, target = {}, cookie = {};
 };
 
 struct ApiResponse {
@@ -31,6 +37,12 @@ struct ApiResponse {
   // For the access log, never sent: the device the request came from, or
   // why it was refused ("unknown token", "code_used"). Never a token or code.
   std::string log_note;
+  // Sent as ETag when set (GET /question-set: "\"<serial>\"").
+  std::string etag = {};
+  // The admin web's pages: their type (JSON when empty) and further fields
+  // (Set-Cookie, Location, security headers), written as given.
+  std::string content_type = {};
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 struct ApiOptions {
@@ -55,6 +67,16 @@ class Api {
   ApiResponse batches(const ApiRequest& r);
   ApiResponse heartbeat(const ApiRequest& r);
   ApiResponse health() const;
+  // GET /api/v1/question-set: the venue's signed set (200, with ETag), 304
+  // when If-None-Match names its serial, 204 when the venue has none.
+  ApiResponse question_set(const ApiRequest& r);
+  // GET /api/v1/set-key: {"set_key": base64}, for kiosks enrolled before
+  // enrolment replies carried it.
+  ApiResponse set_key(const ApiRequest& r);
+
+  // The key question sets are signed with (set_key_file.h). Without it the
+  // two routes above answer 503 and enrolment replies carry no set_key.
+  void use_set_signing_key(SetSigningKeys keys) { set_keys_ = std::move(keys); }
 
   // For /metrics: answers this process has stored as new, found already
   // held (a resent batch), or quarantined, counted from the store's replies.
@@ -84,6 +106,7 @@ class Api {
 
   ServerStore& store_;
   CodeKey code_key_;
+  SetSigningKeys set_keys_;
   Clock clock_;
   RateLimiter device_limits_, enrol_limits_;
   std::atomic<std::uint64_t> answers_stored_{0}, answers_duplicate_{0}, answers_quarantined_{0};

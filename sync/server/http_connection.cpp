@@ -257,7 +257,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // The metrics page only reads counters, so it too answers while the
     // database is stuck, which is when it is wanted.
     if (route_.route == Route::metrics) return reply(ApiResponse{200, context_.metrics_page(), 0, {}}, false, kMetricsContentType);
-    ApiRequest request{std::move(parser_->body()), parser_->authorization(), parser_->content_encoding(), address_};
+    ApiRequest request{std::move(parser_->body()), parser_->authorization(), parser_->content_encoding(), address_,
+                       parser_->if_none_match(),   parser_->method(),        parser_->target(),           parser_->cookie()};
     std::uint64_t serial = ++request_serial_;
     arm(std::chrono::seconds(options_.handler_deadline_s));
     context_.metrics.requests_in_handlers.add(1);
@@ -306,8 +307,15 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // Header and body in one buffer: one write, and over TLS one record
     // for a reply under 16 KiB, so the client gets it in one piece.
     auto status = http::int_to_status(static_cast<unsigned>(out.status));
-    reply_ = "HTTP/1.1 " + std::to_string(out.status) + " " + std::string(http::obsolete_reason(status)) +
-             "\r\nContent-Type: " + std::string(content_type) + "\r\nContent-Length: " + std::to_string(out.body.size()) + "\r\n";
+    reply_ = "HTTP/1.1 " + std::to_string(out.status) + " " + std::string(http::obsolete_reason(status)) + "\r\n";
+    // 204 and 304 have no body by definition, so neither its type nor its length.
+    if (out.status == 204 || out.status == 304)
+      out.body.clear();
+    else
+      reply_ += "Content-Type: " + (out.content_type.empty() ? std::string(content_type) : out.content_type) +
+                "\r\nContent-Length: " + std::to_string(out.body.size()) + "\r\n";
+    for (const auto& [name, value] : out.headers) reply_ += name + ": " + value + "\r\n";
+    if (!out.etag.empty()) reply_ += "ETag: " + out.etag + "\r\n";
     if (out.retry_after_s > 0) reply_ += "Retry-After: " + std::to_string(out.retry_after_s) + "\r\n";
     if (close_after_reply_)
       reply_ += "Connection: close\r\n";

@@ -33,6 +33,8 @@ void RequestParser::on_field_impl(http::field name, string_view, string_view val
   // never repeats them.
   if (name == http::field::authorization && authorization_.empty()) authorization_.assign(value.data(), value.size());
   if (name == http::field::content_encoding && content_encoding_.empty()) content_encoding_.assign(value.data(), value.size());
+  if (name == http::field::if_none_match && if_none_match_.empty()) if_none_match_.assign(value.data(), value.size());
+  if (name == http::field::cookie && cookie_.empty()) cookie_.assign(value.data(), value.size());
 }
 
 std::size_t RequestParser::store(string_view body, error_code& ec) {

@@ -1,5 +1,5 @@
 // An HTTP/1.1 request parser on Beast's incremental parser that keeps only
-// what the routes use: the request line, two fields, and (when asked) the
+// what the routes use: the request line, three fields, and (when asked) the
 // body. Internal to the HTTP layer: only the connection code includes it.
 //
 // Beast checks the header's size (header_limit), the body's size as declared
@@ -28,6 +28,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   int version() const { return version_; }
   const std::string& authorization() const { return authorization_; }
   const std::string& content_encoding() const { return content_encoding_; }
+  const std::string& if_none_match() const { return if_none_match_; }
+  const std::string& cookie() const { return cookie_; }
   std::string& body() { return body_; }
   Admission::BodyBytes& body_bytes() { return body_bytes_; }
   // The budget was full: the body was refused for lack of room, not for its size.
@@ -52,7 +54,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t fields_ = 0;
   std::string method_, target_;
   int version_ = 11;
-  std::string authorization_, content_encoding_;
+  std::string authorization_, content_encoding_, if_none_match_, cookie_;
   bool keep_body_ = false;
   std::string body_;
   Admission::BodyBytes body_bytes_;

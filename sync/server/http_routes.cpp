@@ -15,8 +15,12 @@ struct RouteEntry {
 };
 
 constexpr RouteEntry kRoutes[] = {
-    {"/api/v1/enrol", "POST", Route::enrol, Site::api},         {"/api/v1/batches", "POST", Route::batches, Site::api},
-    {"/api/v1/heartbeat", "POST", Route::heartbeat, Site::api}, {"/api/v1/health", "GET", Route::health, Site::api},
+    {"/api/v1/enrol", "POST", Route::enrol, Site::api},
+    {"/api/v1/batches", "POST", Route::batches, Site::api},
+    {"/api/v1/heartbeat", "POST", Route::heartbeat, Site::api},
+    {"/api/v1/health", "GET", Route::health, Site::api},
+    {"/api/v1/question-set", "GET", Route::question_set, Site::api},
+    {"/api/v1/set-key", "GET", Route::set_key, Site::api},
     {"/metrics", "GET", Route::metrics, Site::metrics},
 };
 
@@ -54,6 +58,10 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
       return api.heartbeat(request);
     case Route::health:
       return api.health();
+    case Route::question_set:
+      return api.question_set(request);
+    case Route::set_key:
+      return api.set_key(request);
     case Route::metrics:  // served by the HTTP layer itself, never through the Api
     case Route::none:
       break;

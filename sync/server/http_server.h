@@ -8,6 +8,7 @@
 // on the kiosks' one.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 

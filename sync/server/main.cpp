@@ -17,6 +17,8 @@
 #include "open_store.h"
 #include "pg_server_store.h"
 #include "secrets.h"
+#include "set_key_file.h"
+#include "sets_command.h"
 #include "sqlite_server_store.h"
 #include "sync_words.h"
 
@@ -110,11 +112,13 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   // starting at once migrate once), and each handler thread gets a connection.
   int handlers = http.handler_threads > 0 ? http.handler_threads : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   std::unique_ptr<ServerStore> store = open_store(where, {.apply_migrations = true, .connections = handlers});
-  Api api(*store, open_code_key(*store, where), api_options, [] {
+  CodeKey code_key = open_code_key(*store, where);
+  Api api(*store, code_key, api_options, [] {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
   });
+  api.use_set_signing_key(open_set_signing_key(*store, where));
   HttpServer server(api, http);
   std::string error;
   if (!server.bind(error)) {
@@ -291,8 +295,8 @@ void add_store_options(CLI::App* command, StoreLocation& where, const char* data
 // For the commands that make, check or withdraw enrolment codes (code_key_file.h).
 void add_secrets_option(CLI::App* command, StoreLocation& where) {
   command->add_option("--secrets", where.secrets_dir,
-                      "Folder for the server's code key (code-key), kept out of the database's backups. Default: the --data folder; "
-                      "required with --database, where every server needs the same file");
+                      "Folder for the server's keys (code-key; set-signing.key for serve), kept out of the database's backups. Default: "
+                      "the --data folder; required with --database, where every server needs the same files");
 }
 
 }  // namespace
@@ -382,6 +386,9 @@ int main(int argc, char** argv) {
   add_secrets_option(revoke_code_cmd, where);
   revoke_code_cmd->add_option("CODE", code, "The code as printed by enrol-code")->required();
 
+  SetsArgs sets_args;
+  auto* sets_cmd = add_sets_command(cli, where, sets_args);
+
   auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the database's schema up to date (serve does this at start too)");
   add_store_options(migrate_cmd, where, "The server's data folder");
 
@@ -396,8 +403,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::error_code ec;
-  if (!where.postgres() && !serve_cmd->parsed() && !code_cmd->parsed() && !migrate_cmd->parsed() &&
-      !std::filesystem::exists(db_path(where.data_dir), ec)) {
+  bool makes_database =
+      serve_cmd->parsed() || code_cmd->parsed() || migrate_cmd->parsed() || (sets_cmd->parsed() && sets_command_makes_database(*sets_cmd));
+  if (!where.postgres() && !makes_database && !std::filesystem::exists(db_path(where.data_dir), ec)) {
     std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", where.data_dir.c_str());
     return 1;
   }
@@ -413,6 +421,7 @@ int main(int argc, char** argv) {
     if (revoke_code_cmd->parsed()) return revoke_code(where, code);
     if (status_cmd->parsed()) return status(where);
     if (stats_cmd->parsed()) return stats(where, as_json);
+    if (sets_cmd->parsed()) return run_sets_command(*sets_cmd, where, sets_args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -107,10 +107,62 @@ CREATE TABLE code_key(
 );
 )sql";
 
+// Question sets in numbered versions, their assignment to venues, the signed
+// files made for venues, and the public key they are signed with
+// (question_set_versions.h, set_key_file.h). Delivery serials come from a
+// sequence: they rise across every server sharing the database.
+const char* const kQuestionSets = R"sql(
+CREATE TABLE question_sets(
+  set_id text NOT NULL,
+  version integer NOT NULL CHECK (version >= 1),
+  body text NOT NULL,  -- the set file's bytes, its "version" equal to `version`
+  created_at bigint NOT NULL,
+  published_at bigint,  -- NULL: a draft
+  rolled_back_from integer,  -- a rollback: the version whose content this publishes again
+  PRIMARY KEY (set_id, version)
+);
+-- A published version never changes and is never deleted, whatever asks.
+CREATE FUNCTION question_sets_published_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'a published question-set version never changes';
+END
+$$;
+CREATE TRIGGER question_sets_published_frozen BEFORE UPDATE OR DELETE ON question_sets
+  FOR EACH ROW WHEN (OLD.published_at IS NOT NULL) EXECUTE FUNCTION question_sets_published_frozen();
+-- starts_at and ends_at both NULL: the venue's standing set (one at most).
+CREATE TABLE set_assignments(
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  venue_id bigint NOT NULL REFERENCES venues(id),
+  set_id text NOT NULL,
+  starts_at bigint,
+  ends_at bigint,
+  created_at bigint NOT NULL,
+  CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (starts_at IS NULL OR starts_at < ends_at))
+);
+CREATE UNIQUE INDEX set_assignments_standing ON set_assignments(venue_id) WHERE starts_at IS NULL;
+CREATE SEQUENCE set_delivery_serials;
+CREATE TABLE set_deliveries(
+  serial bigint PRIMARY KEY,
+  venue_id bigint NOT NULL REFERENCES venues(id),
+  set_id text NOT NULL,
+  version integer NOT NULL,
+  signed_file text NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX set_deliveries_venue ON set_deliveries(venue_id, serial);
+-- The public key (base64) of the key sets are signed with, never the secret key: one row at most.
+CREATE TABLE set_signing_key(
+  id integer PRIMARY KEY CHECK (id = 1),
+  public_key text NOT NULL,
+  recorded_at bigint NOT NULL DEFAULT extract(epoch FROM now())::bigint
+);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "venues, enrolment codes, devices, answers, batches, quarantine", kInitialSchema},
     Migration{2, "enrolment codes can be withdrawn", "ALTER TABLE enrol_codes ADD COLUMN revoked_at bigint;"},
     Migration{3, "enrolment-code hashes are keyed; older codes marked unkeyed", kKeyedCodeHashes},
+    Migration{4, "question sets in versions, assigned to venues, delivered signed", kQuestionSets},
 };
 
 // Any number works as long as every Tenpoint server uses the same one:

@@ -11,6 +11,7 @@
 
 #include "pg_connection.h"
 #include "pg_migrations.h"
+#include "question_set_versions.h"
 
 namespace tp::server {
 
@@ -472,6 +473,246 @@ Result<std::vector<CountRow>> PgServerStore::answer_counts() {
     std::vector<CountRow> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.int64(i, 3)});
     return out;
+  });
+}
+
+// [SECTION] Question sets (question_set_versions.h)
+
+namespace {
+
+struct Latest {
+  int version = 0;
+  bool published = false;
+};
+
+// Starts a transaction holding the set id's lock (invariant 8).
+Status begin_for_set(Lease& db, const std::string& set_id, std::string_view doing) {
+  if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, doing);
+  if (Res r = db.exec("SELECT pg_advisory_xact_lock(hashtextextended('tenpoint question set ' || $1, 0))", Params().text(set_id)); !r.ok())
+    return db.fail(r, doing);
+  return {};
+}
+
+Result<std::optional<Latest>> latest_version(Lease& db, const std::string& set_id) {
+  Res r = db.exec("SELECT version, published_at IS NOT NULL FROM question_sets WHERE set_id = $1 ORDER BY version DESC LIMIT 1",
+                  Params().text(set_id));
+  if (!r.ok()) return db.fail(r, "read a question set's versions");
+  if (r.rows() == 0) return std::optional<Latest>();
+  return std::optional<Latest>(Latest{static_cast<int>(r.int64(0, 0)), r.boolean(0, 1)});
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> PgServerStore::set_key_check() {
+  return impl_->pool.run("read the question-set signing key", [&](Lease& db) -> Result<std::optional<std::string>> {
+    Res r = db.exec("SELECT public_key FROM set_signing_key WHERE id = 1");
+    if (!r.ok()) return db.fail(r, "read the question-set signing key");
+    if (r.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(r.text(0, 0));
+  });
+}
+
+Result<std::string> PgServerStore::record_set_key_check(const std::string& public_key) {
+  return impl_->pool.run("record the question-set signing key", [&](Lease& db) -> Result<std::string> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "record the question-set signing key");
+    // As with the code key: a second server waits for the first's row, then reads it.
+    if (Res r = db.exec("INSERT INTO set_signing_key(id, public_key) VALUES(1, $1) ON CONFLICT (id) DO NOTHING", Params().text(public_key));
+        !r.ok())
+      return db.fail(r, "record the question-set signing key");
+    Res recorded = db.exec("SELECT public_key FROM set_signing_key WHERE id = 1");
+    if (!recorded.ok() || recorded.rows() != 1) return db.fail(recorded, "read the question-set signing key");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "record the question-set signing key");
+    return recorded.text(0, 0);
+  });
+}
+
+Result<SetVersionInfo> PgServerStore::add_set_draft(const std::string& set_bytes, std::int64_t now) {
+  LoadResult loaded = parse_question_set(set_bytes);
+  if (!loaded.set) return Status::failure(Fault::invalid_input, "the question set is invalid: " + first_problem(loaded));
+  const std::string set_id = loaded.set->id;
+  return impl_->pool.run("add a question-set draft", [&](Lease& db) -> Result<SetVersionInfo> {
+    if (Status s = begin_for_set(db, set_id, "add a question-set draft"); !s) return s;
+    auto latest = latest_version(db, set_id);
+    if (!latest) return latest.status();
+    bool replace = *latest && !(*latest)->published;
+    SetVersionInfo info;
+    info.set_id = set_id;
+    info.version = !*latest ? 1 : replace ? (*latest)->version : (*latest)->version + 1;
+    info.created_at = now;
+    auto body = with_set_version(set_bytes, info.version);
+    if (!body) return body.status();
+    Res w = db.exec(replace ? "UPDATE question_sets SET body = $3, created_at = $4::bigint WHERE set_id = $1 AND version = $2::integer"
+                            : "INSERT INTO question_sets(set_id, version, body, created_at) VALUES($1, $2::integer, $3, $4::bigint)",
+                    Params().text(set_id).int64(info.version).text(*body).int64(now));
+    if (!w.ok()) return db.fail(w, "add a question-set draft");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "add a question-set draft");
+    return info;
+  });
+}
+
+Result<SetChange> PgServerStore::publish_set(const std::string& set_id, std::int64_t now) {
+  return impl_->pool.run("publish a question set", [&](Lease& db) -> Result<SetChange> {
+    if (Status s = begin_for_set(db, set_id, "publish a question set"); !s) return s;
+    auto latest = latest_version(db, set_id);
+    if (!latest) return latest.status();
+    if (!*latest) return SetChange{SetChange::no_such_set, 0};
+    if ((*latest)->published) return SetChange{SetChange::nothing_to_publish, (*latest)->version};
+    Res p =
+        db.exec("UPDATE question_sets SET published_at = $3::bigint WHERE set_id = $1 AND version = $2::integer AND published_at IS NULL",
+                Params().text(set_id).int64((*latest)->version).int64(now));
+    if (!p.ok()) return db.fail(p, "publish a question set");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "publish a question set");
+    return SetChange{SetChange::done, (*latest)->version};
+  });
+}
+
+Result<SetChange> PgServerStore::rollback_set(const std::string& set_id, int to_version, std::int64_t now) {
+  return impl_->pool.run("roll back a question set", [&](Lease& db) -> Result<SetChange> {
+    if (Status s = begin_for_set(db, set_id, "roll back a question set"); !s) return s;
+    auto latest = latest_version(db, set_id);
+    if (!latest) return latest.status();
+    if (!*latest) return SetChange{SetChange::no_such_set, 0};
+    if (!(*latest)->published) return SetChange{SetChange::draft_pending, (*latest)->version};
+    Res old = db.exec("SELECT body, published_at IS NOT NULL FROM question_sets WHERE set_id = $1 AND version = $2::integer",
+                      Params().text(set_id).int64(to_version));
+    if (!old.ok()) return db.fail(old, "read a question-set version");
+    if (old.rows() == 0) return SetChange{SetChange::no_such_version, 0};
+    if (!old.boolean(0, 1)) return SetChange{SetChange::not_published, 0};
+    const int version = (*latest)->version + 1;
+    auto body = with_set_version(old.text(0, 0), version);
+    if (!body) return body.status();
+    Res add = db.exec(
+        "INSERT INTO question_sets(set_id, version, body, created_at, published_at, rolled_back_from) "
+        "VALUES($1, $2::integer, $3, $4::bigint, $4::bigint, $5::integer)",
+        Params().text(set_id).int64(version).text(*body).int64(now).int64(to_version));
+    if (!add.ok()) return db.fail(add, "roll back a question set");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "roll back a question set");
+    return SetChange{SetChange::done, version};
+  });
+}
+
+Result<SetChange> PgServerStore::assign_set(const SetAssignment& a, std::int64_t now) {
+  return impl_->pool.run("assign a question set", [&](Lease& db) -> Result<SetChange> {
+    if (Status s = begin_for_set(db, a.set_id, "assign a question set"); !s) return s;
+    auto latest = latest_version(db, a.set_id);
+    if (!latest) return latest.status();
+    if (!*latest) return SetChange{SetChange::no_such_set, 0};
+    if (Res r = db.exec("INSERT INTO venues(name) VALUES($1) ON CONFLICT (name) DO NOTHING", Params().text(a.venue)); !r.ok())
+      return db.fail(r, "add a venue");
+    // The venue's row first: the same order as set_delivery, and two admins
+    // replacing one venue's standing set queue here.
+    Res venue = db.exec("SELECT id FROM venues WHERE name = $1 FOR NO KEY UPDATE", Params().text(a.venue));
+    if (!venue.ok() || venue.rows() != 1) return db.fail(venue, "find a venue");
+    std::int64_t venue_id = venue.int64(0, 0);
+    if (!a.starts_at) {
+      if (Res r = db.exec("DELETE FROM set_assignments WHERE venue_id = $1::bigint AND starts_at IS NULL", Params().int64(venue_id));
+          !r.ok())
+        return db.fail(r, "replace a venue's standing question set");
+    }
+    Res add = db.exec(
+        "INSERT INTO set_assignments(venue_id, set_id, starts_at, ends_at, created_at) VALUES($1::bigint, $2, $3::bigint, $4::bigint, "
+        "$5::bigint)",
+        Params().int64(venue_id).text(a.set_id).int64_or_null(a.starts_at).int64_or_null(a.ends_at).int64(now));
+    if (!add.ok()) return db.fail(add, "assign a question set");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "assign a question set");
+    return SetChange{SetChange::done, 0};
+  });
+}
+
+Result<std::vector<SetVersionInfo>> PgServerStore::set_versions() {
+  return impl_->pool.run("list question sets", [&](Lease& db) -> Result<std::vector<SetVersionInfo>> {
+    Res r = db.exec(
+        "SELECT set_id, version, published_at, created_at, coalesce(rolled_back_from, 0) FROM question_sets "
+        "ORDER BY set_id COLLATE \"C\", version");
+    if (!r.ok()) return db.fail(r, "list question sets");
+    std::vector<SetVersionInfo> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      SetVersionInfo v;
+      v.set_id = r.text(i, 0);
+      v.version = static_cast<int>(r.int64(i, 1));
+      v.published = !r.is_null(i, 2);
+      if (v.published) v.published_at = r.int64(i, 2);
+      v.created_at = r.int64(i, 3);
+      v.rolled_back_from = static_cast<int>(r.int64(i, 4));
+      out.push_back(std::move(v));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<std::string>> PgServerStore::set_body(const std::string& set_id, int version) {
+  return impl_->pool.run("read a question-set version", [&](Lease& db) -> Result<std::optional<std::string>> {
+    Res r = db.exec("SELECT body FROM question_sets WHERE set_id = $1 AND version = $2::integer", Params().text(set_id).int64(version));
+    if (!r.ok()) return db.fail(r, "read a question-set version");
+    if (r.rows() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(r.text(0, 0));
+  });
+}
+
+Result<std::vector<SetAssignment>> PgServerStore::set_assignments() {
+  return impl_->pool.run("list question-set assignments", [&](Lease& db) -> Result<std::vector<SetAssignment>> {
+    Res r = db.exec(
+        "SELECT v.name, a.set_id, a.starts_at, a.ends_at FROM set_assignments a JOIN venues v ON v.id = a.venue_id "
+        "ORDER BY v.name COLLATE \"C\", a.starts_at IS NOT NULL, a.starts_at, a.id");
+    if (!r.ok()) return db.fail(r, "list question-set assignments");
+    std::vector<SetAssignment> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      SetAssignment a{r.text(i, 0), r.text(i, 1), std::nullopt, std::nullopt};
+      if (!r.is_null(i, 2)) a.starts_at = r.int64(i, 2);
+      if (!r.is_null(i, 3)) a.ends_at = r.int64(i, 3);
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<SetDelivery>> PgServerStore::set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) {
+  return impl_->pool.run("choose a venue's question set", [&](Lease& db) -> Result<std::optional<SetDelivery>> {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "choose a venue's question set");
+    // Invariant 8: servers answering kiosks of one venue at once queue here,
+    // and the second finds the first's delivery.
+    Res v = db.exec("SELECT id FROM venues WHERE name = $1 FOR NO KEY UPDATE", Params().text(venue));
+    if (!v.ok()) return db.fail(v, "choose a venue's question set");
+    if (v.rows() == 0) return std::optional<SetDelivery>();
+    std::int64_t venue_id = v.int64(0, 0);
+    // A dated assignment covering now (the latest added), else the standing one.
+    Res pick = db.exec(
+        "SELECT a.set_id FROM set_assignments a WHERE a.venue_id = $1::bigint "
+        "AND (a.starts_at IS NULL OR (a.starts_at <= $2::bigint AND $2::bigint < a.ends_at)) "
+        "AND EXISTS (SELECT 1 FROM question_sets q WHERE q.set_id = a.set_id AND q.published_at IS NOT NULL) "
+        "ORDER BY a.starts_at IS NULL, a.id DESC LIMIT 1",
+        Params().int64(venue_id).int64(now));
+    if (!pick.ok()) return db.fail(pick, "choose a venue's question set");
+    if (pick.rows() == 0) return std::optional<SetDelivery>();
+    SetDelivery d;
+    d.set_id = pick.text(0, 0);
+    Res published =
+        db.exec("SELECT version, body FROM question_sets WHERE set_id = $1 AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1",
+                Params().text(d.set_id));
+    if (!published.ok() || published.rows() != 1) return db.fail(published, "read a published question set");
+    d.version = static_cast<int>(published.int64(0, 0));
+    Res last =
+        db.exec("SELECT serial, set_id, version, signed_file FROM set_deliveries WHERE venue_id = $1::bigint ORDER BY serial DESC LIMIT 1",
+                Params().int64(venue_id));
+    if (!last.ok()) return db.fail(last, "read a venue's last question set");
+    if (last.rows() == 1 && last.text(0, 1) == d.set_id && last.int64(0, 2) == d.version) {
+      d.serial = last.int64(0, 0);
+      d.signed_file = last.text(0, 3);
+      return std::optional<SetDelivery>(std::move(d));  // unchanged: the same file, the same serial
+    }
+    Res serial = db.exec("SELECT nextval('set_delivery_serials')");
+    if (!serial.ok() || serial.rows() != 1) return db.fail(serial, "number a question-set delivery");
+    d.serial = serial.int64(0, 0);
+    auto signed_file = sign(published.text(0, 1), d.serial);
+    if (!signed_file) return signed_file.status();
+    d.signed_file = std::move(*signed_file);
+    Res add = db.exec(
+        "INSERT INTO set_deliveries(serial, venue_id, set_id, version, signed_file, created_at) "
+        "VALUES($1::bigint, $2::bigint, $3, $4::integer, $5, $6::bigint)",
+        Params().int64(d.serial).int64(venue_id).text(d.set_id).int64(d.version).text(d.signed_file).int64(now));
+    if (!add.ok()) return db.fail(add, "store a signed question set");
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "store a signed question set");
+    return std::optional<SetDelivery>(std::move(d));
   });
 }
 

@@ -24,6 +24,10 @@
 //   7. A text value PostgreSQL cannot hold (a NUL character) never reaches
 //      it: such an answer is quarantined (its JSON escapes the NUL), so the
 //      kiosk is not asked to resend it for ever.
+//   8. Question-set changes of one set id queue behind a transaction-scoped
+//      advisory lock on it, and a venue's delivery is chosen and made under a
+//      lock on the venue's row: two servers never number one version twice,
+//      nor make two serials for one change.
 //
 // An answer id, across servers:
 //
@@ -69,6 +73,16 @@ class PgServerStore final : public ServerStore {
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
   Result<std::vector<CountRow>> answer_counts() override;
+  Result<std::optional<std::string>> set_key_check() override;
+  Result<std::string> record_set_key_check(const std::string& public_key) override;
+  Result<SetVersionInfo> add_set_draft(const std::string& set_bytes, std::int64_t now) override;
+  Result<SetChange> publish_set(const std::string& set_id, std::int64_t now) override;
+  Result<SetChange> rollback_set(const std::string& set_id, int to_version, std::int64_t now) override;
+  Result<SetChange> assign_set(const SetAssignment& assignment, std::int64_t now) override;
+  Result<std::vector<SetVersionInfo>> set_versions() override;
+  Result<std::optional<std::string>> set_body(const std::string& set_id, int version) override;
+  Result<std::vector<SetAssignment>> set_assignments() override;
+  Result<std::optional<SetDelivery>> set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) override;
 
   // "PostgreSQL database tenpoint on db.example.org", for messages.
   const std::string& description() const;

@@ -7,8 +7,10 @@
 // refusal that would make a kiosk give up its enrolment.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "secrets.h"
@@ -57,6 +59,46 @@ struct IngestStats {
   std::uint64_t heartbeats = 0;  // heartbeats recorded by them
 };
 
+// ---- Question sets (the rules are in question_set_versions.h) ----
+struct SetVersionInfo {
+  std::string set_id;
+  int version = 0;
+  bool published = false;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> published_at;
+  int rolled_back_from = 0;  // a rollback: the version whose content it published again; 0 otherwise
+};
+
+// The outcome of a change an admin asked for; `done` or why not.
+struct SetChange {
+  enum Kind {
+    done,
+    no_such_set,         // no version of this set id at all
+    nothing_to_publish,  // publish: the latest version is published already
+    no_such_version,     // rollback: no such version of the set
+    not_published,       // rollback: that version was never published
+    draft_pending,       // rollback: the latest version is a draft (`version` names it)
+  } kind = done;
+  int version = 0;  // done: the version made or published
+};
+
+// [starts_at, ends_at) in unix seconds for a dated assignment; neither for
+// the venue's standing one.
+struct SetAssignment {
+  std::string venue, set_id;
+  std::optional<std::int64_t> starts_at, ends_at;
+};
+
+// A signed question set (.tpset) made for a venue.
+struct SetDelivery {
+  std::int64_t serial = 0;
+  std::string set_id;
+  int version = 0;
+  std::string signed_file;
+};
+// Signs a set's bytes under a serial (sign_set with the server's key).
+using SetSigner = std::function<Result<std::string>(std::string_view set_bytes, std::int64_t serial)>;
+
 class ServerStore {
  public:
   virtual ~ServerStore() = default;
@@ -92,6 +134,38 @@ class ServerStore {
   virtual Result<bool> revoke(const std::string& device_id, std::int64_t now) = 0;
   virtual Result<std::vector<DeviceStatus>> devices() = 0;
   virtual Result<std::vector<CountRow>> answer_counts() = 0;
+
+  // ---- Question sets ----
+  // The public key (base64) question sets are signed with
+  // (set_key_file.h); nullopt while none is recorded.
+  virtual Result<std::optional<std::string>> set_key_check() = 0;
+  // Records `public_key` unless one is recorded already, atomically; returns
+  // the one recorded (the first to arrive wins, across servers).
+  virtual Result<std::string> record_set_key_check(const std::string& public_key) = 0;
+  // A draft of the set in `set_bytes` (which must pass parse_question_set;
+  // Fault::invalid_input otherwise): it replaces the set's draft if its
+  // latest version is one, else it is a new version. Stored with its
+  // "version" set to its number (with_set_version).
+  virtual Result<SetVersionInfo> add_set_draft(const std::string& set_bytes, std::int64_t now) = 0;
+  // Publishes the set's latest version, a draft; from then on it never changes.
+  virtual Result<SetChange> publish_set(const std::string& set_id, std::int64_t now) = 0;
+  // Publishes the content of published version `to_version` again as a new version.
+  virtual Result<SetChange> rollback_set(const std::string& set_id, int to_version, std::int64_t now) = 0;
+  // Sets the venue's standing set (replacing the one before), or adds a
+  // dated assignment. The venue is made if new; no_such_set if the set has
+  // no version at all.
+  virtual Result<SetChange> assign_set(const SetAssignment& assignment, std::int64_t now) = 0;
+  // Every version of every set (without their bodies), by set id and version.
+  virtual Result<std::vector<SetVersionInfo>> set_versions() = 0;
+  // The stored bytes of one version; nullopt when there is no such version.
+  virtual Result<std::optional<std::string>> set_body(const std::string& set_id, int version) = 0;
+  // Every assignment, by venue, standing first, then by start.
+  virtual Result<std::vector<SetAssignment>> set_assignments() = 0;
+  // The signed set the venue should hold now: its last delivery, or a new
+  // one made with `sign` under the next serial when its (set id, version)
+  // has changed since (invariant 5 of question_set_versions.h). nullopt when
+  // the venue has no published set.
+  virtual Result<std::optional<SetDelivery>> set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) = 0;
 };
 
 }  // namespace tp::server

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "question_set_versions.h"
 #include "sqlite_util.h"
 
 namespace tp::server {
@@ -112,10 +113,58 @@ CREATE TABLE code_key(
 );
 )sql";
 
+// Question sets in numbered versions, their assignment to venues, the signed
+// files made for venues, and the public key they are signed with
+// (question_set_versions.h, set_key_file.h).
+const char* const kQuestionSets = R"sql(
+CREATE TABLE question_sets(
+  set_id TEXT NOT NULL,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  body TEXT NOT NULL,              -- the set file's bytes, its "version" equal to `version`
+  created_at INTEGER NOT NULL,
+  published_at INTEGER,            -- NULL: a draft
+  rolled_back_from INTEGER,        -- a rollback: the version whose content this publishes again
+  PRIMARY KEY (set_id, version)
+);
+-- A published version never changes and is never deleted, whatever asks.
+CREATE TRIGGER question_sets_published_frozen BEFORE UPDATE ON question_sets WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published question-set version never changes'); END;
+CREATE TRIGGER question_sets_published_kept BEFORE DELETE ON question_sets WHEN OLD.published_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a published question-set version is never deleted'); END;
+-- starts_at and ends_at both NULL: the venue's standing set (one at most).
+CREATE TABLE set_assignments(
+  id INTEGER PRIMARY KEY,
+  venue_id INTEGER NOT NULL REFERENCES venues(id),
+  set_id TEXT NOT NULL,
+  starts_at INTEGER,
+  ends_at INTEGER,
+  created_at INTEGER NOT NULL,
+  CHECK ((starts_at IS NULL) = (ends_at IS NULL) AND (starts_at IS NULL OR starts_at < ends_at))
+);
+CREATE UNIQUE INDEX set_assignments_standing ON set_assignments(venue_id) WHERE starts_at IS NULL;
+-- Serials rise across all venues: a kiosk refuses a serial at or below one it accepted.
+CREATE TABLE set_deliveries(
+  serial INTEGER PRIMARY KEY,
+  venue_id INTEGER NOT NULL REFERENCES venues(id),
+  set_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  signed_file TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX set_deliveries_venue ON set_deliveries(venue_id, serial);
+-- The public key (base64) of the key sets are signed with, never the secret key: one row at most.
+CREATE TABLE set_signing_key(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  public_key TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+)sql";
+
 const char* const kMigrations[] = {
     kInitialSchema,
     "ALTER TABLE enrol_codes ADD COLUMN revoked_at INTEGER;  -- set by revoke-code on a code nobody used",
     kKeyedCodeHashes,
+    kQuestionSets,
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteServerStore::kSchemaVersion);
 
@@ -636,6 +685,289 @@ Result<std::vector<CountRow>> SqliteServerStore::answer_counts() {
     out.push_back({column_text(s.get(), 0), column_text(s.get(), 1), column_text(s.get(), 2), sqlite3_column_int64(s.get(), 3)});
   if (rc != SQLITE_DONE) return impl_->fail(rc, "count answers");
   return out;
+}
+
+// [SECTION] Question sets (question_set_versions.h)
+
+namespace {
+
+// The latest version of a set: (version, published), or nullopt for none.
+struct Latest {
+  int version = 0;
+  bool published = false;
+};
+
+}  // namespace
+
+Result<std::optional<std::string>> SqliteServerStore::set_key_check() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "SELECT public_key FROM set_signing_key WHERE id = 1");
+  if (!s) return impl_->fail("read the question-set signing key");
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "read the question-set signing key");
+  return std::optional<std::string>(column_text(s.get(), 0));
+}
+
+Result<std::string> SqliteServerStore::record_set_key_check(const std::string& public_key) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "record the question-set signing key");
+  Stmt add(db, "INSERT INTO set_signing_key(id, public_key) VALUES(1, ?1) ON CONFLICT(id) DO NOTHING");
+  bind_text(add.get(), 1, public_key);
+  if (int rc = run(add.get()); rc != SQLITE_OK) return impl_->fail(rc, "record the question-set signing key");
+  Stmt read(db, "SELECT public_key FROM set_signing_key WHERE id = 1");
+  if (int rc = sqlite3_step(read.get()); rc != SQLITE_ROW) return impl_->fail(rc, "read the question-set signing key");
+  std::string recorded = column_text(read.get(), 0);
+  sqlite3_reset(read.get());
+  if (int rc = tx.commit(); rc != SQLITE_OK) return impl_->fail(rc, "record the question-set signing key");
+  return recorded;
+}
+
+namespace {
+
+// The set's latest version; nullopt when it has none. `rc` is set on failure.
+std::optional<Latest> latest_version(sqlite3* db, const std::string& set_id, int& rc) {
+  Stmt s(db, "SELECT version, published_at IS NOT NULL FROM question_sets WHERE set_id = ?1 ORDER BY version DESC LIMIT 1");
+  bind_text(s.get(), 1, set_id);
+  rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    return std::nullopt;
+  }
+  rc = SQLITE_OK;
+  return Latest{sqlite3_column_int(s.get(), 0), sqlite3_column_int(s.get(), 1) != 0};
+}
+
+}  // namespace
+
+Result<SetVersionInfo> SqliteServerStore::add_set_draft(const std::string& set_bytes, std::int64_t now) {
+  LoadResult loaded = parse_question_set(set_bytes);
+  if (!loaded.set) return Status::failure(Fault::invalid_input, "the question set is invalid: " + first_problem(loaded));
+  const std::string set_id = loaded.set->id;
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "add a question-set draft");
+  int rc = SQLITE_OK;
+  std::optional<Latest> latest = latest_version(db, set_id, rc);
+  if (rc != SQLITE_OK) return impl_->fail(rc, "read a question set's versions");
+  bool replace = latest && !latest->published;
+  SetVersionInfo info;
+  info.set_id = set_id;
+  info.version = !latest ? 1 : replace ? latest->version : latest->version + 1;
+  info.created_at = now;
+  auto body = with_set_version(set_bytes, info.version);
+  if (!body) return body.status();
+  Stmt write(db, replace ? "UPDATE question_sets SET body = ?3, created_at = ?4 WHERE set_id = ?1 AND version = ?2"
+                         : "INSERT INTO question_sets(set_id, version, body, created_at) VALUES(?1, ?2, ?3, ?4)");
+  bind_text(write.get(), 1, set_id);
+  sqlite3_bind_int(write.get(), 2, info.version);
+  bind_text(write.get(), 3, *body);
+  sqlite3_bind_int64(write.get(), 4, now);
+  rc = run(write.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "add a question-set draft");
+  return info;
+}
+
+Result<SetChange> SqliteServerStore::publish_set(const std::string& set_id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "publish a question set");
+  int rc = SQLITE_OK;
+  std::optional<Latest> latest = latest_version(db, set_id, rc);
+  if (rc != SQLITE_OK) return impl_->fail(rc, "read a question set's versions");
+  if (!latest) return SetChange{SetChange::no_such_set, 0};
+  if (latest->published) return SetChange{SetChange::nothing_to_publish, latest->version};
+  Stmt publish(db, "UPDATE question_sets SET published_at = ?3 WHERE set_id = ?1 AND version = ?2 AND published_at IS NULL");
+  bind_text(publish.get(), 1, set_id);
+  sqlite3_bind_int(publish.get(), 2, latest->version);
+  sqlite3_bind_int64(publish.get(), 3, now);
+  rc = run(publish.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "publish a question set");
+  return SetChange{SetChange::done, latest->version};
+}
+
+Result<SetChange> SqliteServerStore::rollback_set(const std::string& set_id, int to_version, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "roll back a question set");
+  int rc = SQLITE_OK;
+  std::optional<Latest> latest = latest_version(db, set_id, rc);
+  if (rc != SQLITE_OK) return impl_->fail(rc, "read a question set's versions");
+  if (!latest) return SetChange{SetChange::no_such_set, 0};
+  if (!latest->published) return SetChange{SetChange::draft_pending, latest->version};
+  Stmt old(db, "SELECT body, published_at IS NOT NULL FROM question_sets WHERE set_id = ?1 AND version = ?2");
+  bind_text(old.get(), 1, set_id);
+  sqlite3_bind_int(old.get(), 2, to_version);
+  rc = sqlite3_step(old.get());
+  if (rc == SQLITE_DONE) return SetChange{SetChange::no_such_version, 0};
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "read a question-set version");
+  if (sqlite3_column_int(old.get(), 1) == 0) return SetChange{SetChange::not_published, 0};
+  const int version = latest->version + 1;
+  auto body = with_set_version(column_text(old.get(), 0), version);
+  sqlite3_reset(old.get());
+  if (!body) return body.status();
+  Stmt add(db,
+           "INSERT INTO question_sets(set_id, version, body, created_at, published_at, rolled_back_from) VALUES(?1, ?2, ?3, ?4, ?4, ?5)");
+  bind_text(add.get(), 1, set_id);
+  sqlite3_bind_int(add.get(), 2, version);
+  bind_text(add.get(), 3, *body);
+  sqlite3_bind_int64(add.get(), 4, now);
+  sqlite3_bind_int(add.get(), 5, to_version);
+  rc = run(add.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "roll back a question set");
+  return SetChange{SetChange::done, version};
+}
+
+Result<SetChange> SqliteServerStore::assign_set(const SetAssignment& a, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "assign a question set");
+  int rc = SQLITE_OK;
+  if (!latest_version(db, a.set_id, rc)) {
+    if (rc != SQLITE_OK) return impl_->fail(rc, "read a question set's versions");
+    return SetChange{SetChange::no_such_set, 0};
+  }
+  Stmt venue(db, "INSERT INTO venues(name) VALUES(?1) ON CONFLICT(name) DO NOTHING");
+  bind_text(venue.get(), 1, a.venue);
+  // The standing set replaces the one before; dated ones add up.
+  Stmt clear(db, "DELETE FROM set_assignments WHERE starts_at IS NULL AND venue_id = (SELECT id FROM venues WHERE name = ?1)");
+  bind_text(clear.get(), 1, a.venue);
+  Stmt add(db,
+           "INSERT INTO set_assignments(venue_id, set_id, starts_at, ends_at, created_at) SELECT id, ?2, ?3, ?4, ?5 FROM venues WHERE name "
+           "= ?1");
+  bind_text(add.get(), 1, a.venue);
+  bind_text(add.get(), 2, a.set_id);
+  if (a.starts_at && a.ends_at) {
+    sqlite3_bind_int64(add.get(), 3, *a.starts_at);
+    sqlite3_bind_int64(add.get(), 4, *a.ends_at);
+  }
+  sqlite3_bind_int64(add.get(), 5, now);
+  rc = run(venue.get());
+  if (rc == SQLITE_OK && !a.starts_at) rc = run(clear.get());
+  if (rc == SQLITE_OK) rc = run(add.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "assign a question set");
+  return SetChange{SetChange::done, 0};
+}
+
+Result<std::vector<SetVersionInfo>> SqliteServerStore::set_versions() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db,
+         "SELECT set_id, version, published_at, created_at, coalesce(rolled_back_from, 0) FROM question_sets ORDER BY set_id, version");
+  if (!s) return impl_->fail("list question sets");
+  std::vector<SetVersionInfo> out;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    SetVersionInfo v;
+    v.set_id = column_text(s.get(), 0);
+    v.version = sqlite3_column_int(s.get(), 1);
+    v.published = sqlite3_column_type(s.get(), 2) != SQLITE_NULL;
+    if (v.published) v.published_at = sqlite3_column_int64(s.get(), 2);
+    v.created_at = sqlite3_column_int64(s.get(), 3);
+    v.rolled_back_from = sqlite3_column_int(s.get(), 4);
+    out.push_back(std::move(v));
+  }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "list question sets");
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteServerStore::set_body(const std::string& set_id, int version) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "SELECT body FROM question_sets WHERE set_id = ?1 AND version = ?2");
+  bind_text(s.get(), 1, set_id);
+  sqlite3_bind_int(s.get(), 2, version);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "read a question-set version");
+  return std::optional<std::string>(column_text(s.get(), 0));
+}
+
+Result<std::vector<SetAssignment>> SqliteServerStore::set_assignments() {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db,
+         "SELECT v.name, a.set_id, a.starts_at, a.ends_at FROM set_assignments a JOIN venues v ON v.id = a.venue_id "
+         "ORDER BY v.name, a.starts_at IS NOT NULL, a.starts_at, a.id");
+  if (!s) return impl_->fail("list question-set assignments");
+  std::vector<SetAssignment> out;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    SetAssignment a{column_text(s.get(), 0), column_text(s.get(), 1), std::nullopt, std::nullopt};
+    if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL) a.starts_at = sqlite3_column_int64(s.get(), 2);
+    if (sqlite3_column_type(s.get(), 3) != SQLITE_NULL) a.ends_at = sqlite3_column_int64(s.get(), 3);
+    out.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "list question-set assignments");
+  return out;
+}
+
+Result<std::optional<SetDelivery>> SqliteServerStore::set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  // BEGIN IMMEDIATE: the check and a new delivery in one write transaction,
+  // so that two processes on one file cannot make two serials for one change.
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "choose a venue's question set");
+  // Invariant 4: a dated assignment covering now (the latest added), else the standing one.
+  Stmt pick(db,
+            "SELECT a.set_id FROM set_assignments a JOIN venues v ON v.id = a.venue_id WHERE v.name = ?1 "
+            "AND (a.starts_at IS NULL OR (a.starts_at <= ?2 AND ?2 < a.ends_at)) "
+            "AND EXISTS (SELECT 1 FROM question_sets q WHERE q.set_id = a.set_id AND q.published_at IS NOT NULL) "
+            "ORDER BY a.starts_at IS NULL, a.id DESC LIMIT 1");
+  bind_text(pick.get(), 1, venue);
+  sqlite3_bind_int64(pick.get(), 2, now);
+  int rc = sqlite3_step(pick.get());
+  if (rc == SQLITE_DONE) return std::optional<SetDelivery>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "choose a venue's question set");
+  SetDelivery d;
+  d.set_id = column_text(pick.get(), 0);
+  sqlite3_reset(pick.get());
+  Stmt published(db,
+                 "SELECT version, body FROM question_sets WHERE set_id = ?1 AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1");
+  bind_text(published.get(), 1, d.set_id);
+  if (rc = sqlite3_step(published.get()); rc != SQLITE_ROW) return impl_->fail(rc, "read a published question set");
+  d.version = sqlite3_column_int(published.get(), 0);
+  std::string body = column_text(published.get(), 1);
+  sqlite3_reset(published.get());
+  Stmt last(db,
+            "SELECT d.serial, d.set_id, d.version, d.signed_file FROM set_deliveries d JOIN venues v ON v.id = d.venue_id "
+            "WHERE v.name = ?1 ORDER BY d.serial DESC LIMIT 1");
+  bind_text(last.get(), 1, venue);
+  rc = sqlite3_step(last.get());
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return impl_->fail(rc, "read a venue's last question set");
+  if (rc == SQLITE_ROW && column_text(last.get(), 1) == d.set_id && sqlite3_column_int(last.get(), 2) == d.version) {
+    d.serial = sqlite3_column_int64(last.get(), 0);
+    d.signed_file = column_text(last.get(), 3);
+    return std::optional<SetDelivery>(std::move(d));  // unchanged: the same file, the same serial
+  }
+  sqlite3_reset(last.get());
+  auto highest = scalar(db, "SELECT coalesce(max(serial), 0) FROM set_deliveries");
+  if (!highest) return impl_->fail("number a question-set delivery");
+  d.serial = *highest + 1;
+  auto signed_file = sign(body, d.serial);
+  if (!signed_file) return signed_file.status();
+  d.signed_file = std::move(*signed_file);
+  Stmt add(db,
+           "INSERT INTO set_deliveries(serial, venue_id, set_id, version, signed_file, created_at) "
+           "SELECT ?1, id, ?3, ?4, ?5, ?6 FROM venues WHERE name = ?2");
+  sqlite3_bind_int64(add.get(), 1, d.serial);
+  bind_text(add.get(), 2, venue);
+  bind_text(add.get(), 3, d.set_id);
+  sqlite3_bind_int(add.get(), 4, d.version);
+  bind_text(add.get(), 5, d.signed_file);
+  sqlite3_bind_int64(add.get(), 6, now);
+  rc = run(add.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "store a signed question set");
+  return std::optional<SetDelivery>(std::move(d));
 }
 
 }  // namespace tp::server

@@ -41,7 +41,7 @@ class SqliteServerStore final : public ServerStore {
   Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override;
   Result<bool> revoke_enrol_code(const CodeHashes& code, std::int64_t now) override;
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   int schema_version() const;
   // Entry i takes the schema from version i to i+1 (tests build older files with them).
   static std::span<const char* const> migrations();
@@ -54,6 +54,16 @@ class SqliteServerStore final : public ServerStore {
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
   Result<std::vector<CountRow>> answer_counts() override;
+  Result<std::optional<std::string>> set_key_check() override;
+  Result<std::string> record_set_key_check(const std::string& public_key) override;
+  Result<SetVersionInfo> add_set_draft(const std::string& set_bytes, std::int64_t now) override;
+  Result<SetChange> publish_set(const std::string& set_id, std::int64_t now) override;
+  Result<SetChange> rollback_set(const std::string& set_id, int to_version, std::int64_t now) override;
+  Result<SetChange> assign_set(const SetAssignment& assignment, std::int64_t now) override;
+  Result<std::vector<SetVersionInfo>> set_versions() override;
+  Result<std::optional<std::string>> set_body(const std::string& set_id, int version) override;
+  Result<std::vector<SetAssignment>> set_assignments() override;
+  Result<std::optional<SetDelivery>> set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) override;
 
  private:
   struct Impl;

@@ -1,8 +1,9 @@
 // A scripted stand-in for the HTTPS transport, for driving SyncClient
 // without a server or a socket.
 //
-// Every request is recorded (path, bearer token, whether it was gzip, and the
-// body with the gzip undone) so that a test can check what the client sent.
+// Every request is recorded (method, path, bearer token, whether it was gzip,
+// the body with the gzip undone, If-None-Match) so that a test can check
+// what the client sent.
 // Replies come from the `replies` queue first, in order; once it is empty,
 // from `handler`, which sees the request and so can acknowledge a batch by
 // its id (batch ids are random, so they cannot be scripted ahead). With
@@ -31,6 +32,8 @@ class FakeTransport final : public sync::Transport {
     std::string token;
     bool gzip = false;
     bool gzip_ok = true;  // false: the client claimed gzip but the body was not
+    std::string method = "POST";
+    std::string if_none_match = {};
   };
   using Handler = std::function<sync::HttpResult(const Request&)>;
 
@@ -46,6 +49,14 @@ class FakeTransport final : public sync::Transport {
       r.gzip_ok = plain.has_value();
       r.body = plain.value_or(std::string());
     }
+    return answer(std::move(r));
+  }
+
+  sync::HttpResult get(const std::string& path, const std::string& bearer_token, const std::string& if_none_match) override {
+    return answer(Request{path, "", bearer_token, false, true, "GET", if_none_match});
+  }
+
+  sync::HttpResult answer(Request r) {
     requests.push_back(r);
     if (!replies.empty()) {
       sync::HttpResult next = std::move(replies.front());
@@ -54,7 +65,7 @@ class FakeTransport final : public sync::Transport {
     }
     if (handler) return handler(r);
     ++unscripted;
-    return no_reply("no reply scripted for " + path);
+    return no_reply("no reply scripted for " + r.path);
   }
 
   // ---- Replies ----
@@ -74,8 +85,9 @@ class FakeTransport final : public sync::Transport {
     r.failure = std::move(why);
     return r;
   }
-  static sync::HttpResult enrolled(const std::string& device_id, const std::string& venue) {
-    return reply(200, wire::encode(wire::EnrolReply{device_id, venue}));
+  // `set_key`: base64 of the server's question-set key ("" for a server that signs none).
+  static sync::HttpResult enrolled(const std::string& device_id, const std::string& venue, const std::string& set_key = "") {
+    return reply(200, wire::encode(wire::EnrolReply{device_id, venue, set_key}));
   }
   // What a working server answers to a batch: every answer new to it.
   static sync::HttpResult acknowledge(const Request& r) {

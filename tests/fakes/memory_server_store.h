@@ -18,6 +18,7 @@
 //   6. Codes are found by their keyed hash; this store holds no codes from
 //      before keyed hashes (those come from the SQL stores' migrations).
 //      The first code key check value recorded stays.
+//   7. Question sets follow sync/server/question_set_versions.h.
 // `fail` makes every call fail as storage does when the disk or database is
 // gone, changing nothing.
 #pragma once
@@ -30,6 +31,7 @@
 #include <tuple>
 #include <vector>
 
+#include "question_set_versions.h"
 #include "server_store.h"
 
 namespace tp::test {
@@ -230,6 +232,139 @@ class MemoryServerStore final : public server::ServerStore {
     return out;
   }
 
+  // ---- Question sets: the SQL stores' rules (question_set_versions.h) ----
+  Result<std::optional<std::string>> set_key_check() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("read the question-set signing key");
+    return set_key_check_;
+  }
+
+  Result<std::string> record_set_key_check(const std::string& public_key) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("record the question-set signing key");
+    if (!set_key_check_) set_key_check_ = public_key;
+    return *set_key_check_;
+  }
+
+  Result<server::SetVersionInfo> add_set_draft(const std::string& set_bytes, std::int64_t now) override {
+    LoadResult loaded = parse_question_set(set_bytes);
+    if (!loaded.set) return Status::failure(Fault::invalid_input, "the question set is invalid: " + server::first_problem(loaded));
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("add a question-set draft");
+    auto& versions = sets_[loaded.set->id];
+    bool replace = !versions.empty() && !versions.back().info.published;
+    server::SetVersionInfo info{
+        loaded.set->id, replace ? versions.back().info.version : static_cast<int>(versions.size()) + 1, false, now, std::nullopt, 0};
+    auto body = server::with_set_version(set_bytes, info.version);
+    if (!body) return body.status();
+    if (replace) versions.pop_back();
+    versions.push_back({info, *body});
+    return info;
+  }
+
+  Result<server::SetChange> publish_set(const std::string& set_id, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("publish a question set");
+    auto it = sets_.find(set_id);
+    if (it == sets_.end()) return server::SetChange{server::SetChange::no_such_set, 0};
+    server::SetVersionInfo& latest = it->second.back().info;
+    if (latest.published) return server::SetChange{server::SetChange::nothing_to_publish, latest.version};
+    latest.published = true;
+    latest.published_at = now;
+    return server::SetChange{server::SetChange::done, latest.version};
+  }
+
+  Result<server::SetChange> rollback_set(const std::string& set_id, int to_version, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("roll back a question set");
+    auto it = sets_.find(set_id);
+    if (it == sets_.end()) return server::SetChange{server::SetChange::no_such_set, 0};
+    auto& versions = it->second;
+    if (!versions.back().info.published) return server::SetChange{server::SetChange::draft_pending, versions.back().info.version};
+    if (to_version < 1 || to_version > static_cast<int>(versions.size())) return server::SetChange{server::SetChange::no_such_version, 0};
+    if (!versions[static_cast<std::size_t>(to_version - 1)].info.published) return server::SetChange{server::SetChange::not_published, 0};
+    const int version = static_cast<int>(versions.size()) + 1;
+    auto body = server::with_set_version(versions[static_cast<std::size_t>(to_version - 1)].body, version);
+    if (!body) return body.status();
+    versions.push_back({server::SetVersionInfo{set_id, version, true, now, now, to_version}, *body});
+    return server::SetChange{server::SetChange::done, version};
+  }
+
+  Result<server::SetChange> assign_set(const server::SetAssignment& a, std::int64_t) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("assign a question set");
+    if (!sets_.count(a.set_id)) return server::SetChange{server::SetChange::no_such_set, 0};
+    if (!a.starts_at)
+      assignments_.erase(std::remove_if(assignments_.begin(), assignments_.end(),
+                                        [&](const server::SetAssignment& o) { return o.venue == a.venue && !o.starts_at; }),
+                         assignments_.end());
+    assignments_.push_back(a);
+    return server::SetChange{server::SetChange::done, 0};
+  }
+
+  Result<std::vector<server::SetVersionInfo>> set_versions() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("list question sets");
+    std::vector<server::SetVersionInfo> out;
+    for (const auto& [id, versions] : sets_)
+      for (const auto& v : versions) out.push_back(v.info);
+    return out;
+  }
+
+  Result<std::optional<std::string>> set_body(const std::string& set_id, int version) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("read a question-set version");
+    auto it = sets_.find(set_id);
+    if (it == sets_.end() || version < 1 || version > static_cast<int>(it->second.size())) return std::optional<std::string>();
+    return std::optional<std::string>(it->second[static_cast<std::size_t>(version - 1)].body);
+  }
+
+  Result<std::vector<server::SetAssignment>> set_assignments() override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("list question-set assignments");
+    std::vector<server::SetAssignment> out = assignments_;
+    std::stable_sort(out.begin(), out.end(), [](const server::SetAssignment& x, const server::SetAssignment& y) {
+      return std::make_tuple(x.venue, x.starts_at.has_value(), x.starts_at.value_or(0)) <
+             std::make_tuple(y.venue, y.starts_at.has_value(), y.starts_at.value_or(0));
+    });
+    return out;
+  }
+
+  Result<std::optional<server::SetDelivery>> set_delivery(const std::string& venue, std::int64_t now,
+                                                          const server::SetSigner& sign) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("choose a venue's question set");
+    const SetVersion* chosen = nullptr;
+    std::string chosen_id;
+    // The latest dated assignment covering now, else the standing one; sets with nothing published are passed over.
+    for (int pass = 0; pass < 2 && !chosen; ++pass)
+      for (auto a = assignments_.rbegin(); a != assignments_.rend() && !chosen; ++a) {
+        if (a->venue != venue) continue;
+        bool covers = pass == 0 ? a->starts_at && *a->starts_at <= now && now < *a->ends_at : !a->starts_at;
+        if (!covers) continue;
+        const auto& versions = sets_.at(a->set_id);
+        for (auto v = versions.rbegin(); v != versions.rend(); ++v)
+          if (v->info.published) {
+            chosen = &*v;
+            chosen_id = a->set_id;
+            break;
+          }
+      }
+    if (!chosen) return std::optional<server::SetDelivery>();
+    auto& history = deliveries_[venue];
+    if (!history.empty() && history.back().set_id == chosen_id && history.back().version == chosen->info.version)
+      return std::optional<server::SetDelivery>(history.back());
+    server::SetDelivery d{++last_serial_, chosen_id, chosen->info.version, ""};
+    auto signed_file = sign(chosen->body, d.serial);
+    if (!signed_file) {
+      --last_serial_;
+      return signed_file.status();
+    }
+    d.signed_file = *signed_file;
+    history.push_back(d);
+    return std::optional<server::SetDelivery>(d);
+  }
+
   // ---- For tests: what a SQL query would show ----
   const StoredRow* answer(const std::string& uuid) const {
     auto it = answers_.find(uuid);
@@ -279,6 +414,15 @@ class MemoryServerStore final : public server::ServerStore {
   std::vector<std::string> order_;            // answer ids in arrival order
   std::vector<StoredRow> quarantine_;
   std::vector<BatchLog> batches_;
+  struct SetVersion {
+    server::SetVersionInfo info;
+    std::string body;
+  };
+  std::optional<std::string> set_key_check_;
+  std::map<std::string, std::vector<SetVersion>> sets_;                 // by set id; version N at index N - 1
+  std::vector<server::SetAssignment> assignments_;                      // in the order added
+  std::map<std::string, std::vector<server::SetDelivery>> deliveries_;  // by venue
+  std::int64_t last_serial_ = 0;
 };
 
 }  // namespace tp::test

@@ -420,3 +420,70 @@ TEST_CASE("a real SQLite failure: the database write-locked by another connectio
   CHECK(reply_of(rig.api.batches({batch_body, auth, "", "a"})).stored == 1);
   CHECK(rig.store.devices()->size() == 2);
 }
+
+// [SECTION] Question sets
+
+TEMPLATE_TEST_CASE("question sets: 200 with the signed set and its ETag, 304 with no body, 204 with none", "[server][sets]", OnSqlite,
+                   InMemory) {
+  Rig<TestType> rig("api_sets");
+  SetSigningKeys keys = make_set_signing_keys();
+  rig.api.use_set_signing_key(keys);
+  const std::string token = "tp1.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+  ApiResponse enrolled = rig.api.enrol({wire::encode(wire::EnrolRequest{rig.code(), "desk", token}), "", "", "127.0.0.1"});
+  REQUIRE(enrolled.status == 200);
+  // The enrolment reply carries the public key the kiosk will trust.
+  auto reply = std::get<wire::EnrolReply>(wire::decode_enrol_reply(enrolled.body));
+  auto trusted = decode_set_public_key(reply.set_key);
+  REQUIRE(trusted);
+  CHECK(*trusted == keys.public_key);
+  const std::string bearer = "Bearer " + token;
+  ApiResponse key = rig.api.set_key({"", bearer, "", "127.0.0.1"});
+  CHECK(key.status == 200);
+  CHECK(key.body == "{\"set_key\":\"" + reply.set_key + "\"}");
+
+  ApiResponse none = rig.api.question_set({"", bearer, "", "127.0.0.1"});
+  CHECK(none.status == 204);
+  CHECK(none.body.empty());
+  CHECK(none.etag.empty());
+
+  REQUIRE(rig.store.add_set_draft(test::read_file(test::demo_set_path()), 1));
+  REQUIRE(rig.store.publish_set("library-demo", 1)->kind == SetChange::done);
+  REQUIRE(rig.store.assign_set({"Central Library", "library-demo", std::nullopt, std::nullopt}, 1)->kind == SetChange::done);
+  ApiResponse got = rig.api.question_set({"", bearer, "", "127.0.0.1"});
+  REQUIRE(got.status == 200);
+  CHECK(got.etag == "\"1\"");
+  OpenedSignedSet opened = open_signed_set(got.body, *trusted, 0);
+  INFO(opened.reason);
+  REQUIRE(opened);
+  CHECK(opened.opened->serial == 1);
+  CHECK(opened.opened->set.id == "library-demo");
+  CHECK(opened.opened->set.version == 1);
+  CHECK(got.log_note.find("serial 1") != std::string::npos);
+
+  for (const char* held : {"\"1\"", "W/\"1\"", "\"0\", \"1\"", "*"}) {
+    INFO(held);
+    ApiRequest conditional{"", bearer, "", "127.0.0.1", held};
+    ApiResponse same = rig.api.question_set(conditional);
+    CHECK(same.status == 304);
+    CHECK(same.body.empty());
+    CHECK(same.etag == "\"1\"");
+  }
+  ApiResponse older = rig.api.question_set({"", bearer, "", "127.0.0.1", "\"0\""});
+  CHECK(older.status == 200);
+  CHECK(older.body == got.body);
+
+  // Without a token, or with an unknown one: nothing is given away.
+  CHECK(rig.api.question_set({"", "", "", "127.0.0.1"}).status == 401);
+  CHECK(rig.api.question_set({"", "Bearer tp1.unknown", "", "127.0.0.1"}).status == 401);
+  CHECK(rig.api.set_key({"", "", "", "127.0.0.1"}).status == 401);
+}
+
+TEST_CASE("question sets: storage failing gives 503 with Retry-After, never a refusal", "[server][sets][faults]") {
+  Rig<InMemory> rig("api_sets_fault");
+  rig.api.use_set_signing_key(make_set_signing_keys());
+  std::string bearer = rig.enrol();
+  rig.backend.store.fail = true;
+  ApiResponse r = rig.api.question_set({"", bearer, "", "127.0.0.1"});
+  CHECK(r.status == 503);
+  CHECK(r.retry_after_s > 0);
+}

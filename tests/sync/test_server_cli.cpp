@@ -45,9 +45,9 @@ TEST_CASE("server: migrate reports the schema of a new or current SQLite file", 
   std::string dir = scratch_dir("cli_migrate");
   std::string out;
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 3, up to date") != std::string::npos);
+  CHECK(out.find("schema version 4, up to date") != std::string::npos);
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 3") != std::string::npos);
+  CHECK(out.find("schema version 4") != std::string::npos);
 }
 
 TEST_CASE("server: status shows control characters in names as \\xNN, never raw", "[server][cli]") {
@@ -151,7 +151,7 @@ TEST_CASE("server: a code made before keyed hashes, in a schema 2 database, stil
     sqlite3_close(db);
   }
   c.start_server();
-  CHECK(scalar_in(c.server_db(), "PRAGMA user_version") == 3);
+  CHECK(scalar_in(c.server_db(), "PRAGMA user_version") == tp::server::SqliteServerStore::kSchemaVersion);
   CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM enrol_codes WHERE hash_kind = 'unkeyed'") == 1);
   std::string config = c.kiosk("kiosk");
   write_file(config, std::regex_replace(read_file(config), std::regex("[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}"), old_code));
@@ -231,4 +231,72 @@ TEST_CASE("server: --secrets names the code key's folder, and PostgreSQL needs i
     CHECK(run_command(argv, out) == 2);
     CHECK(out.find("--secrets DIR") != std::string::npos);
   }
+}
+
+// [SECTION] Question sets
+
+TEST_CASE("server: sets add, publish, assign, rollback and list, with clear words for every bad input", "[server][cli][sets]") {
+  std::string dir = scratch_dir("cli_sets");
+  std::string data = dir + "/server";
+  auto sets = [&](std::vector<std::string> args, std::string& out) {
+    std::vector<std::string> argv = {TENPOINT_SERVER_PATH, "sets"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--data", data});
+    return run_command(argv, out);
+  };
+  std::string out;
+  CHECK(sets({"list"}, out) == 1);  // no database yet: nothing is made for a listing
+  CHECK(out.find("No server database in " + data) != std::string::npos);
+
+  // A broken file: the validator's problems as FILE:LINE:COLUMN, and nothing stored.
+  std::string bad = dir + "/bad.json";
+  write_file(bad, "{\"format\": \"tenpoint-questions/1\",\n \"id\": \"library-demo\", \"version\": \"one\"}");
+  CHECK(sets({"add", bad}, out) == 1);
+  CHECK(out.find(bad + ":2:") != std::string::npos);
+  CHECK(out.find("not stored") != std::string::npos);
+  CHECK(sets({"add", dir + "/missing.json"}, out) == 1);
+  CHECK(out.find("Unable to read " + dir + "/missing.json") != std::string::npos);
+
+  // A file saying version 7 is stored as version 1: the server numbers versions.
+  std::string file = dir + "/set.json";
+  std::string text = read_file(demo_set_path());
+  write_file(file, text.replace(text.find("\"version\": 1"), 12, "\"version\": 7"));
+  REQUIRE(sets({"add", file}, out) == 0);
+  CHECK(out.find("stored as library-demo version 1, a draft (the file said version 7") != std::string::npos);
+  CHECK(sets({"rollback", "library-demo", "--to", "1"}, out) == 1);
+  CHECK(out.find("unpublished draft, version 1") != std::string::npos);
+  REQUIRE(sets({"publish", "library-demo"}, out) == 0);
+  CHECK(out.find("published library-demo version 1") != std::string::npos);
+  CHECK(sets({"publish", "library-demo"}, out) == 1);
+  CHECK(out.find("no draft to publish: version 1 is published already") != std::string::npos);
+  CHECK(sets({"publish", "nothing-here"}, out) == 1);
+  CHECK(out.find("No question set nothing-here") != std::string::npos);
+  REQUIRE(sets({"add", file}, out) == 0);
+  REQUIRE(sets({"publish", "library-demo"}, out) == 0);
+  REQUIRE(sets({"rollback", "library-demo", "--to", "1"}, out) == 0);
+  CHECK(out.find("published library-demo version 3 with the content of version 1") != std::string::npos);
+  CHECK(sets({"rollback", "library-demo", "--to", "8"}, out) == 1);
+  CHECK(out.find("library-demo has no version 8") != std::string::npos);
+  CHECK(sets({"rollback", "library-demo", "--to", "0"}, out) == 2);
+
+  REQUIRE(sets({"assign", "library-demo", "--venue", "Central Library"}, out) == 0);
+  CHECK(out.find("library-demo is now the standing set of Central Library") != std::string::npos);
+  REQUIRE(sets({"assign", "library-demo", "--venue", "Central Library", "--from", "2099-03-02", "--until", "2099-03-15"}, out) == 0);
+  CHECK(sets({"assign", "library-demo", "--venue", "Central Library", "--from", "2099-02-30", "--until", "2099-03-15"}, out) == 2);
+  CHECK(out.find("--from takes a date as YYYY-MM-DD") != std::string::npos);
+  CHECK(sets({"assign", "library-demo", "--venue", "Central Library", "--from", "2099-03-15", "--until", "2099-03-02"}, out) == 2);
+  CHECK(out.find("--until 2099-03-02 is before --from 2099-03-15") != std::string::npos);
+  CHECK(sets({"assign", "library-demo", "--venue", "Central Library", "--from", "2001-03-01", "--until", "2001-03-02"}, out) == 2);
+  CHECK(out.find("has passed") != std::string::npos);
+  CHECK(sets({"assign", "library-demo", "--venue", "Central Library", "--from", "2099-03-02"}, out) == 2);
+  CHECK(out.find("Give --from and --until together") != std::string::npos);
+  CHECK(sets({"assign", "no-such-set", "--venue", "Central Library"}, out) == 1);
+  CHECK(out.find("No question set no-such-set: add it first") != std::string::npos);
+  CHECK(sets({"assign", "library-demo", "--venue", "Library\x1b[2J"}, out) == 2);
+  CHECK(out.find("no control characters") != std::string::npos);
+
+  REQUIRE(sets({"list"}, out) == 0);
+  CHECK(out.find("the content of version 1") != std::string::npos);
+  CHECK(out.find("2099-03-02 to 2099-03-15") != std::string::npos);
+  CHECK(out.find("standing") != std::string::npos);
 }

@@ -867,6 +867,29 @@ class StuckStore final : public tp::server::ServerStore {
   tp::Result<bool> revoke(const std::string& device_id, std::int64_t now) override { return inner.revoke(device_id, now); }
   tp::Result<std::vector<tp::server::DeviceStatus>> devices() override { return inner.devices(); }
   tp::Result<std::vector<tp::server::CountRow>> answer_counts() override { return inner.answer_counts(); }
+  tp::Result<std::optional<std::string>> set_key_check() override { return inner.set_key_check(); }
+  tp::Result<std::string> record_set_key_check(const std::string& key) override { return inner.record_set_key_check(key); }
+  tp::Result<tp::server::SetVersionInfo> add_set_draft(const std::string& set_bytes, std::int64_t now) override {
+    return inner.add_set_draft(set_bytes, now);
+  }
+  tp::Result<tp::server::SetChange> publish_set(const std::string& set_id, std::int64_t now) override {
+    return inner.publish_set(set_id, now);
+  }
+  tp::Result<tp::server::SetChange> rollback_set(const std::string& set_id, int to_version, std::int64_t now) override {
+    return inner.rollback_set(set_id, to_version, now);
+  }
+  tp::Result<tp::server::SetChange> assign_set(const tp::server::SetAssignment& a, std::int64_t now) override {
+    return inner.assign_set(a, now);
+  }
+  tp::Result<std::vector<tp::server::SetVersionInfo>> set_versions() override { return inner.set_versions(); }
+  tp::Result<std::optional<std::string>> set_body(const std::string& set_id, int version) override {
+    return inner.set_body(set_id, version);
+  }
+  tp::Result<std::vector<tp::server::SetAssignment>> set_assignments() override { return inner.set_assignments(); }
+  tp::Result<std::optional<tp::server::SetDelivery>> set_delivery(const std::string& venue, std::int64_t now,
+                                                                  const tp::server::SetSigner& sign) override {
+    return inner.set_delivery(venue, now, sign);
+  }
 
  private:
   std::mutex mutex_;

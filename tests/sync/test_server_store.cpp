@@ -24,6 +24,7 @@
 #include "pg_migrations.h"
 #include "pg_server_store.h"
 #include "postgres.h"
+#include "question_set.h"
 #include "secrets.h"
 #include "sqlite_server_store.h"
 #include "support.h"
@@ -183,6 +184,15 @@ struct SQLite {
 
   // The first column of the first row, as text ("" for none).
   std::string text(const std::string& sql) { return sqlite_text(path, sql); }
+
+  // Whether the database refuses a statement run on a connection of its own.
+  bool refuses(const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    bool refused = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK;
+    sqlite3_close(db);
+    return refused;
+  }
 };
 
 struct PostgreSQL {
@@ -190,6 +200,15 @@ struct PostgreSQL {
   PgServerStore store{url};
 
   std::string text(const std::string& sql) { return test::PgClient(url).query(sql); }
+
+  bool refuses(const std::string& sql) {
+    try {
+      test::PgClient(url).query(sql);
+      return false;
+    } catch (const std::exception&) {
+      return true;
+    }
+  }
 
   std::optional<std::int64_t> corrected_at(const std::string& uuid) {
     test::PgClient client(url);
@@ -527,6 +546,217 @@ TEMPLATE_TEST_CASE("store: devices and answer counts cover every venue device an
 }
 
 // [SECTION] PostgreSQL only
+
+// [SECTION] Question sets, both backends
+
+namespace {
+
+// The demo set, as another set id when asked.
+std::string set_file(const std::string& id = "library-demo") {
+  std::string text = test::read_file(test::demo_set_path());
+  std::string from = "\"id\": \"library-demo\"";
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), "\"id\": \"" + id + "\"");
+}
+
+// The "version" inside a stored set.
+int version_inside(const std::string& body) {
+  LoadResult loaded = parse_question_set(body);
+  REQUIRE(loaded.set);
+  return loaded.set->version;
+}
+
+// Signs as the server does, but readably: "serial:set id:version".
+SetSigner test_signer(int* calls = nullptr) {
+  return [calls](std::string_view set_bytes, std::int64_t serial) -> Result<std::string> {
+    if (calls) ++*calls;
+    LoadResult loaded = parse_question_set(set_bytes);
+    if (!loaded.set) return Status::failure(Fault::invalid_input, "not a set");
+    return std::to_string(serial) + ":" + loaded.set->id + ":" + std::to_string(loaded.set->version);
+  };
+}
+
+// The venue's delivery at `now`: "serial:set id:version", or "none".
+std::string delivered(ServerStore& store, const std::string& venue, std::int64_t now, int* calls = nullptr) {
+  auto d = store.set_delivery(venue, now, test_signer(calls));
+  REQUIRE(d);
+  if (!*d) return "none";
+  CHECK((*d)->signed_file == std::to_string((*d)->serial) + ":" + (*d)->set_id + ":" + std::to_string((*d)->version));
+  return (*d)->signed_file;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("store: set versions: a draft is replaced until published; a published version never changes", "[store][sets]", SQLite,
+                   PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  auto first = store.add_set_draft(set_file(), kNow);
+  REQUIRE(first);
+  CHECK(first->set_id == "library-demo");
+  CHECK(first->version == 1);
+  CHECK_FALSE(first->published);
+  std::string edited = set_file();
+  edited.replace(edited.find("Demo set"), 8, "Branch Library!");
+  auto again = store.add_set_draft(edited, kNow + 10);  // still a draft: replaced, same number
+  REQUIRE(again);
+  CHECK(again->version == 1);
+  CHECK(store.set_body("library-demo", 1)->value().find("Branch Library!") != std::string::npos);
+
+  auto published = store.publish_set("library-demo", kNow + 20);
+  REQUIRE(published);
+  CHECK(published->kind == SetChange::done);
+  CHECK(published->version == 1);
+  auto twice = store.publish_set("library-demo", kNow + 30);
+  REQUIRE(twice);
+  CHECK(twice->kind == SetChange::nothing_to_publish);
+  auto unknown = store.publish_set("no-such-set", kNow);
+  REQUIRE(unknown);
+  CHECK(unknown->kind == SetChange::no_such_set);
+
+  // After publishing, an edit is a new version; version 1 stays as it was.
+  const std::string v1 = store.set_body("library-demo", 1)->value();
+  auto second = store.add_set_draft(set_file(), kNow + 40);
+  REQUIRE(second);
+  CHECK(second->version == 2);
+  CHECK(store.set_body("library-demo", 1)->value() == v1);
+  CHECK(version_inside(store.set_body("library-demo", 2)->value()) == 2);  // the server's number, written into the file
+
+  // Whatever asks: the database itself refuses to change or delete a published version.
+  CHECK(backend.refuses("UPDATE question_sets SET body = 'x' WHERE set_id = 'library-demo' AND version = 1"));
+  CHECK(backend.refuses("UPDATE question_sets SET published_at = NULL WHERE set_id = 'library-demo' AND version = 1"));
+  CHECK(backend.refuses("DELETE FROM question_sets WHERE set_id = 'library-demo' AND version = 1"));
+  CHECK(store.set_body("library-demo", 1)->value() == v1);
+  CHECK_FALSE(backend.refuses("UPDATE question_sets SET body = body WHERE set_id = 'library-demo' AND version = 2"));  // a draft may change
+
+  // An invalid set is refused with the validator's words and stores nothing.
+  auto invalid = store.add_set_draft("{\"format\": \"tenpoint-questions/1\", \"id\": \"library-demo\"}", kNow);
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.status().fault() == Fault::invalid_input);
+  CHECK(invalid.message().find("needs \"version\"") != std::string::npos);
+  auto listed = store.set_versions();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK(listed->at(0).published);
+  CHECK(listed->at(0).published_at == kNow + 20);
+  CHECK_FALSE(listed->at(1).published);
+}
+
+TEMPLATE_TEST_CASE("store: a rollback publishes an earlier version's content as the next version", "[store][sets]", SQLite, PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  REQUIRE(store.add_set_draft(set_file(), kNow));
+  REQUIRE(store.publish_set("library-demo", kNow)->version == 1);
+  std::string edited = set_file();
+  edited.replace(edited.find("Demo set"), 8, "Branch Library!");
+  REQUIRE(store.add_set_draft(edited, kNow + 1)->version == 2);
+  // A draft in the way: refused, naming it.
+  auto blocked = store.rollback_set("library-demo", 1, kNow + 2);
+  REQUIRE(blocked);
+  CHECK(blocked->kind == SetChange::draft_pending);
+  CHECK(blocked->version == 2);
+  REQUIRE(store.publish_set("library-demo", kNow + 3)->version == 2);
+
+  auto back = store.rollback_set("library-demo", 1, kNow + 4);
+  REQUIRE(back);
+  CHECK(back->kind == SetChange::done);
+  CHECK(back->version == 3);
+  std::string v1 = store.set_body("library-demo", 1)->value(), v3 = store.set_body("library-demo", 3)->value();
+  CHECK(version_inside(v3) == 3);
+  CHECK(v3.find("Branch Library!") == std::string::npos);
+  // The same content but for its version number.
+  std::string v1_as_3 = v1;
+  v1_as_3.replace(v1_as_3.find("\"version\": 1"), 12, "\"version\": 3");
+  CHECK(v3 == v1_as_3);
+  auto listed = store.set_versions();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 3);
+  CHECK(listed->at(2).published);
+  CHECK(listed->at(2).rolled_back_from == 1);
+
+  CHECK(store.rollback_set("library-demo", 9, kNow)->kind == SetChange::no_such_version);
+  CHECK(store.rollback_set("other", 1, kNow)->kind == SetChange::no_such_set);
+  REQUIRE(store.add_set_draft(set_file(), kNow)->version == 4);
+  REQUIRE(store.publish_set("library-demo", kNow)->version == 4);
+  REQUIRE(store.add_set_draft(set_file("drafts-only"), kNow));
+  CHECK(store.rollback_set("drafts-only", 1, kNow)->kind == SetChange::draft_pending);
+}
+
+TEMPLATE_TEST_CASE("store: a dated assignment wins inside its dates; outside, the venue's standing set", "[store][sets]", SQLite,
+                   PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  for (const char* id : {"library-demo", "consultation"}) {
+    REQUIRE(store.add_set_draft(set_file(id), kNow));
+    REQUIRE(store.publish_set(id, kNow)->kind == SetChange::done);
+  }
+  CHECK(store.assign_set({"Central Library", "unknown-set", std::nullopt, std::nullopt}, kNow)->kind == SetChange::no_such_set);
+  CHECK(delivered(store, "Central Library", kNow) == "none");  // no assignment yet
+  REQUIRE(store.assign_set({"Central Library", "library-demo", std::nullopt, std::nullopt}, kNow)->kind == SetChange::done);
+  const std::int64_t from = kNow + 7 * kDay, until = kNow + 21 * kDay;  // a two-week consultation
+  REQUIRE(store.assign_set({"Central Library", "consultation", from, until}, kNow)->kind == SetChange::done);
+
+  CHECK(delivered(store, "Central Library", from - 1) == "1:library-demo:1");
+  CHECK(delivered(store, "Central Library", from) == "2:consultation:1");
+  CHECK(delivered(store, "Central Library", until - 1) == "2:consultation:1");
+  CHECK(delivered(store, "Central Library", until) == "3:library-demo:1");
+  CHECK(delivered(store, "Other Venue", from) == "none");  // a venue nobody assigned
+
+  // A new standing set replaces the old; a dated set with nothing published is passed over.
+  REQUIRE(store.assign_set({"Central Library", "consultation", std::nullopt, std::nullopt}, kNow)->kind == SetChange::done);
+  REQUIRE(store.add_set_draft(set_file("draft-only"), kNow));
+  REQUIRE(store.assign_set({"Central Library", "draft-only", from, until}, kNow)->kind == SetChange::done);
+  CHECK(delivered(store, "Central Library", from) == "4:consultation:1");
+  auto assignments = store.set_assignments();
+  REQUIRE(assignments);
+  REQUIRE(assignments->size() == 3);
+  CHECK(assignments->at(0).set_id == "consultation");
+  CHECK_FALSE(assignments->at(0).starts_at);
+  CHECK(assignments->at(1).starts_at == from);
+  CHECK(assignments->at(1).ends_at == until);
+}
+
+TEMPLATE_TEST_CASE("store: the serial rises only when a venue's set or version changes", "[store][sets]", SQLite, PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  REQUIRE(store.add_set_draft(set_file(), kNow));
+  REQUIRE(store.publish_set("library-demo", kNow));
+  REQUIRE(store.assign_set({"Central Library", "library-demo", std::nullopt, std::nullopt}, kNow));
+  REQUIRE(store.assign_set({"Branch", "library-demo", std::nullopt, std::nullopt}, kNow));
+  int signatures = 0;
+  CHECK(delivered(store, "Central Library", kNow, &signatures) == "1:library-demo:1");
+  for (int i = 0; i < 3; ++i) CHECK(delivered(store, "Central Library", kNow + i, &signatures) == "1:library-demo:1");
+  CHECK(signatures == 1);  // made once, then the same file
+  CHECK(delivered(store, "Branch", kNow, &signatures) == "2:library-demo:1");
+  // A draft changes nothing; publishing it does.
+  REQUIRE(store.add_set_draft(set_file(), kNow));
+  CHECK(delivered(store, "Central Library", kNow, &signatures) == "1:library-demo:1");
+  REQUIRE(store.publish_set("library-demo", kNow));
+  CHECK(delivered(store, "Central Library", kNow, &signatures) == "3:library-demo:2");
+  CHECK(delivered(store, "Branch", kNow, &signatures) == "4:library-demo:2");
+  // A rollback is a new version, so a new serial: above every one before.
+  REQUIRE(store.rollback_set("library-demo", 1, kNow));
+  CHECK(delivered(store, "Central Library", kNow, &signatures) == "5:library-demo:3");
+  CHECK(signatures == 5);
+  // Signing failing stores nothing; the next call signs afresh.
+  REQUIRE(store.assign_set({"Annex", "library-demo", std::nullopt, std::nullopt}, kNow));
+  auto failed = store.set_delivery(
+      "Annex", kNow, [](std::string_view, std::int64_t) -> Result<std::string> { return Status::failure(Fault::invalid_input, "no key"); });
+  CHECK_FALSE(failed);
+  std::string annex = delivered(store, "Annex", kNow);
+  CHECK(annex.substr(annex.find(':')) == ":library-demo:3");
+  CHECK(std::stoll(annex) > 5);
+}
+
+TEMPLATE_TEST_CASE("store: the first question-set public key recorded stays", "[store][sets]", SQLite, PostgreSQL) {
+  TestType backend;
+  ServerStore& store = backend.store;
+  CHECK_FALSE(store.set_key_check()->has_value());
+  CHECK(store.record_set_key_check("key-A").value() == "key-A");
+  CHECK(store.record_set_key_check("key-B").value() == "key-A");
+  CHECK(store.set_key_check()->value() == "key-A");
+}
 
 TEST_CASE("sqlite: a server database from before versioning is migrated in place, keeping its rows", "[store][migration]") {
   std::string dir = test::scratch_dir("server_store_old_file");

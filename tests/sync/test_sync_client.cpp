@@ -10,6 +10,7 @@
 
 #include "fakes/fake_transport.h"
 #include "fakes/fakes.h"
+#include "signed_set.h"
 #include "support.h"
 #include "sync_client.h"
 
@@ -22,6 +23,8 @@ namespace {
 const std::string kEnrol = "/api/v1/enrol";
 const std::string kBatches = "/api/v1/batches";
 const std::string kHeartbeat = "/api/v1/heartbeat";
+const std::string kQuestionSet = "/api/v1/question-set";
+const std::string kSetKey = "/api/v1/set-key";
 const std::string kDevice = "kiosk-0123456789ab";
 
 // What the server says when its storage fails (see Api::unavailable).
@@ -30,8 +33,15 @@ sync::HttpResult storage_failure(const char* doing) {
                               std::string("the server could not ") + doing + " just now; nothing was changed. Try again in 30 s", 30);
 }
 
+// The server's question-set key pair, made once for every test here.
+const SetSigningKeys& server_keys() {
+  static const SetSigningKeys keys = make_set_signing_keys();
+  return keys;
+}
+
 sync::HttpResult working_server(const FakeTransport::Request& r) {
-  if (r.path == kEnrol) return FakeTransport::enrolled(kDevice, "Central Library");
+  if (r.path == kEnrol) return FakeTransport::enrolled(kDevice, "Central Library", encode_base64(server_keys().public_key));
+  if (r.path == kQuestionSet) return FakeTransport::reply(204, "");  // no set published for the venue
   if (r.path == kBatches) return FakeTransport::acknowledge(r);
   if (r.path == kHeartbeat) return FakeTransport::reply(200, "{\"server_time\":1764500400}");
   return FakeTransport::error(404, "not_found", "no such endpoint: " + r.path);
@@ -139,8 +149,8 @@ TEST_CASE("sync client: enrols, sends the backlog in batches, then reports a hea
   REQUIRE(r.ok);
   CHECK(r.sent == 5);
   CHECK(r.left == 0);
-  CHECK(r.requests == 5);
-  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kBatches, kBatches, kBatches, kHeartbeat});
+  CHECK(r.requests == 6);
+  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kBatches, kBatches, kBatches, kHeartbeat, kQuestionSet});
 
   // Enrolment: no bearer token yet; the kiosk's own token travels in the body.
   const auto& enrol = k.transport.requests[0];
@@ -167,8 +177,8 @@ TEST_CASE("sync client: enrols, sends the backlog in batches, then reports a hea
   CHECK(ids.size() == 3);
   CHECK(k.batch_sizes() == std::vector<std::size_t>{2, 2, 1});
 
-  // The heartbeat comes last and says nothing is waiting.
-  const auto& hb_request = k.transport.requests.back();
+  // The heartbeat comes after the answers and says nothing is waiting.
+  const auto hb_request = k.transport.requests_to(kHeartbeat).back();
   CHECK(hb_request.token == e.token);
   auto hb = std::get<wire::Heartbeat>(wire::decode_heartbeat(hb_request.body));
   CHECK(hb.answers_waiting == 0);
@@ -189,11 +199,12 @@ TEST_CASE("sync client: enrols, sends the backlog in batches, then reports a hea
   CHECK(k.store.sync.last_error.empty());
   CHECK(k.store.sync.last_success);
 
-  // The next process finds device.json: no enrolment, nothing to send, one heartbeat.
+  // The next process finds device.json: no enrolment, nothing to send, one
+  // heartbeat, and the question set asked for.
   k.transport.requests.clear();
   r = k.round();
   CHECK(r.ok);
-  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat});
+  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet});
   CHECK(k.transport.requests[0].token == e.token);
   CHECK(k.transport.unscripted == 0);
 }
@@ -525,4 +536,104 @@ TEST_CASE("sync client: no reply at all leaves everything unsent and says why", 
   CHECK(k.unsent() == 3);
   CHECK(k.store.sync.last_error == "server unreachable (connection refused)");
   CHECK(exists(k.credentials()));
+}
+
+// [SECTION] Question sets after the heartbeat
+
+TEST_CASE("sync client: a signed set is checked with the enrolment's key, then written; 304 keeps it; bad ones are refused",
+          "[sync][client][sets]") {
+  Kiosk k("client_sets");
+  k.record(3);
+  const std::string set_bytes = test::read_file(test::demo_set_path());
+  auto signed_by = [&](const std::string& secret, std::int64_t serial) {
+    auto file = sign_set(set_bytes, serial, secret);
+    REQUIRE(file);
+    return *file;
+  };
+  const std::string good = signed_by(server_keys().secret_key, 1);
+  std::string next_reply = good;  // what GET /question-set answers with 200
+  k.transport.handler = [&](const FakeTransport::Request& r) {
+    if (r.path != kQuestionSet) return working_server(r);
+    if (r.if_none_match == "\"1\"" && next_reply == good) return FakeTransport::reply(304, "");
+    return FakeTransport::reply(200, next_reply);
+  };
+  const std::string key_file = k.dir + "/set-key.pub";
+  const std::string set_file = k.dir + "/question-set.tpset";
+
+  sync::RoundResult r = k.round();
+  INFO(r.set_outcome);
+  REQUIRE(r.ok);
+  CHECK(r.sent == 3);
+  // The key from the enrolment reply, readable by the kiosk's user (0644); the set as sent.
+  CHECK(test::read_file(key_file) == encode_base64(server_keys().public_key) + "\n");
+  CHECK(mode_of(key_file) == 0644);
+  CHECK(test::read_file(set_file) == good);
+  CHECK(r.set_outcome.find("delivered to " + set_file) != std::string::npos);
+  CHECK(k.transport.requests_to(kQuestionSet).back().if_none_match.empty());
+
+  // The next round names the serial it holds and gets 304: nothing is written.
+  r = k.round();
+  REQUIRE(r.ok);
+  CHECK(k.transport.requests_to(kQuestionSet).back().if_none_match == "\"1\"");
+  CHECK(k.transport.requests_to(kQuestionSet).back().method == "GET");
+  CHECK(r.set_outcome == "question set unchanged (serial 1)");
+  CHECK(test::read_file(set_file) == good);
+
+  // Changed after signing, signed by another key, or older: refused, the file in place stays, the answers go.
+  std::string tampered = signed_by(server_keys().secret_key, 2);
+  tampered[tampered.find("\"set\": \"") + 20] ^= 1;
+  SetSigningKeys other = make_set_signing_keys();
+  struct Bad {
+    std::string file;
+    const char* kind;
+  };
+  for (const Bad& bad :
+       {Bad{tampered, "(tampered)"}, Bad{signed_by(other.secret_key, 3), "(wrong_key)"}, Bad{"not a signed set", "(malformed)"}}) {
+    INFO(bad.kind);
+    next_reply = bad.file;
+    k.record(1);
+    r = k.round();
+    CHECK(r.ok);
+    CHECK(r.sent == 1);
+    CHECK(r.set_outcome.find(std::string("refusing the question set from the server ") + bad.kind) != std::string::npos);
+    CHECK(test::read_file(set_file) == good);
+  }
+
+  // The server unreachable for the set alone: the round's result is the answers'.
+  k.transport.handler = [&](const FakeTransport::Request& r) {
+    if (r.path == kQuestionSet) return FakeTransport::no_reply("connection dropped during the request");
+    return working_server(r);
+  };
+  k.record(2);
+  r = k.round();
+  CHECK(r.ok);
+  CHECK(r.sent == 2);
+  CHECK(r.set_outcome == "question set not fetched: connection dropped during the request");
+  CHECK(test::read_file(set_file) == good);
+}
+
+TEST_CASE("sync client: a kiosk enrolled without a set key asks for it once over its token", "[sync][client][sets]") {
+  Kiosk k("client_set_key");
+  k.transport.handler = [](const FakeTransport::Request& r) {
+    if (r.path == kEnrol) return FakeTransport::enrolled(kDevice, "Central Library");  // a server from before signed sets
+    if (r.path == kSetKey) return FakeTransport::reply(200, "{\"set_key\":\"" + encode_base64(server_keys().public_key) + "\"}");
+    return working_server(r);
+  };
+  sync::RoundResult r = k.round();
+  REQUIRE(r.ok);
+  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kHeartbeat, kSetKey, kQuestionSet});
+  CHECK(k.transport.requests_to(kSetKey).front().token == FakeTransport::enrolment_of(k.transport.requests[0]).token);
+  CHECK(test::read_file(k.dir + "/set-key.pub") == encode_base64(server_keys().public_key) + "\n");
+  k.transport.requests.clear();
+  r = k.round();
+  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet});
+
+  // A set-key.pub someone damaged is reported, never replaced by what a server says.
+  test::write_file(k.dir + "/set-key.pub", "not a key\n");
+  k.transport.requests.clear();
+  r = k.round();
+  CHECK(r.ok);
+  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat});
+  CHECK(r.set_outcome.find("does not hold the base64 of a 32-byte Ed25519 public key") != std::string::npos);
+  CHECK(test::read_file(k.dir + "/set-key.pub") == "not a key\n");
 }

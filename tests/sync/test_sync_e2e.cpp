@@ -1,12 +1,14 @@
 // Sync end to end: real tenpoint-server over real TLS, real tenpoint-sync
 // processes, a kiosk database made by `tenpoint simulate`.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <random>
 #include <thread>
 
 #include "cluster.h"
 #include "fault_proxy.h"
+#include "signed_set.h"
 
 using namespace tp::test;
 using namespace std::chrono_literals;
@@ -23,9 +25,9 @@ TEST_CASE("end to end: the server holds exactly the kiosk's answers", "[sync][e2
   CHECK(sent.size() == 3000);
   CHECK(uuids_in(c.server_db()) == sent);
   CHECK(scalar_in(Cluster::kiosk_db(kiosk), "SELECT count(*) FROM answers WHERE sent_at IS NULL") == 0);
-  // A round with nothing to send is one heartbeat, and says so.
+  // A round with nothing to send is one heartbeat and the question set asked for, and says so.
   REQUIRE(Cluster::sync_once(kiosk, out) == 0);
-  CHECK(out.find("all sent (0 this round, 1 request, ") != std::string::npos);
+  CHECK(out.find("all sent (0 this round, 2 requests, ") != std::string::npos);
   // The admin's views.
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "status", "--data", c.server_data()}, out) == 0);
   CHECK(out.find("Central Library") != std::string::npos);
@@ -204,4 +206,71 @@ TEST_CASE("network faults: drops, delays and cuts in both directions, still exac
   CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 5000);
   CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM quarantine") == 0);
   CHECK(scalar_in(c.server_db(), "SELECT sum(duplicates) FROM batches") > 0);
+}
+
+TEST_CASE("question sets end to end: signed on the server, checked and written by tenpoint-sync, then 304; a tampered file is refused",
+          "[sync][e2e][sets]") {
+  Cluster c("sync_sets");
+  c.start_server();
+  std::string out;
+  for (std::vector<std::string> args : {std::vector<std::string>{"add", demo_set_path()},
+                                        {"publish", "library-demo"},
+                                        {"assign", "library-demo", "--venue", "Central Library"}}) {
+    std::vector<std::string> argv = {TENPOINT_SERVER_PATH, "sets"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--data", c.server_data()});
+    REQUIRE(run_command(argv, out) == 0);
+  }
+  // The signing key: made at the server's start, private.
+  struct stat key_stat {};
+  REQUIRE(::stat((c.server_data() + "/set-signing.key").c_str(), &key_stat) == 0);
+  CHECK((key_stat.st_mode & 0777) == 0600);
+
+  std::string kiosk = c.kiosk("kiosk");
+  std::string kdir = std::filesystem::path(kiosk).parent_path().string();
+  Cluster::simulate(kiosk, 20);
+  REQUIRE(Cluster::sync_once(kiosk, out) == 0);
+  INFO(out);
+  CHECK(out.find("all sent (20 this round, ") != std::string::npos);
+  CHECK(out.find("question set library-demo v1 (serial 1) delivered to " + kdir + "/question-set.tpset") != std::string::npos);
+  struct stat key_file {};
+  struct stat first {};
+  struct stat second {};
+  REQUIRE(::stat((kdir + "/set-key.pub").c_str(), &key_file) == 0);
+  CHECK((key_file.st_mode & 0777) == 0644);
+  auto key = tp::decode_set_public_key(read_file(kdir + "/set-key.pub"));
+  REQUIRE(key);
+  std::string delivered = read_file(kdir + "/question-set.tpset");
+  tp::OpenedSignedSet opened = tp::open_signed_set(delivered, *key, 0);  // as the kiosk opens it
+  INFO(opened.reason);
+  REQUIRE(opened);
+  CHECK(opened.opened->serial == 1);
+  CHECK(opened.opened->set.id == "library-demo");
+  REQUIRE(::stat((kdir + "/question-set.tpset").c_str(), &first) == 0);
+
+  // The next round holds serial 1: 304, no body, the file untouched.
+  REQUIRE(Cluster::sync_once(kiosk, out) == 0);
+  CHECK(out.find("question set unchanged (serial 1)") != std::string::npos);
+  REQUIRE(::stat((kdir + "/question-set.tpset").c_str(), &second) == 0);
+  CHECK(second.st_ino == first.st_ino);
+  CHECK(second.st_mtim.tv_sec == first.st_mtim.tv_sec);
+  CHECK(second.st_mtim.tv_nsec == first.st_mtim.tv_nsec);
+  CHECK(read_file(kdir + "/question-set.tpset") == delivered);
+  std::string log = read_file(c.dir + "/server-1.log");
+  CHECK(log.find("GET /api/v1/question-set 200") != std::string::npos);
+  CHECK(log.find("GET /api/v1/question-set 304") != std::string::npos);
+
+  // The server's stored file changed after signing: a second kiosk of the venue refuses it and writes nothing.
+  std::string sql = "UPDATE set_deliveries SET signed_file = replace(signed_file, '\"set\": \"ewog', '\"set\": \"eWog')";
+  REQUIRE(run_command({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", c.server_db(), sql}, out) == 0);
+  REQUIRE(scalar_in(c.server_db(), "SELECT count(*) FROM set_deliveries WHERE signed_file LIKE '%\"set\": \"eWog%'") == 1);
+  std::string other = c.kiosk("other");
+  std::string odir = std::filesystem::path(other).parent_path().string();
+  Cluster::simulate(other, 5, 2);
+  REQUIRE(Cluster::sync_once(other, out) == 0);  // the answers went: the set does not change the round's result
+  CHECK(out.find("refusing the question set from the server (tampered)") != std::string::npos);
+  CHECK(std::filesystem::exists(odir + "/set-key.pub"));
+  CHECK_FALSE(std::filesystem::exists(odir + "/question-set.tpset"));
+  c.server->signal(SIGTERM);
+  CHECK(c.server->wait(10s) == 0);
 }
