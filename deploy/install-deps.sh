@@ -26,6 +26,8 @@ if [ "${1:-}" != "--run" ]; then
     postgresql-15
     # test: the report's HTML and SVG are well-formed XML (xmllint), and its page renders (headless Chromium)
     libxml2-utils chromium
+    # test: the admin web in that Chromium, driven by playwright-core (npm ci in tests/browser)
+    nodejs npm
     # test: the USB export onto a real FAT image (mkfs.vfat), loop-mounted where the kernel allows
     dosfstools
   )

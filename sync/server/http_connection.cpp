@@ -257,6 +257,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     // The metrics page only reads counters, so it too answers while the
     // database is stuck, which is when it is wanted.
     if (route_.route == Route::metrics) return reply(ApiResponse{200, context_.metrics_page(), 0, {}}, false, kMetricsContentType);
+    if (route_.route == Route::admin && !options_.admin) return reply(http_refusal(404, parser_->target()));
     ApiRequest request{std::move(parser_->body()), parser_->authorization(), parser_->content_encoding(), address_,
                        parser_->if_none_match(),   parser_->method(),        parser_->target(),           parser_->cookie()};
     std::uint64_t serial = ++request_serial_;
@@ -270,7 +271,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       ApiResponse out;
       if (!abandoned) {
         try {
-          out = call_route(self->context_.api, route, request);
+          out = route == Route::admin ? self->options_.admin(request) : call_route(self->context_.api, route, request);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
           out = http_refusal(500);

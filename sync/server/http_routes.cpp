@@ -24,6 +24,9 @@ constexpr RouteEntry kRoutes[] = {
     {"/metrics", "GET", Route::metrics, Site::metrics},
 };
 
+// The admin web owns /admin and everything under it.
+bool admin_path(std::string_view path) { return path == "/admin" || path.starts_with("/admin/"); }
+
 std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
 
 }  // namespace
@@ -32,6 +35,10 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 
 RouteMatch match_route(std::string_view method, std::string_view target, Site site) {
   std::string_view path = path_of(target);
+  if (site == Site::api && admin_path(path)) {
+    if (method != "GET" && method != "POST") return {Route::none, 405, Route::admin};
+    return {Route::admin, 0, Route::admin};
+  }
   for (const RouteEntry& e : kRoutes) {
     if (e.path != path || e.site != site) continue;
     if (e.method != method) return {Route::none, 405, e.route};
@@ -41,12 +48,15 @@ RouteMatch match_route(std::string_view method, std::string_view target, Site si
 }
 
 std::string_view route_label(Route route) {
+  if (route == Route::admin) return "/admin";
   for (const RouteEntry& e : kRoutes)
     if (e.route == route) return e.path;
   return "unmatched";
 }
 
-bool route_takes_body(Route route) { return route == Route::enrol || route == Route::batches || route == Route::heartbeat; }
+bool route_takes_body(Route route) {
+  return route == Route::enrol || route == Route::batches || route == Route::heartbeat || route == Route::admin;
+}
 
 ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
   switch (route) {
@@ -63,6 +73,7 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
     case Route::set_key:
       return api.set_key(request);
     case Route::metrics:  // served by the HTTP layer itself, never through the Api
+    case Route::admin:    // served by HttpOptions::admin
     case Route::none:
       break;
   }
@@ -81,6 +92,7 @@ ApiResponse http_refusal(int status, std::string_view target, std::string_view d
     case 404:
       return reply("not_found", "no such endpoint: " + path + " (see /api/v1/)");
     case 405: {
+      if (admin_path(path)) return reply("method_not_allowed", path + " takes GET or POST only");
       for (const RouteEntry& e : kRoutes)
         if (e.path == path) return reply("method_not_allowed", path + " takes " + std::string(e.method) + " only");
       return reply("method_not_allowed", "this method is not allowed here");

@@ -50,6 +50,9 @@ struct HttpOptions {
   std::string metrics_host = "127.0.0.1";
   int metrics_port = kDefaultMetricsPort;  // 0: any free port (see HttpServer::metrics_port)
   bool metrics_allow_remote = false;
+  // The admin web (admin_web.h) for every path under /admin on the API's
+  // address, run on the handler threads like the Api; unset: 404.
+  std::function<ApiResponse(const ApiRequest&)> admin;
 };
 
 class HttpServer {

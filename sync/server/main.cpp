@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "admin_command.h"
+#include "admin_web.h"
 #include "code_key_file.h"
 #include "http_server.h"
 #include "json.h"
@@ -75,7 +77,8 @@ struct MetricsListen {
   bool off() const { return address == "none"; }
 };
 
-int serve(const StoreLocation& where, const std::string& listen, HttpOptions http, ApiOptions api_options, const MetricsListen& metrics) {
+int serve(const StoreLocation& where, const std::string& listen, HttpOptions http, ApiOptions api_options, const MetricsListen& metrics,
+          AdminOptions admin_options) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "--listen takes ADDRESS:PORT, such as 127.0.0.1:8443\n");
@@ -119,6 +122,12 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
   });
   api.use_set_signing_key(open_set_signing_key(*store, where));
+  // The admin web shares the listener, its limits and its log; its own
+  // tables sit beside the server's in the same database.
+  std::unique_ptr<AdminStore> admin_store = open_admin_store(where, handlers);
+  admin_options.secure_cookie = !http.plain_http;
+  AdminWeb admin_web(*admin_store, *store, code_key, admin_options, now_s);
+  http.admin = [&admin_web](const ApiRequest& request) { return admin_web.handle(request); };
   HttpServer server(api, http);
   std::string error;
   if (!server.bind(error)) {
@@ -358,6 +367,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1.0, 1e7));
 
+  AdminOptions admin_options;
+  int admin_idle_minutes = admin_options.idle_timeout_s / 60;
+  serve_cmd->add_option("--admin-idle-timeout", admin_idle_minutes, "Minutes an admin web session may stay idle before it ends")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 24 * 60));
+
   auto* code_cmd = cli.add_subcommand("enrol-code", "Print a one-time enrolment code for a kiosk at a venue");
   std::string venue;
   int days = 7;
@@ -388,6 +403,8 @@ int main(int argc, char** argv) {
 
   SetsArgs sets_args;
   auto* sets_cmd = add_sets_command(cli, where, sets_args);
+  AdminArgs admin_args;
+  auto* admin_cmd = add_admin_command(cli, where, admin_args);
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Bring the database's schema up to date (serve does this at start too)");
   add_store_options(migrate_cmd, where, "The server's data folder");
@@ -403,8 +420,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::error_code ec;
-  bool makes_database =
-      serve_cmd->parsed() || code_cmd->parsed() || migrate_cmd->parsed() || (sets_cmd->parsed() && sets_command_makes_database(*sets_cmd));
+  bool makes_database = serve_cmd->parsed() || code_cmd->parsed() || migrate_cmd->parsed() ||
+                        (sets_cmd->parsed() && sets_command_makes_database(*sets_cmd)) ||
+                        (admin_cmd->parsed() && admin_cmd->got_subcommand("add"));
   if (!where.postgres() && !makes_database && !std::filesystem::exists(db_path(where.data_dir), ec)) {
     std::fprintf(stderr, "No server database in %s (start the server there once, or make an enrolment code)\n", where.data_dir.c_str());
     return 1;
@@ -414,7 +432,8 @@ int main(int argc, char** argv) {
     api_options.enrol_requests_per_s = enrol_per_minute / 60.0;
     api_options.enrol_burst = std::max(5.0, enrol_per_minute / 12.0);
     metrics_listen.given = metrics_option->count() > 0;
-    if (serve_cmd->parsed()) return serve(where, listen, http, api_options, metrics_listen);
+    admin_options.idle_timeout_s = admin_idle_minutes * 60;
+    if (serve_cmd->parsed()) return serve(where, listen, http, api_options, metrics_listen, admin_options);
     if (code_cmd->parsed()) return enrol_code(where, venue, days);
     if (migrate_cmd->parsed()) return migrate(where);
     if (revoke_cmd->parsed()) return revoke(where, device);
@@ -422,6 +441,7 @@ int main(int argc, char** argv) {
     if (status_cmd->parsed()) return status(where);
     if (stats_cmd->parsed()) return stats(where, as_json);
     if (sets_cmd->parsed()) return run_sets_command(*sets_cmd, where, sets_args);
+    if (admin_cmd->parsed()) return run_admin_command(*admin_cmd, where, admin_args);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

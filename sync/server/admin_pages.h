@@ -1,0 +1,44 @@
+// What the admin web's page files share: the request's context, the page
+// frame, and small builders of escaped HTML. Internal to admin_web.cpp and
+// admin_sets_page.cpp.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "admin_web.h"
+#include "html.h"
+
+namespace tp::server {
+
+struct AdminWeb::Context {
+  const ApiRequest& request;
+  std::string path;
+  FormFields query, form;
+  std::int64_t now = 0;
+  std::optional<SignedIn> who;
+  bool post() const { return request.method == "POST"; }
+  const std::string& address() const { return request.remote; }
+};
+
+namespace admin_page {
+
+using report::escape;
+
+// A whole page: header with navigation (`current` is the path of the
+// section shown), skip link, main, the shared CSS and script.
+std::string frame(const std::string& title, const std::optional<SignedIn>& who, std::string_view current, const std::string& body,
+                  bool with_report_css = false);
+ApiResponse html(int status, std::string body);
+ApiResponse redirect(const std::string& location);  // 303 See Other
+// The hidden field every POST form carries.
+std::string csrf_field(const SignedIn& who);
+std::string notice(const std::string& text, const char* kind = "");  // kind: "", "warn", "bad"
+// "YYYY-MM-DD" of local time, and back (midnight local time); nullopt when not a date.
+std::string date_of(std::int64_t unix_seconds);
+std::optional<std::int64_t> date_start(std::string_view date);
+
+}  // namespace admin_page
+
+}  // namespace tp::server

@@ -1,0 +1,320 @@
+// The admin store in the server's PostgreSQL database (admin_store.h). Its
+// own pool of connections and its own schema version (admin_schema),
+// migrated in one transaction under an advisory lock of its own, so servers
+// starting together apply each migration once.
+#include <stdexcept>
+
+#include "admin_store.h"
+#include "pg_connection.h"
+
+namespace tp::server {
+
+namespace {
+
+using pg::Lease;
+using pg::Params;
+using pg::Res;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE admin_accounts(
+  name text PRIMARY KEY,
+  password_hash text NOT NULL,
+  role text NOT NULL CHECK (role IN ('admin', 'viewer')),
+  created_at bigint NOT NULL
+);
+CREATE TABLE admin_account_venues(
+  account text NOT NULL REFERENCES admin_accounts(name) ON DELETE CASCADE,
+  venue text NOT NULL,
+  PRIMARY KEY (account, venue)
+);
+CREATE TABLE admin_sessions(
+  id_hash text PRIMARY KEY,
+  account text NOT NULL,
+  address text NOT NULL,
+  created_at bigint NOT NULL,
+  last_seen bigint NOT NULL
+);
+CREATE INDEX admin_sessions_account ON admin_sessions(account);
+CREATE TABLE admin_login_throttle(
+  key text PRIMARY KEY,
+  failures integer NOT NULL,
+  last_failure bigint NOT NULL,
+  locked_until bigint NOT NULL
+);
+CREATE TABLE admin_audit(
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at bigint NOT NULL,
+  account text NOT NULL,
+  address text NOT NULL,
+  action text NOT NULL,
+  detail text NOT NULL
+);
+-- Appended to only.
+CREATE FUNCTION admin_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only';
+END
+$$;
+CREATE TRIGGER admin_audit_append_only BEFORE UPDATE OR DELETE ON admin_audit
+  FOR EACH ROW EXECUTE FUNCTION admin_audit_append_only();
+)sql"},
+};
+
+constexpr int kLatest = 1;
+// Apart from the server store's lock: the bytes of "tpadmin" in ASCII.
+constexpr const char* kAdminMigrationLockKey = "32774660897466734";  // 0x747061646D696E
+
+class PgAdminStore final : public AdminStore {
+ public:
+  PgAdminStore(const std::string& url, int connections) : pool_(url, pg::PoolOptions{.connections = connections}) {
+    auto migrated = pool_.run("update the admin tables", [](Lease& db) { return migrate(db); });
+    if (!migrated) throw std::runtime_error(migrated.message());
+    version_ = *migrated;
+  }
+
+  int schema_version() override { return version_; }
+
+  Status add_account(const AdminAccount& a) override {
+    return pool_.run("add an admin account", [&](Lease& db) -> Status {
+      if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "add an admin account");
+      Res r =
+          db.exec("INSERT INTO admin_accounts(name, password_hash, role, created_at) VALUES($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING",
+                  Params().text(a.name).text(a.password_hash).text(role_name(a.role)).int64(a.created_at));
+      if (!r.ok()) return rollback(db, r, "add an admin account");
+      if (r.affected() == 0) {
+        db.exec("ROLLBACK");
+        return Status::failure(Fault::invalid_input, "An admin account named " + a.name + " exists already");
+      }
+      for (const auto& venue : a.venues)
+        if (Res v = db.exec("INSERT INTO admin_account_venues(account, venue) VALUES($1, $2) ON CONFLICT DO NOTHING",
+                            Params().text(a.name).text(venue));
+            !v.ok())
+          return rollback(db, v, "add an admin account");
+      if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, "add an admin account");
+      return {};
+    });
+  }
+
+  Result<bool> remove_account(const std::string& name) override {
+    return pool_.run("remove an admin account", [&](Lease& db) -> Result<bool> {
+      if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "remove an admin account");
+      Res r = db.exec("DELETE FROM admin_accounts WHERE name = $1", Params().text(name));
+      if (!r.ok()) return rollback(db, r, "remove an admin account");
+      bool removed = r.affected() > 0;
+      if (Res e = db.exec("DELETE FROM admin_sessions WHERE account = $1", Params().text(name)); !e.ok())
+        return rollback(db, e, "remove an admin account");
+      if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, "remove an admin account");
+      return removed;
+    });
+  }
+
+  Result<std::vector<AdminAccount>> accounts() override { return read_accounts(nullptr); }
+
+  Result<std::optional<AdminAccount>> account(const std::string& name) override {
+    auto all = read_accounts(&name);
+    if (!all) return all.status();
+    if (all->empty()) return std::optional<AdminAccount>();
+    return std::optional<AdminAccount>(std::move(all->front()));
+  }
+
+  Status add_session(const AdminSession& s) override {
+    return write("start an admin session",
+                 "INSERT INTO admin_sessions(id_hash, account, address, created_at, last_seen) VALUES($1, $2, $3, $4::bigint, $5::bigint)",
+                 Params().text(s.id_hash).text(s.account).text(s.address).int64(s.created_at).int64(s.last_seen));
+  }
+
+  Result<std::optional<AdminSession>> session(const std::string& id_hash) override {
+    return pool_.run("read an admin session", [&](Lease& db) -> Result<std::optional<AdminSession>> {
+      Res r =
+          db.exec("SELECT id_hash, account, address, created_at, last_seen FROM admin_sessions WHERE id_hash = $1", Params().text(id_hash));
+      if (!r.ok()) return db.fail(r, "read an admin session");
+      if (r.rows() == 0) return std::optional<AdminSession>();
+      return std::optional<AdminSession>(AdminSession{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.int64(0, 3), r.int64(0, 4)});
+    });
+  }
+
+  Status touch_session(const std::string& id_hash, std::int64_t now) override {
+    return write("keep an admin session", "UPDATE admin_sessions SET last_seen = greatest(last_seen, $2::bigint) WHERE id_hash = $1",
+                 Params().text(id_hash).int64(now));
+  }
+
+  Status end_session(const std::string& id_hash) override {
+    return write("end an admin session", "DELETE FROM admin_sessions WHERE id_hash = $1", Params().text(id_hash));
+  }
+
+  Status end_stale_sessions(std::int64_t idle_before, std::int64_t made_before) override {
+    return write("end old admin sessions", "DELETE FROM admin_sessions WHERE last_seen < $1::bigint OR created_at < $2::bigint",
+                 Params().int64(idle_before).int64(made_before));
+  }
+
+  Result<LoginThrottle> throttle(const std::string& key) override {
+    return pool_.run("read failed sign-ins", [&](Lease& db) -> Result<LoginThrottle> {
+      Res r = db.exec("SELECT failures, last_failure, locked_until FROM admin_login_throttle WHERE key = $1", Params().text(key));
+      if (!r.ok()) return db.fail(r, "read failed sign-ins");
+      if (r.rows() == 0) return LoginThrottle{};
+      return LoginThrottle{static_cast<int>(r.int64(0, 0)), r.int64(0, 1), r.int64(0, 2)};
+    });
+  }
+
+  Status set_throttle(const std::string& key, const LoginThrottle& t) override {
+    return write(
+        "record a failed sign-in",
+        "INSERT INTO admin_login_throttle(key, failures, last_failure, locked_until) VALUES($1, $2::integer, $3::bigint, $4::bigint) "
+        "ON CONFLICT (key) DO UPDATE SET failures = EXCLUDED.failures, last_failure = EXCLUDED.last_failure, "
+        "locked_until = EXCLUDED.locked_until",
+        Params().text(key).int64(t.failures).int64(t.last_failure).int64(t.locked_until));
+  }
+
+  Status clear_throttle(const std::string& key) override {
+    return write("clear failed sign-ins", "DELETE FROM admin_login_throttle WHERE key = $1", Params().text(key));
+  }
+
+  Status audit(const AuditEntry& e) override {
+    return write("write the audit log", "INSERT INTO admin_audit(at, account, address, action, detail) VALUES($1::bigint, $2, $3, $4, $5)",
+                 Params().int64(e.at).text(e.account).text(e.address).text(e.action).text(e.detail));
+  }
+
+  Result<std::vector<AuditEntry>> audit_log(int limit) override {
+    return pool_.run("read the audit log", [&](Lease& db) -> Result<std::vector<AuditEntry>> {
+      Res r = db.exec("SELECT id, at, account, address, action, detail FROM admin_audit ORDER BY id DESC LIMIT $1::integer",
+                      Params().int64(limit));
+      if (!r.ok()) return db.fail(r, "read the audit log");
+      std::vector<AuditEntry> out;
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back({r.int64(i, 0), r.int64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5)});
+      return out;
+    });
+  }
+
+  Result<std::vector<std::string>> venues() override {
+    return pool_.run("read the venues", [&](Lease& db) -> Result<std::vector<std::string>> {
+      Res r = db.exec("SELECT name FROM venues ORDER BY name");
+      if (!r.ok()) return db.fail(r, "read the venues");
+      std::vector<std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+      return out;
+    });
+  }
+
+  Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) override {
+    return pool_.run("read answers for a report", [&](Lease& db) -> Result<std::vector<report::AnswerRow>> {
+      // An answer stamped by an untrusted clock counts at its placed time
+      // when the kiosk's clock could be placed later (PROTOCOL.md, "Clocks").
+      Res r = db.exec(
+          "SELECT a.uuid, a.set_id, a.set_version, a.question_id, a.session_id, v.name, a.language, a.score, a.text, a.choice, "
+          "coalesce(a.corrected_at, a.recorded_at), a.rapid_repeat "
+          "FROM answers a JOIN devices d ON d.id = a.device_id JOIN venues v ON v.id = d.venue_id "
+          "WHERE ($1::text IS NULL OR v.name = $1) AND coalesce(a.corrected_at, a.recorded_at) >= $2::bigint "
+          "AND coalesce(a.corrected_at, a.recorded_at) < $3::bigint",
+          Params().text_or_null(query.venue).int64(query.from).int64(query.until));
+      if (!r.ok()) return db.fail(r, "read answers for a report");
+      std::vector<report::AnswerRow> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        report::AnswerRow row;
+        row.answer_id = r.text(i, 0);
+        row.set_id = r.text(i, 1);
+        row.set_version = static_cast<int>(r.int64(i, 2));
+        row.question_id = r.text(i, 3);
+        row.session_id = r.text(i, 4);
+        row.venue = r.text(i, 5);
+        row.language = r.text(i, 6);
+        if (!r.is_null(i, 7)) row.score = static_cast<int>(r.int64(i, 7));
+        if (!r.is_null(i, 8)) row.text = r.text(i, 8);
+        if (!r.is_null(i, 9)) row.choice = r.text(i, 9);
+        row.recorded_at = r.int64(i, 10);
+        row.rapid_repeat = r.boolean(i, 11);
+        out.push_back(std::move(row));
+      }
+      return out;
+    });
+  }
+
+ private:
+  static Status rollback(Lease& db, const Res& r, std::string_view what) {
+    Status failed = db.fail(r, what);
+    db.exec("ROLLBACK");
+    return failed;
+  }
+
+  static Result<int> migrate(Lease& db) {
+    if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, "update the admin tables");
+    // Held until COMMIT or ROLLBACK; a second server waits here, then finds the work done.
+    if (Res r = db.exec("SELECT pg_advisory_xact_lock($1::bigint)", Params().text(kAdminMigrationLockKey)); !r.ok())
+      return rollback(db, r, "take the admin migration lock");
+    if (Res r =
+            db.exec("CREATE TABLE IF NOT EXISTS admin_schema(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+        !r.ok())
+      return rollback(db, r, "create the admin_schema table");
+    Res current = db.exec("SELECT coalesce(max(version), 0) FROM admin_schema");
+    if (!current.ok()) return rollback(db, current, "read the admin schema version");
+    int from = static_cast<int>(current.int64(0, 0));
+    if (from > kLatest) {
+      db.exec("ROLLBACK");
+      return db.fail("update the admin tables", "they are at version " + std::to_string(from) +
+                                                    ", newer than this tenpoint-server knows (" + std::to_string(kLatest) +
+                                                    "); upgrade tenpoint-server");
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= from) continue;
+      if (Res r = db.exec_script(m.sql); !r.ok()) return rollback(db, r, "apply admin migration " + std::to_string(m.version));
+      if (Res r = db.exec("INSERT INTO admin_schema(version) VALUES($1::integer)", Params().int64(m.version)); !r.ok())
+        return rollback(db, r, "record admin migration " + std::to_string(m.version));
+    }
+    if (Res r = db.exec("COMMIT"); !r.ok()) return db.fail(r, "commit the admin migrations");
+    return kLatest;
+  }
+
+  Status write(std::string_view what, const char* sql, const Params& params) {
+    return pool_.run(what, [&](Lease& db) -> Status {
+      if (Res r = db.exec(sql, params); !r.ok()) return db.fail(r, what);
+      return {};
+    });
+  }
+
+  Result<std::vector<AdminAccount>> read_accounts(const std::string* only) {
+    return pool_.run("read the admin accounts", [&](Lease& db) -> Result<std::vector<AdminAccount>> {
+      Params p;
+      if (only)
+        p.text(*only);
+      else
+        p.null();
+      Res r = db.exec(
+          "SELECT a.name, a.password_hash, a.role, a.created_at, v.venue FROM admin_accounts a "
+          "LEFT JOIN admin_account_venues v ON v.account = a.name WHERE $1::text IS NULL OR a.name = $1 ORDER BY a.name, v.venue",
+          p);
+      if (!r.ok()) return db.fail(r, "read the admin accounts");
+      std::vector<AdminAccount> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        std::string name = r.text(i, 0);
+        if (out.empty() || out.back().name != name) {
+          AdminAccount a;
+          a.name = name;
+          a.password_hash = r.text(i, 1);
+          a.role = parse_role(r.text(i, 2)).value_or(AdminRole::viewer);
+          a.created_at = r.int64(i, 3);
+          out.push_back(std::move(a));
+        }
+        if (!r.is_null(i, 4)) out.back().venues.push_back(r.text(i, 4));
+      }
+      return out;
+    });
+  }
+
+  pg::Pool pool_;
+  int version_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<AdminStore> open_pg_admin_store(const std::string& url, int connections) {
+  return std::make_unique<PgAdminStore>(url, connections);
+}
+
+}  // namespace tp::server

@@ -1,0 +1,345 @@
+// The admin store in the server's SQLite file (admin_store.h). One
+// connection of its own, used by one thread at a time; its schema version
+// lives in its own table (admin_schema), never in PRAGMA user_version, which
+// belongs to the server store's migrations.
+#include <mutex>
+#include <stdexcept>
+
+#include "admin_store.h"
+#include "sqlite_util.h"
+
+namespace tp::server {
+
+namespace {
+
+using sql::Stmt;
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE admin_accounts(
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE admin_account_venues(
+  account TEXT NOT NULL REFERENCES admin_accounts(name) ON DELETE CASCADE,
+  venue TEXT NOT NULL,
+  PRIMARY KEY (account, venue)
+);
+CREATE TABLE admin_sessions(
+  id_hash TEXT PRIMARY KEY,
+  account TEXT NOT NULL,
+  address TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL
+);
+CREATE TABLE admin_login_throttle(
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  last_failure INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+);
+CREATE TABLE admin_audit(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  address TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+-- Appended to only.
+CREATE TRIGGER admin_audit_no_update BEFORE UPDATE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER admin_audit_no_delete BEFORE DELETE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql"},
+};
+
+constexpr int kLatest = 1;
+
+class SqliteAdminStore final : public AdminStore {
+ public:
+  explicit SqliteAdminStore(const std::string& path) : path_(path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close(db_);
+      throw std::runtime_error("Unable to open the admin tables in " + path + ": " + why);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    sql::exec(db_, "PRAGMA foreign_keys = ON");
+    migrate();
+  }
+  ~SqliteAdminStore() override { sqlite3_close(db_); }
+
+  int schema_version() override {
+    std::lock_guard lock(mutex_);
+    return version_locked();
+  }
+
+  Status add_account(const AdminAccount& a) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction tx(db_);
+    if (!tx.ok()) return fail(tx.begin_rc(), "add an admin account");
+    Stmt s(db_, "INSERT INTO admin_accounts(name, password_hash, role, created_at) VALUES(?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+    sql::bind_text(s.get(), 1, a.name);
+    sql::bind_text(s.get(), 2, a.password_hash);
+    sql::bind_text(s.get(), 3, role_name(a.role));
+    sqlite3_bind_int64(s.get(), 4, a.created_at);
+    if (int rc = sql::run(s.get()); rc != SQLITE_OK) return fail(rc, "add an admin account");
+    if (sqlite3_changes(db_) == 0) return Status::failure(Fault::invalid_input, "An admin account named " + a.name + " exists already");
+    Stmt v(db_, "INSERT OR IGNORE INTO admin_account_venues(account, venue) VALUES(?1, ?2)");
+    for (const auto& venue : a.venues) {
+      sql::bind_text(v.get(), 1, a.name);
+      sql::bind_text(v.get(), 2, venue);
+      if (int rc = sql::run(v.get()); rc != SQLITE_OK) return fail(rc, "add an admin account");
+    }
+    if (int rc = tx.commit(); rc != SQLITE_OK) return fail(rc, "add an admin account");
+    return {};
+  }
+
+  Result<bool> remove_account(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction tx(db_);
+    if (!tx.ok()) return fail(tx.begin_rc(), "remove an admin account");
+    Stmt s(db_, "DELETE FROM admin_accounts WHERE name = ?1");
+    sql::bind_text(s.get(), 1, name);
+    if (int rc = sql::run(s.get()); rc != SQLITE_OK) return fail(rc, "remove an admin account");
+    bool removed = sqlite3_changes(db_) > 0;
+    Stmt e(db_, "DELETE FROM admin_sessions WHERE account = ?1");
+    sql::bind_text(e.get(), 1, name);
+    if (int rc = sql::run(e.get()); rc != SQLITE_OK) return fail(rc, "remove an admin account");
+    if (int rc = tx.commit(); rc != SQLITE_OK) return fail(rc, "remove an admin account");
+    return removed;
+  }
+
+  Result<std::vector<AdminAccount>> accounts() override {
+    std::lock_guard lock(mutex_);
+    return read_accounts(nullptr);
+  }
+
+  Result<std::optional<AdminAccount>> account(const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    auto all = read_accounts(&name);
+    if (!all) return all.status();
+    if (all->empty()) return std::optional<AdminAccount>();
+    return std::optional<AdminAccount>(std::move(all->front()));
+  }
+
+  Status add_session(const AdminSession& s) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "INSERT INTO admin_sessions(id_hash, account, address, created_at, last_seen) VALUES(?1, ?2, ?3, ?4, ?5)");
+    sql::bind_text(q.get(), 1, s.id_hash);
+    sql::bind_text(q.get(), 2, s.account);
+    sql::bind_text(q.get(), 3, s.address);
+    sqlite3_bind_int64(q.get(), 4, s.created_at);
+    sqlite3_bind_int64(q.get(), 5, s.last_seen);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "start an admin session");
+    return {};
+  }
+
+  Result<std::optional<AdminSession>> session(const std::string& id_hash) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT id_hash, account, address, created_at, last_seen FROM admin_sessions WHERE id_hash = ?1");
+    sql::bind_text(q.get(), 1, id_hash);
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_DONE) return std::optional<AdminSession>();
+    if (rc != SQLITE_ROW) return fail(rc, "read an admin session");
+    AdminSession s{sql::column_text(q.get(), 0), sql::column_text(q.get(), 1), sql::column_text(q.get(), 2),
+                   sqlite3_column_int64(q.get(), 3), sqlite3_column_int64(q.get(), 4)};
+    return std::optional<AdminSession>(std::move(s));
+  }
+
+  Status touch_session(const std::string& id_hash, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "UPDATE admin_sessions SET last_seen = max(last_seen, ?2) WHERE id_hash = ?1");
+    sql::bind_text(q.get(), 1, id_hash);
+    sqlite3_bind_int64(q.get(), 2, now);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "keep an admin session");
+    return {};
+  }
+
+  Status end_session(const std::string& id_hash) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "DELETE FROM admin_sessions WHERE id_hash = ?1");
+    sql::bind_text(q.get(), 1, id_hash);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "end an admin session");
+    return {};
+  }
+
+  Status end_stale_sessions(std::int64_t idle_before, std::int64_t made_before) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "DELETE FROM admin_sessions WHERE last_seen < ?1 OR created_at < ?2");
+    sqlite3_bind_int64(q.get(), 1, idle_before);
+    sqlite3_bind_int64(q.get(), 2, made_before);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "end old admin sessions");
+    return {};
+  }
+
+  Result<LoginThrottle> throttle(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT failures, last_failure, locked_until FROM admin_login_throttle WHERE key = ?1");
+    sql::bind_text(q.get(), 1, key);
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_DONE) return LoginThrottle{};
+    if (rc != SQLITE_ROW) return fail(rc, "read failed sign-ins");
+    return LoginThrottle{sqlite3_column_int(q.get(), 0), sqlite3_column_int64(q.get(), 1), sqlite3_column_int64(q.get(), 2)};
+  }
+
+  Status set_throttle(const std::string& key, const LoginThrottle& t) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_,
+           "INSERT INTO admin_login_throttle(key, failures, last_failure, locked_until) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(key) DO UPDATE SET failures = ?2, last_failure = ?3, locked_until = ?4");
+    sql::bind_text(q.get(), 1, key);
+    sqlite3_bind_int(q.get(), 2, t.failures);
+    sqlite3_bind_int64(q.get(), 3, t.last_failure);
+    sqlite3_bind_int64(q.get(), 4, t.locked_until);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "record a failed sign-in");
+    return {};
+  }
+
+  Status clear_throttle(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "DELETE FROM admin_login_throttle WHERE key = ?1");
+    sql::bind_text(q.get(), 1, key);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "clear failed sign-ins");
+    return {};
+  }
+
+  Status audit(const AuditEntry& e) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "INSERT INTO admin_audit(at, account, address, action, detail) VALUES(?1, ?2, ?3, ?4, ?5)");
+    sqlite3_bind_int64(q.get(), 1, e.at);
+    sql::bind_text(q.get(), 2, e.account);
+    sql::bind_text(q.get(), 3, e.address);
+    sql::bind_text(q.get(), 4, e.action);
+    sql::bind_text(q.get(), 5, e.detail);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "write the audit log");
+    return {};
+  }
+
+  Result<std::vector<AuditEntry>> audit_log(int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT id, at, account, address, action, detail FROM admin_audit ORDER BY id DESC LIMIT ?1");
+    sqlite3_bind_int(q.get(), 1, limit);
+    std::vector<AuditEntry> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW)
+      out.push_back({sqlite3_column_int64(q.get(), 0), sqlite3_column_int64(q.get(), 1), sql::column_text(q.get(), 2),
+                     sql::column_text(q.get(), 3), sql::column_text(q.get(), 4), sql::column_text(q.get(), 5)});
+    if (rc != SQLITE_DONE) return fail(rc, "read the audit log");
+    return out;
+  }
+
+  Result<std::vector<std::string>> venues() override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT name FROM venues ORDER BY name");
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) out.push_back(sql::column_text(q.get(), 0));
+    if (rc != SQLITE_DONE) return fail(rc, "read the venues");
+    return out;
+  }
+
+  Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) override {
+    std::lock_guard lock(mutex_);
+    // An answer stamped by an untrusted clock counts at its placed time
+    // when the kiosk's clock could be placed later (PROTOCOL.md, "Clocks").
+    Stmt q(db_,
+           "SELECT a.uuid, a.set_id, a.set_version, a.question_id, a.session_id, v.name, a.language, a.score, a.text, a.choice, "
+           "coalesce(a.corrected_at, a.recorded_at) AS t, a.rapid_repeat "
+           "FROM answers a JOIN devices d ON d.id = a.device_id JOIN venues v ON v.id = d.venue_id "
+           "WHERE (?1 IS NULL OR v.name = ?1) AND t >= ?2 AND t < ?3");
+    if (query.venue) sql::bind_text(q.get(), 1, *query.venue);
+    sqlite3_bind_int64(q.get(), 2, query.from);
+    sqlite3_bind_int64(q.get(), 3, query.until);
+    std::vector<report::AnswerRow> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      sqlite3_stmt* s = q.get();
+      report::AnswerRow r;
+      r.answer_id = sql::column_text(s, 0);
+      r.set_id = sql::column_text(s, 1);
+      r.set_version = sqlite3_column_int(s, 2);
+      r.question_id = sql::column_text(s, 3);
+      r.session_id = sql::column_text(s, 4);
+      r.venue = sql::column_text(s, 5);
+      r.language = sql::column_text(s, 6);
+      if (sqlite3_column_type(s, 7) != SQLITE_NULL) r.score = sqlite3_column_int(s, 7);
+      if (sqlite3_column_type(s, 8) != SQLITE_NULL) r.text = sql::column_text(s, 8);
+      if (sqlite3_column_type(s, 9) != SQLITE_NULL) r.choice = sql::column_text(s, 9);
+      r.recorded_at = sqlite3_column_int64(s, 10);
+      r.rapid_repeat = sqlite3_column_int(s, 11) != 0;
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return fail(rc, "read answers for a report");
+    return out;
+  }
+
+ private:
+  Status fail(int rc, std::string_view what) const { return sql::failure(db_, rc, what, path_); }
+
+  int version_locked() {
+    auto v = sql::scalar(db_, "SELECT coalesce(max(version), 0) FROM admin_schema");
+    return v ? static_cast<int>(*v) : 0;
+  }
+
+  void migrate() {
+    sql::Transaction tx(db_);
+    if (!tx.ok()) throw std::runtime_error(fail(tx.begin_rc(), "update the admin tables").message());
+    if (int rc = sql::exec(db_, "CREATE TABLE IF NOT EXISTS admin_schema(version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+        rc != SQLITE_OK)
+      throw std::runtime_error(fail(rc, "update the admin tables").message());
+    int from = version_locked();  // read inside the transaction: a second process finds the work done
+    if (from > kLatest)
+      throw std::runtime_error("The admin tables in " + path_ + " are at version " + std::to_string(from) +
+                               ", newer than this tenpoint-server knows (" + std::to_string(kLatest) + "): upgrade it");
+    for (const Migration& m : kMigrations) {
+      if (m.version <= from) continue;
+      if (int rc = sql::exec(db_, m.sql); rc != SQLITE_OK)
+        throw std::runtime_error(fail(rc, "apply admin migration " + std::to_string(m.version)).message());
+      if (int rc = sql::exec(db_, "INSERT INTO admin_schema(version, applied_at) VALUES(" + std::to_string(m.version) + ", unixepoch())");
+          rc != SQLITE_OK)
+        throw std::runtime_error(fail(rc, "update the admin tables").message());
+    }
+    if (int rc = tx.commit(); rc != SQLITE_OK) throw std::runtime_error(fail(rc, "update the admin tables").message());
+  }
+
+  Result<std::vector<AdminAccount>> read_accounts(const std::string* only) {
+    Stmt q(db_,
+           "SELECT a.name, a.password_hash, a.role, a.created_at, v.venue FROM admin_accounts a "
+           "LEFT JOIN admin_account_venues v ON v.account = a.name WHERE ?1 IS NULL OR a.name = ?1 ORDER BY a.name, v.venue");
+    if (only) sql::bind_text(q.get(), 1, *only);
+    std::vector<AdminAccount> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      std::string name = sql::column_text(q.get(), 0);
+      if (out.empty() || out.back().name != name) {
+        AdminAccount a;
+        a.name = name;
+        a.password_hash = sql::column_text(q.get(), 1);
+        a.role = parse_role(sql::column_text(q.get(), 2)).value_or(AdminRole::viewer);
+        a.created_at = sqlite3_column_int64(q.get(), 3);
+        out.push_back(std::move(a));
+      }
+      if (sqlite3_column_type(q.get(), 4) != SQLITE_NULL) out.back().venues.push_back(sql::column_text(q.get(), 4));
+    }
+    if (rc != SQLITE_DONE) return fail(rc, "read the admin accounts");
+    return out;
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<AdminStore> open_sqlite_admin_store(const std::string& path) { return std::make_unique<SqliteAdminStore>(path); }
+
+}  // namespace tp::server

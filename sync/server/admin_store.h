@@ -1,0 +1,109 @@
+// What the admin web keeps: accounts, sessions, failed sign-ins and the
+// audit log, plus the two reads of the server's own tables it needs (venue
+// names and answer rows for reports). Behind an interface with a SQLite and
+// a PostgreSQL implementation, each opening the same database the server
+// uses, so several servers on one PostgreSQL share sessions and the log.
+//
+// Invariants:
+//   1. Only hashes are stored: Argon2id strings for passwords, SHA-256 of
+//      session ids. A copy of the database signs nobody in.
+//   2. Each backend keeps its own schema version (table admin_schema) and
+//      applies its migrations in one transaction (PostgreSQL: under an
+//      advisory lock), apart from the server store's migrations.
+//   3. The audit log is only ever appended to.
+//   4. Every method reports a storage failure as a failed Status or Result,
+//      kept apart from "no such account" or "no such session".
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "open_store.h"
+#include "report.h"
+#include "status.h"
+
+namespace tp::server {
+
+enum class AdminRole { admin, viewer };
+const char* role_name(AdminRole role);
+std::optional<AdminRole> parse_role(std::string_view text);
+
+struct AdminAccount {
+  std::string name;
+  std::string password_hash;  // crypto_pwhash_str (Argon2id)
+  AdminRole role = AdminRole::viewer;
+  std::vector<std::string> venues;  // a viewer's venues; an admin sees all
+  std::int64_t created_at = 0;
+};
+
+struct AdminSession {
+  std::string id_hash;  // hex SHA-256 of the cookie's id
+  std::string account;
+  std::string address;
+  std::int64_t created_at = 0, last_seen = 0;
+};
+
+// Failed sign-ins under one key ("account:NAME" or "address:IP").
+struct LoginThrottle {
+  int failures = 0;
+  std::int64_t last_failure = 0;
+  std::int64_t locked_until = 0;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::int64_t at = 0;
+  std::string account, address, action, detail;
+};
+
+// Answers for a report: every answer of `venue` (all venues when empty)
+// whose time is in [from, until).
+struct AnswerQuery {
+  std::optional<std::string> venue;
+  std::int64_t from = 0, until = 0;
+};
+
+class AdminStore {
+ public:
+  virtual ~AdminStore() = default;
+  virtual int schema_version() = 0;
+
+  // Fault::invalid_input when the name is taken.
+  virtual Status add_account(const AdminAccount& account) = 0;
+  // false: no such account. Its sessions end with it.
+  virtual Result<bool> remove_account(const std::string& name) = 0;
+  virtual Result<std::vector<AdminAccount>> accounts() = 0;
+  virtual Result<std::optional<AdminAccount>> account(const std::string& name) = 0;
+
+  virtual Status add_session(const AdminSession& session) = 0;
+  virtual Result<std::optional<AdminSession>> session(const std::string& id_hash) = 0;
+  virtual Status touch_session(const std::string& id_hash, std::int64_t now) = 0;
+  virtual Status end_session(const std::string& id_hash) = 0;
+  // Sessions idle since before `idle_before`, or made before `made_before`.
+  virtual Status end_stale_sessions(std::int64_t idle_before, std::int64_t made_before) = 0;
+
+  virtual Result<LoginThrottle> throttle(const std::string& key) = 0;
+  virtual Status set_throttle(const std::string& key, const LoginThrottle& state) = 0;
+  virtual Status clear_throttle(const std::string& key) = 0;
+
+  virtual Status audit(const AuditEntry& entry) = 0;
+  // The newest `limit` entries, newest first.
+  virtual Result<std::vector<AuditEntry>> audit_log(int limit) = 0;
+
+  // Every venue name the server knows, sorted.
+  virtual Result<std::vector<std::string>> venues() = 0;
+  virtual Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) = 0;
+};
+
+// The admin store beside the server's store at `where` (the same SQLite file
+// or PostgreSQL database), its tables made or brought up to date. Open the
+// server's store first: it makes the file and the tables read here.
+// Throws std::runtime_error with a message a person can act on (start-up only).
+std::unique_ptr<AdminStore> open_admin_store(const StoreLocation& where, int connections = 1);
+// The two backends (admin_sqlite_store.cpp, admin_pg_store.cpp); same rules.
+std::unique_ptr<AdminStore> open_sqlite_admin_store(const std::string& path);
+std::unique_ptr<AdminStore> open_pg_admin_store(const std::string& url, int connections = 1);
+
+}  // namespace tp::server
