@@ -69,10 +69,24 @@ cat >>"$data/kiosk.json.tmp" <<JSON
 JSON
 mv "$data/kiosk.json.tmp" "$data/kiosk.json"
 
+# An admin account for the admin web, and the demo question set published
+# and assigned to this machine's venue (delivered signed to the kiosk), once.
+if [ ! -f "$data/admin-password.txt" ]; then
+  (umask 077; openssl rand -base64 18 >"$data/admin-password.txt")
+  "$build/tenpoint-server" admin add admin --role admin --data "$server_data" --password-file "$data/admin-password.txt" >/dev/null
+fi
+if [ ! -f "$data/.demo-set-published" ] && [ -n "$code" ]; then
+  "$build/tenpoint-server" sets add "$root/config/questions/library-demo.json" --data "$server_data" >/dev/null &&
+    "$build/tenpoint-server" sets publish library-demo --data "$server_data" >/dev/null &&
+    "$build/tenpoint-server" sets assign library-demo --venue "This machine" --data "$server_data" >/dev/null &&
+    touch "$data/.demo-set-published"
+fi
+
 # 4. Sync, then the kiosk in front.
 "$build/tenpoint-sync" --config "$data/kiosk.json" >>"$data/sync.log" 2>&1 &
 pids+=($!)
 echo "run: server https://127.0.0.1:$port (log $data/server.log), sync every 10 s (log $data/sync.log)"
 echo "run: answers in $data/kiosk.db; staff menu: hold the top-left corner 5 s, PIN 2468"
 echo "run: see what arrived with: $build/tenpoint-server status --data $server_data"
+echo "run: admin web https://127.0.0.1:$port/admin/ (user admin, password in $data/admin-password.txt; the certificate is this machine's own CA, $tls/ca.pem)"
 "$build/tenpoint-kiosk" --config "$data/kiosk.json" --windowed "${TENPOINT_WINDOW:-1280x800}" "$@" || true
