@@ -1,38 +1,16 @@
 // The question-set signing key's file and its check against the database; see set_key_file.h.
 #include "set_key_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 #include <stdexcept>
+
+#include "private_file.h"
 
 namespace tp::server {
 
 namespace {
 
 constexpr std::size_t kMaxKeyFileBytes = 512;  // the key takes 89; anything much longer is some other file
-
-std::string why(int err) { return std::strerror(err); }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // A key pair from the file's secret key. libsodium's Ed25519 secret key is
 // the seed followed by the public key; a test signature shows the two belong
@@ -47,86 +25,31 @@ std::optional<SetSigningKeys> keys_from_secret(const std::string& secret) {
   return keys;
 }
 
-// nullopt: there is no file. Throws when there is one that cannot be used.
-std::optional<SetSigningKeys> read_key(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    throw std::runtime_error("Unable to read the question-set signing key " + path + ": " + why(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw std::runtime_error("Unable to read the question-set signing key " + path + ": " + why(errno));
-  if (!S_ISREG(st.st_mode)) throw std::runtime_error("Unable to use the question-set signing key " + path + ": it is not a regular file");
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw std::runtime_error("Unable to use the question-set signing key " + path + ": its mode is " + mode +
-                             ", so other users on this machine can read or change it. Make it private: chmod 600 " + path);
-  }
-  std::string text;
-  char buf[kMaxKeyFileBytes + 1];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error("Unable to read the question-set signing key " + path + ": " + why(errno));
-    if (n == 0 || text.size() > kMaxKeyFileBytes) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+SetSigningKeys parse_key(const std::string& text, const std::string& path) {
   std::optional<std::string> secret = decode_base64(text);
   std::optional<SetSigningKeys> keys = secret ? keys_from_secret(*secret) : std::nullopt;
   if (!keys)
     throw std::runtime_error("Unable to use the question-set signing key " + path +
                              ": it does not hold a key. Put back the file this server made, from where you keep a copy of it or from "
                              "another server that shares this database");
-  return keys;
+  return *keys;
 }
 
-bool write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
+// nullopt: there is no file. Throws when there is one that cannot be used.
+std::optional<SetSigningKeys> read_key(const std::string& path) {
+  auto text = read_private_file(path, "question-set signing key", kMaxKeyFileBytes);
+  if (!text) return std::nullopt;
+  return parse_key(*text, path);
 }
 
 // A new key in a new file (invariant 4), or the key of a process that made the file first.
 SetSigningKeys make_key(const std::string& dir, const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    // The folder holds the server's secrets only: its owner alone may enter.
-    if (fs::create_directories(dir, ec)) fs::permissions(dir, fs::perms::owner_all, ec);
-    if (!fs::is_directory(dir, ec))
-      throw std::runtime_error("Unable to make the folder " + dir + " for the question-set signing key: " + ec.message());
-  }
   SetSigningKeys keys = make_set_signing_keys();
   if (keys.secret_key.size() != kSetSecretKeyBytes)
     throw std::runtime_error("Unable to make a question-set signing key: libsodium did not start");
-  std::string aside = dir + "/." + kSetKeyFileName + ".XXXXXX";
-  Fd fd(::mkstemp(aside.data()));  // mode 0600
-  if (fd.get() < 0) throw std::runtime_error("Unable to make the question-set signing key in " + dir + ": " + why(errno));
-  if (!write_all(fd.get(), encode_base64(keys.secret_key) + "\n") || ::fsync(fd.get()) != 0) {
-    int err = errno;
-    ::unlink(aside.c_str());
-    throw std::runtime_error("Unable to write the question-set signing key in " + dir + ": " + why(err));
-  }
-  // link() never replaces a file: when another process got there first, its key is the one every process uses.
-  int linked = ::link(aside.c_str(), path.c_str());
-  int err = errno;
-  ::unlink(aside.c_str());
-  if (linked != 0) {
-    if (err == EEXIST)
-      if (auto theirs = read_key(path)) return *theirs;
-    throw std::runtime_error("Unable to make the question-set signing key " + path + ": " + why(err));
-  }
-  Fd folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (folder.get() < 0 || ::fsync(folder.get()) != 0)
-    throw std::runtime_error("Unable to make the question-set signing key " + path + ": " + why(errno));
-  return keys;
+  return parse_key(
+      create_private_file_once(dir, kSetKeyFileName, encode_base64(keys.secret_key) + "\n", "question-set signing key", kMaxKeyFileBytes),
+      path);
 }
 
 std::string database_name(const StoreLocation& where) {
