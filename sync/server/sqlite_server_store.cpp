@@ -174,7 +174,8 @@ struct SqliteServerStore::Impl {
   sqlite3* db = nullptr;
   sqlite3* reader = nullptr;  // device_by_token only
   std::string path;
-  Stmt insert_answer, find_answer, insert_quarantine, device_clock, log_batch, note_contact, heartbeat, place_answers, device_by_token;
+  Stmt insert_answer, find_answer, insert_quarantine, device_clock, log_batch, note_contact, heartbeat, place_answers, device_by_token,
+      unchanged_delivery;
   ~Impl() {
     // Statements first: a connection with live statements does not close.
     insert_answer = Stmt();
@@ -186,6 +187,7 @@ struct SqliteServerStore::Impl {
     heartbeat = Stmt();
     place_answers = Stmt();
     device_by_token = Stmt();
+    unchanged_delivery = Stmt();
     if (reader) sqlite3_close_v2(reader);
     if (db) sqlite3_close_v2(db);
   }
@@ -262,8 +264,22 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
   impl_->device_by_token =
       Stmt(impl_->reader,
            "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+  // A kiosk's poll for its question set, when nothing changed since its
+  // venue's last delivery (the same rules as set_delivery, in one read).
+  impl_->unchanged_delivery =
+      Stmt(impl_->reader,
+           "WITH pick AS (SELECT a.set_id FROM set_assignments a JOIN venues v ON v.id = a.venue_id WHERE v.name = ?1 "
+           "  AND (a.starts_at IS NULL OR (a.starts_at <= ?2 AND ?2 < a.ends_at)) "
+           "  AND EXISTS (SELECT 1 FROM question_sets q WHERE q.set_id = a.set_id AND q.published_at IS NOT NULL) "
+           "  ORDER BY a.starts_at IS NULL, a.id DESC LIMIT 1), "
+           "latest AS (SELECT q.set_id, max(q.version) AS version FROM question_sets q JOIN pick ON pick.set_id = q.set_id "
+           "  WHERE q.published_at IS NOT NULL GROUP BY q.set_id), "
+           "last AS (SELECT d.serial, d.set_id, d.version, d.signed_file FROM set_deliveries d JOIN venues v ON v.id = d.venue_id "
+           "  WHERE v.name = ?1 ORDER BY d.serial DESC LIMIT 1) "
+           "SELECT last.serial, last.set_id, last.version, last.signed_file FROM last JOIN latest "
+           "  ON last.set_id = latest.set_id AND last.version = latest.version");
   if (!impl_->insert_answer || !impl_->find_answer || !impl_->insert_quarantine || !impl_->device_clock || !impl_->log_batch ||
-      !impl_->note_contact || !impl_->heartbeat || !impl_->place_answers || !impl_->device_by_token)
+      !impl_->note_contact || !impl_->heartbeat || !impl_->place_answers || !impl_->device_by_token || !impl_->unchanged_delivery)
     throw std::runtime_error(impl_->error("prepare statements"));
 }
 
@@ -910,6 +926,21 @@ Result<std::vector<SetAssignment>> SqliteServerStore::set_assignments() {
 }
 
 Result<std::optional<SetDelivery>> SqliteServerStore::set_delivery(const std::string& venue, std::int64_t now, const SetSigner& sign) {
+  {
+    // Most polls find nothing changed: answered from the reading connection,
+    // without the write lock (so never behind a group commit's fsync).
+    std::lock_guard read_lock(reader_mutex_);
+    sqlite3_stmt* u = impl_->unchanged_delivery.get();
+    bind_text(u, 1, venue);
+    sqlite3_bind_int64(u, 2, now);
+    int rc = sqlite3_step(u);
+    std::optional<SetDelivery> unchanged;
+    if (rc == SQLITE_ROW)
+      unchanged = SetDelivery{sqlite3_column_int64(u, 0), column_text(u, 1), sqlite3_column_int(u, 2), column_text(u, 3)};
+    sqlite3_reset(u);
+    if (unchanged) return unchanged;
+    if (rc != SQLITE_DONE) return failure(impl_->reader, rc, "choose a venue's question set", impl_->path);
+  }
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   // BEGIN IMMEDIATE: the check and a new delivery in one write transaction,
