@@ -25,6 +25,23 @@ const Language* QuestionSet::language(std::string_view code) const {
   return nullptr;
 }
 
+const ArticleRule& english_articles() {
+  static const ArticleRule rule = [] {
+    ArticleRule r;
+    for (int n : {8, 11, 18}) r.by_number[n] = "an";
+    for (int n = 80; n <= 89; ++n) r.by_number[n] = "an";
+    r.other = "a";
+    return r;
+  }();
+  return rule;
+}
+
+const ArticleRule* QuestionSet::article_rule(std::string_view code) const {
+  if (auto it = articles.find(std::string(code)); it != articles.end()) return &it->second;
+  if (code == "en" || code.substr(0, 3) == "en-") return &english_articles();
+  return nullptr;
+}
+
 const Question* QuestionSet::next_after(const Question& from, std::optional<int> score) const {
   for (const auto& rule : from.next) {
     if (rule.score_min) {
@@ -48,6 +65,9 @@ constexpr int kMaxTextLength = 2000;
 // broken file cheap to refuse (checks on larger lists cost quadratic time).
 constexpr std::size_t kMaxLanguages = 16;
 constexpr std::size_t kMaxQuestions = 100;
+// Prompts quote a score (0 to 100) or one more than it.
+constexpr int kMaxQuotedNumber = 101;
+constexpr std::size_t kMaxArticleChars = 20;
 
 using json::Value;
 using Type = Value::Type;
@@ -158,8 +178,8 @@ class Checker {
       std::size_t close = s.find('}', i);
       if (close == std::string_view::npos) break;
       std::string_view name = s.substr(i + 1, close - i - 1);
-      if (name != "score" && name != "score_plus_one")
-        report(text, "unknown placeholder {" + std::string(name) + "} (known: {score}, {score_plus_one})");
+      if (name != "score" && name != "score_plus_one" && name != "a_score" && name != "a_score_plus_one")
+        report(text, "unknown placeholder {" + std::string(name) + "} (known: {score}, {score_plus_one}, {a_score}, {a_score_plus_one})");
       i = close + 1;
     }
   }
@@ -200,6 +220,90 @@ std::vector<Language> read_languages(Checker& c, const Value& root) {
       lang.keyboard_extra = extra->string;
     }
     if (!lang.code.empty()) out.push_back(std::move(lang));
+  }
+  return out;
+}
+
+// "number_words": {"en": {"article": {"an": [8, 11, 18, [80, 89]], "a": "other"}}}
+std::map<std::string, ArticleRule> read_number_words(Checker& c, const Value& root, const std::vector<Language>& languages) {
+  std::map<std::string, ArticleRule> out;
+  const Value* words = c.optional(root, "number_words", Type::object);
+  if (!words) return out;
+  for (const auto& [code, entry] : words->members) {
+    const std::string& language_code = code;  // clang before 16 cannot capture structured bindings
+    if (std::none_of(languages.begin(), languages.end(), [&](const Language& l) { return l.code == language_code; })) {
+      c.report(entry, "\"number_words\" has a rule for \"" + code + "\", which is not one of the set's languages");
+      continue;
+    }
+    if (entry.type != Type::object) {
+      c.report(entry,
+               "the \"" + code + "\" entry of \"number_words\" must be an object such as {\"article\": {\"an\": [8], \"a\": \"other\"}}");
+      continue;
+    }
+    c.only_keys(entry, {"article"}, "\"number_words\"");
+    const Value* article = c.need(entry, "article", Type::object, "the \"" + code + "\" entry of \"number_words\"");
+    if (!article) continue;
+    ArticleRule rule;
+    bool has_other = false, ok = true;
+    auto claim = [&](const Value& at, int n, const std::string& word) {
+      auto [it, fresh] = rule.by_number.emplace(n, word);
+      if (!fresh) {
+        c.report(at,
+                 "the number " + std::to_string(n) + " has two articles in \"" + code + "\" (\"" + it->second + "\" and \"" + word + "\")");
+        ok = false;
+      }
+    };
+    for (const auto& [word, numbers] : article->members) {
+      std::size_t chars = count_code_points(word);
+      bool plain = chars >= 1 && chars <= kMaxArticleChars && word.find_first_of(" {}") == std::string::npos &&
+                   std::none_of(word.begin(), word.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; });
+      for (char32_t ch : decode_utf8(word)) plain = plain && ch <= 0xFFFF;
+      if (!plain) {
+        c.report(numbers, "the article \"" + word + "\" in \"" + code + "\" must be 1 to " + std::to_string(kMaxArticleChars) +
+                              " characters without spaces, braces or emoji");
+        ok = false;
+        continue;
+      }
+      if (numbers.type == Type::string) {
+        if (numbers.string != "other") {
+          c.report(numbers, "the article \"" + word + "\" takes a list of numbers or \"other\", not \"" + numbers.string + "\"");
+          ok = false;
+        } else if (has_other) {
+          c.report(numbers, "only one article in \"" + code + "\" can take \"other\"");
+          ok = false;
+        } else {
+          has_other = true;
+          rule.other = word;
+        }
+        continue;
+      }
+      if (numbers.type != Type::array || numbers.items.size() > static_cast<std::size_t>(kMaxQuotedNumber) + 1) {
+        c.report(numbers, "the article \"" + word + "\" takes \"other\" or a list of up to " + std::to_string(kMaxQuotedNumber + 1) +
+                              " numbers and ranges, such as [8, 11, [80, 89]]");
+        ok = false;
+        continue;
+      }
+      for (const auto& n : numbers.items) {
+        bool is_range = n.type == Type::array && n.items.size() == 2;
+        auto lo = c.integer(is_range ? &n.items[0] : &n, "article", 0, kMaxQuotedNumber);
+        auto hi = is_range ? c.integer(&n.items[1], "article", 0, kMaxQuotedNumber) : lo;
+        if (!lo || !hi) {
+          ok = false;
+          continue;
+        }
+        if (*lo > *hi) {
+          c.report(n, "the range [" + std::to_string(*lo) + ", " + std::to_string(*hi) + "] must go from low to high");
+          ok = false;
+          continue;
+        }
+        for (int v = *lo; v <= *hi; ++v) claim(n, v, word);
+      }
+    }
+    if (!has_other) {
+      c.report(*article, "the article rule for \"" + code + "\" needs one article for every other number, such as \"a\": \"other\"");
+      ok = false;
+    }
+    if (ok) out[code] = std::move(rule);
   }
   return out;
 }
@@ -343,7 +447,8 @@ LoadResult parse_question_set(std::string_view text) {
     result.problems = std::move(c.problems);
     return result;
   }
-  c.only_keys(root, {"format", "id", "version", "languages", "default_language", "start", "questions", "$schema", "comment"},
+  c.only_keys(root,
+              {"format", "id", "version", "languages", "default_language", "start", "questions", "number_words", "$schema", "comment"},
               "a question set");
   QuestionSet set;
   if (const Value* format = c.need(root, "format", Type::string, "a question set"))
@@ -356,6 +461,7 @@ LoadResult parse_question_set(std::string_view text) {
     if (!set.language(def->string)) c.report(*def, "the default language \"" + def->string + "\" is not in \"languages\"");
     set.default_language = def->string;
   }
+  set.articles = read_number_words(c, root, set.languages);
   std::vector<PendingRef> refs;
   std::vector<const Value*> nodes;
   if (const Value* list = c.need(root, "questions", Type::array, "a question set")) {
@@ -411,7 +517,14 @@ std::string format_problems(const std::string& file, const std::vector<Problem>&
   return out;
 }
 
-std::string render_prompt(const Translated& text, const std::string& language, std::optional<int> score) {
+std::string with_article(const ArticleRule* rule, int number) {
+  std::string digits = std::to_string(number);
+  if (!rule) return digits;
+  auto it = rule->by_number.find(number);
+  return (it != rule->by_number.end() ? it->second : rule->other) + " " + digits;
+}
+
+std::string render_prompt(const Translated& text, const std::string& language, std::optional<int> score, const ArticleRule* articles) {
   auto it = text.find(language);
   if (it == text.end()) it = text.begin();
   if (it == text.end()) return {};
@@ -421,6 +534,10 @@ std::string render_prompt(const Translated& text, const std::string& language, s
       value = std::to_string(*score);
     else if (name == "score_plus_one")
       value = std::to_string(*score + 1);
+    else if (name == "a_score")
+      value = with_article(articles, *score);
+    else if (name == "a_score_plus_one")
+      value = with_article(articles, *score + 1);
     else
       return false;
     return true;

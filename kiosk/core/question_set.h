@@ -50,6 +50,17 @@ struct Question {
   std::vector<NextRule> next;
 };
 
+// How a language puts an article before a number in a prompt ("an 8", "a 7"),
+// from the set's "number_words". A number not listed takes `other`.
+struct ArticleRule {
+  std::map<int, std::string> by_number;  // 8 -> "an"
+  std::string other;                     // "a"
+};
+
+// English's own rule: "an" before the numbers that are said starting with a
+// vowel sound (8, 11, 18, 80 to 89), "a" before the rest.
+const ArticleRule& english_articles();
+
 struct QuestionSet {
   std::string id;
   int version = 0;
@@ -57,9 +68,13 @@ struct QuestionSet {
   std::string default_language;
   std::string start;
   std::vector<Question> questions;
+  std::map<std::string, ArticleRule> articles;  // language code -> its rule, from "number_words"
 
   const Question* find(std::string_view question_id) const;
   const Language* language(std::string_view code) const;
+  // The set's rule for `language`; else the built-in one for English ("en",
+  // "en-gb"); else nullptr, and the number stands alone.
+  const ArticleRule* article_rule(std::string_view language) const;
   // The question that follows `from`, given the visit's latest score; nullptr ends the visit.
   const Question* next_after(const Question& from, std::optional<int> score) const;
 };
@@ -80,7 +95,12 @@ LoadResult load_question_set(const std::string& path);
 // "FILE:LINE:COLUMN: message", one per line.
 std::string format_problems(const std::string& file, const std::vector<Problem>& problems);
 
-// Text of a prompt in `language` with {score} and {score_plus_one} filled in.
-std::string render_prompt(const Translated& text, const std::string& language, std::optional<int> score);
+// "an 8" by `rule`; the bare number when there is no rule.
+std::string with_article(const ArticleRule* rule, int number);
+
+// Text of a prompt in `language` with {score} and {score_plus_one} filled in,
+// and {a_score} and {a_score_plus_one} with the article `articles` gives.
+std::string render_prompt(const Translated& text, const std::string& language, std::optional<int> score,
+                          const ArticleRule* articles = nullptr);
 
 }  // namespace tp

@@ -144,7 +144,7 @@ void Visit::storage_failed(const std::string& message, TimePoint now) {
 
 std::string Visit::prompt() const {
   if (!question_) return render_prompt(set_.find(set_.start)->prompt, language_, std::nullopt);
-  return render_prompt(question_->prompt, language_, score_);
+  return render_prompt(question_->prompt, language_, score_, set_.article_rule(language_));
 }
 
 std::size_t Visit::text_length() const { return count_code_points(text_); }
@@ -265,6 +265,7 @@ void Visit::on(const ev::ChangeScore&, TimePoint now) {
 void Visit::on(const ev::StaffGesture&, TimePoint now) {
   if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) return;
   if (in_visit()) end_visit(now);
+  if (screen_ == Screen::thanks) language_ = set_.default_language;  // the visit ended; thanks no longer shows
   screen_ = Screen::staff_pin;
   entered_ = now;
   pin_.clear();
@@ -351,7 +352,8 @@ void Visit::show_question(const Question* q, TimePoint now) {
   clear_typing();
   entered_ = now;
   if (!q) {
-    end_visit(now);
+    // The thank-you screen still speaks the visit's language; go_attract resets it.
+    end_visit(now, AfterVisit::keep_language);
     if (screen_ == Screen::out_of_service) return;
     screen_ = Screen::thanks;
     entered_ = now;
@@ -366,7 +368,7 @@ void Visit::advance(TimePoint now) {
   show_question(set_.next_after(*question_, score_), now);
 }
 
-void Visit::end_visit(TimePoint now) {
+void Visit::end_visit(TimePoint now, AfterVisit after) {
   if (!session_id_.empty()) {
     Status s = store_.close_session(session_id_);
     if (!s) {
@@ -378,6 +380,8 @@ void Visit::end_visit(TimePoint now) {
     last_visit_end_ = now;
   }
   forget_visit();
+  // Out of service, nobody is being thanked: the next person starts in the default language.
+  if (after == AfterVisit::reset_language || screen_ == Screen::out_of_service) language_ = set_.default_language;
 }
 
 void Visit::go_attract(TimePoint now) {
@@ -399,7 +403,6 @@ void Visit::forget_visit() {
   history_.clear();
   score_.reset();
   question_ = nullptr;
-  language_ = set_.default_language;
 }
 
 void Visit::refresh_staff_summary() {
@@ -420,6 +423,7 @@ bool Visit::save(Answer answer, TimePoint now) {
   unsaved_.push_back(std::move(answer));
   if (!session_id_.empty()) unclosed_sessions_.push_back(session_id_);
   forget_visit();
+  language_ = set_.default_language;
   storage_failed(s.message(), now);
   return false;
 }

@@ -5,6 +5,8 @@
 //      the screen moves on; the thank-you screen is a promise it is on disk.
 //   2. Nothing a resident typed survives the end of their visit (thank-you,
 //      idle reset, staff gesture): the next person starts from a clean slate.
+//      The visit's language is the one exception: THANKS is drawn in it, and
+//      it resets to the set's default on the way back to ATTRACT [go_attract].
 //   3. A failed commit never loses the answer: it waits in `unsaved_` and is
 //      retried every kStoreRetry while the kiosk shows OUT_OF_SERVICE.
 //   4. A new question set is applied only on the attract screen, never in the
@@ -15,7 +17,7 @@
 //     ^  ^                       |  back [end_visit]              | done/skip     |
 //     |  +-----------------------+                                | [advance]     |
 //     |                                                           v   (no more)   |
-//     +---------------- (thanks_s or tap) ---------------- THANKS <---------------+
+//     +------------- (thanks_s or tap) [go_attract] ------ THANKS <---------------+
 //
 //   SCALE/TEXT/CHOICE --(idle_timeout)--> STILL_THERE --(still_there)--> ATTRACT [end_visit]
 //                                            | tap --> the screen it interrupted
@@ -178,10 +180,12 @@ class Visit {
   void start_visit(TimePoint now);
   void show_question(const Question* q, TimePoint now);
   void advance(TimePoint now);
-  void end_visit(TimePoint now);
+  // The visit's language outlives its end only for the thank-you screen.
+  enum class AfterVisit { reset_language, keep_language };
+  void end_visit(TimePoint now, AfterVisit after = AfterVisit::reset_language);
   void go_attract(TimePoint now);
   void clear_typing();
-  void forget_visit();  // drops everything of the visit in progress (invariant 2)
+  void forget_visit();  // drops everything of the visit in progress (invariant 2) but its language
   void refresh_staff_summary();
   bool save(Answer answer, TimePoint now);
   bool retry_unsaved(TimePoint now);

@@ -142,7 +142,9 @@ std::string codebook_text(const CodebookInput& in) {
       for (const auto& o : q.options) translated(out, ("option " + o.id).c_str(), o.label, "    ");
     }
   }
-  out += "\nIn question texts, {score} stands for the number the resident chose and {score_plus_one} for one more.\n";
+  out +=
+      "\nIn question texts, {score} stands for the number the resident chose and {score_plus_one} for one more; {a_score} and\n"
+      "{a_score_plus_one} are the same numbers with the article the language puts before them (in English \"a 7\", \"an 8\").\n";
   return out;
 }
 

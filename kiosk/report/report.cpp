@@ -128,7 +128,8 @@ void fill_words(QuestionReport& q, const QuestionInfo& info, const ReportOptions
   q.language = info.question->prompt.contains(options.language) ? options.language : fallback;
   // A prompt quoting the visit's score reads "What makes it a [score] ...".
   q.prompt =
-      fill(detail::pick(info.question->prompt, options.language, fallback), {{"score", "[score]"}, {"score_plus_one", "[score + 1]"}});
+      fill(detail::pick(info.question->prompt, options.language, fallback),
+           {{"score", "[score]"}, {"score_plus_one", "[score + 1]"}, {"a_score", "a [score]"}, {"a_score_plus_one", "a [score + 1]"}});
   q.low_label = detail::pick(info.question->low_label, options.language, fallback);
   q.high_label = detail::pick(info.question->high_label, options.language, fallback);
   q.score_min = info.question->min;

@@ -87,6 +87,10 @@ std::string text_in_use(const QuestionSet& set, const Strings& strings) {
     for (const auto& o : q.options)
       for (const auto& [lang, text] : o.label) all += text;
   }
+  for (const auto& [lang, rule] : set.articles) {  // drawn in front of quoted scores
+    all += rule.other;
+    for (const auto& [number, word] : rule.by_number) all += word;
+  }
   all += "·€£";
   return all;
 }

@@ -163,3 +163,83 @@ TEST_CASE("too many questions or languages are refused at the list, and cheaply"
   CHECK(problems_of(with(kSmall, R"([{"code": "en", "name": "English"}])", "[" + languages + "]"))
             .find("set.json:5:16: a question set has at most 16 languages") != std::string::npos);
 }
+
+TEST_CASE("English quotes a score with the article it is said with", "[questions][number_words]") {
+  auto set = parse_question_set(kSmall).set;
+  REQUIRE(set);
+  const ArticleRule* en = set->article_rule("en");
+  REQUIRE(en);
+  const char* expected[] = {"a 0", "a 1", "a 2", "a 3", "a 4", "a 5", "a 6", "a 7", "an 8", "a 9", "a 10"};
+  for (int n = 0; n <= 10; ++n) CHECK(with_article(en, n) == expected[n]);
+  CHECK(with_article(en, 11) == "an 11");
+  CHECK(with_article(en, 18) == "an 18");
+  CHECK(with_article(en, 80) == "an 80");
+  CHECK(with_article(en, 89) == "an 89");
+  CHECK(with_article(en, 90) == "a 90");
+  CHECK(with_article(en, 100) == "a 100");
+  CHECK(set->article_rule("en-gb") == en);
+  CHECK_FALSE(set->article_rule("cy"));
+  CHECK(with_article(nullptr, 8) == "8");
+
+  Translated prompt{{"en", "Why {a_score} and not {score}? What would {a_score_plus_one} be?"}};
+  CHECK(render_prompt(prompt, "en", 7, en) == "Why a 7 and not 7? What would an 8 be?");
+  CHECK(render_prompt(prompt, "en", 10, en) == "Why a 10 and not 10? What would an 11 be?");
+  CHECK(render_prompt(prompt, "en", 7) == "Why 7 and not 7? What would 8 be?");
+}
+
+TEST_CASE("a language brings its own article rule", "[questions][number_words]") {
+  std::string set_text =
+      with(with(with(kSmall, "[{\"code\": \"en\", \"name\": \"English\"}]",
+                     "[{\"code\": \"en\", \"name\": \"English\"}, {\"code\": \"xy\", \"name\": \"Xy\"}]"),
+                "\"prompt\": {\"en\": \"How is it?\"}",
+                "\"prompt\": {\"en\": \"How is it?\", \"xy\": \"Ot {a_score}?\"}, "
+                "\"low_label\": {\"en\": \"Bad\", \"xy\": \"Dab\"}, \"high_label\": {\"en\": \"Good\", \"xy\": \"Doog\"}"),
+           "\"low_label\": {\"en\": \"Bad\"}, \"high_label\": {\"en\": \"Good\"},", "");
+  set_text = with(set_text, "\"start\": \"q\",",
+                  "\"start\": \"q\", \"number_words\": {\"xy\": {\"article\": {\"ul\": [0, [2, 4]], \"ka\": \"other\"}}},");
+  LoadResult r = parse_question_set(set_text);
+  INFO(format_problems("set.json", r.problems));
+  REQUIRE(r.set);
+  const ArticleRule* xy = r.set->article_rule("xy");
+  REQUIRE(xy);
+  CHECK(with_article(xy, 0) == "ul 0");
+  CHECK(with_article(xy, 1) == "ka 1");
+  CHECK(with_article(xy, 3) == "ul 3");
+  CHECK(with_article(xy, 8) == "ka 8");
+  CHECK(render_prompt(r.set->questions[0].prompt, "xy", 4, xy) == "Ot ul 4?");
+  // English keeps its built-in rule beside it.
+  CHECK(with_article(r.set->article_rule("en"), 8) == "an 8");
+
+  // A set's own English rule replaces the built-in one.
+  std::string own = with(kSmall, "\"start\": \"q\",", "\"start\": \"q\", \"number_words\": {\"en\": {\"article\": {\"the\": \"other\"}}},");
+  LoadResult mine = parse_question_set(own);
+  REQUIRE(mine.set);
+  CHECK(with_article(mine.set->article_rule("en"), 8) == "the 8");
+}
+
+TEST_CASE("bad article rules are refused at the value, with a clear message", "[questions][number_words]") {
+  auto rule = [](const std::string& number_words) {
+    return problems_of(with(kSmall, "\"start\": \"q\",", "\"start\": \"q\",\n  \"number_words\": " + number_words + ","));
+  };
+  CHECK(rule(R"({"en": {"article": {"an": [8]}}})") ==
+        "set.json:8:38: the article rule for \"en\" needs one article for every other number, such as \"a\": \"other\"\n");
+  CHECK(rule(R"({"en": {"article": {"an": [8, [80, 89], 8], "a": "other"}}})") ==
+        "set.json:8:59: the number 8 has two articles in \"en\" (\"an\" and \"an\")\n");
+  CHECK(rule(R"({"en": {"article": {"an": [8], "a": [8, 9], "the": "other"}}})") ==
+        "set.json:8:56: the number 8 has two articles in \"en\" (\"an\" and \"a\")\n");
+  CHECK(rule(R"({"en": {"article": {"an": "other", "a": "other"}}})") == "set.json:8:59: only one article in \"en\" can take \"other\"\n");
+  CHECK(rule(R"({"en": {"article": {"an": [102], "a": "other"}}})") == "set.json:8:46: \"article\" must be a whole number from 0 to 101\n");
+  CHECK(rule(R"({"en": {"article": {"an": [[9, 8]], "a": "other"}}})") == "set.json:8:46: the range [9, 8] must go from low to high\n");
+  CHECK(rule(R"({"en": {"article": {"an": "rest", "a": "other"}}})") ==
+        "set.json:8:45: the article \"an\" takes a list of numbers or \"other\", not \"rest\"\n");
+  CHECK(rule(R"({"en": {"article": {"a n": [8], "a": "other"}}})") ==
+        "set.json:8:46: the article \"a n\" in \"en\" must be 1 to 20 characters without spaces, braces or emoji\n");
+  CHECK(rule(R"({"en": {"article": {"an": 8, "a": "other"}}})") ==
+        "set.json:8:45: the article \"an\" takes \"other\" or a list of up to 102 numbers and ranges, such as [8, 11, [80, 89]]\n");
+  CHECK(rule(R"({"fr": {"article": {"un": "other"}}})") ==
+        "set.json:8:26: \"number_words\" has a rule for \"fr\", which is not one of the set's languages\n");
+  CHECK(rule(R"({"en": {"articles": {"a": "other"}}})").find("unknown key \"articles\" in \"number_words\"") != std::string::npos);
+  CHECK(rule(R"(["en"])") == "set.json:8:19: \"number_words\" must be an object, not a list\n");
+  CHECK(problems_of(with(kSmall, "How is it?", "How is {a_scroe}?"))
+            .find("unknown placeholder {a_scroe} (known: {score}, {score_plus_one}, {a_score}, {a_score_plus_one})") != std::string::npos);
+}

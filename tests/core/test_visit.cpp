@@ -111,6 +111,20 @@ TEST_CASE("prompts quote the score", "[visit]") {
   r.send(ev::ChangeScore{});
   CHECK(r.visit.screen() == Screen::scale);
   CHECK(*r.visit.score() == 6);
+  r.send(ev::ChooseScore{7});
+  CHECK(r.visit.prompt() == "What makes it a 7 and not a lower number?");
+  r.send(ev::Skip{});
+  CHECK(r.visit.prompt() == "What would one point higher, an 8, look like?");
+}
+
+TEST_CASE("a language without an article rule quotes the bare number", "[visit]") {
+  Rig r;
+  r.send(ev::SelectLanguage{"cy"});
+  r.send(ev::Tap{});
+  r.send(ev::ChooseScore{7});
+  CHECK(r.visit.prompt() == "Beth sy'n ei wneud yn 7 ac nid yn rhif is?");
+  r.send(ev::Skip{});
+  CHECK(r.visit.prompt() == "Sut olwg fyddai ar un pwynt yn uwch, sef 8?");
 }
 
 TEST_CASE("changing the score replaces the stored one, not adds another", "[visit]") {
@@ -121,7 +135,7 @@ TEST_CASE("changing the score replaces the stored one, not adds another", "[visi
   r.send(ev::ChooseScore{8});
   REQUIRE(r.store.rows.size() == 1);
   CHECK(*r.store.rows[0].answer.score == 8);
-  CHECK(r.visit.prompt() == "What makes it a 8 and not a lower number?");
+  CHECK(r.visit.prompt() == "What makes it an 8 and not a lower number?");
 }
 
 TEST_CASE("a tapped score counts even when the resident walks away", "[visit]") {
@@ -204,6 +218,49 @@ TEST_CASE("language choice applies to the visit and resets afterwards", "[visit]
   CHECK(r.visit.t("skip") == "Hepgor");
   r.wait(r.config.idle_timeout);
   r.wait(r.config.still_there);
+  CHECK(r.visit.language() == "en");
+}
+
+TEST_CASE("the thank-you screen speaks the visit's language, and the next visit starts in the default", "[visit]") {
+  Rig r;
+  r.send(ev::SelectLanguage{"cy"});
+  r.send(ev::Tap{});
+  r.send(ev::ChooseScore{10});  // keep_ten, then often
+  r.send(ev::TypeText{"Staff cyfeillgar"});
+  r.send(ev::Done{});
+  r.send(ev::ChooseOption{"weekly"});
+  REQUIRE(r.visit.screen() == Screen::thanks);
+  CHECK(r.visit.language() == "cy");
+  CHECK(r.visit.t("thanks_title") == "Diolch.");
+  CHECK(r.store.rows.back().answer.language == "cy");
+  r.wait(r.config.thanks);
+  CHECK(r.visit.screen() == Screen::attract);
+  CHECK(r.visit.language() == "en");
+
+  // A tap ends the thank-you screen early: the language resets too.
+  r.send(ev::SelectLanguage{"cy"});
+  r.send(ev::Tap{});
+  r.send(ev::ChooseScore{0});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  REQUIRE(r.visit.screen() == Screen::thanks);
+  CHECK(r.visit.t("thanks_saved") == "Mae eich ateb wedi'i gadw.");
+  r.send(ev::Tap{});
+  CHECK(r.visit.screen() == Screen::attract);
+  CHECK(r.visit.language() == "en");
+
+  // Staff called from the thank-you screen see the default language, as after any visit.
+  r.send(ev::SelectLanguage{"cy"});
+  r.send(ev::Tap{});
+  r.send(ev::ChooseScore{10});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  REQUIRE(r.visit.screen() == Screen::thanks);
+  CHECK(r.visit.language() == "cy");
+  r.send(ev::StaffGesture{});
+  CHECK(r.visit.screen() == Screen::staff_pin);
   CHECK(r.visit.language() == "en");
 }
 
