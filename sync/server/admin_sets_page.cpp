@@ -7,7 +7,17 @@
 // The prompt fields are written into the JSON text in place (the string
 // literal at the validator's location is replaced), so every other byte of
 // the set, comments and layout included, is kept.
+//
+// The scaling question's follow-up rules by score band are fields too: one
+// row per rule (lowest score, highest score, the question it leads to) and a
+// few empty rows to add one; a row leading nowhere is removed. When the rows
+// as posted differ from the rules the page showed, they replace that
+// question's "next" list in the JSON, so if both the rows and the JSON's
+// rules were changed, the rows win; unchanged rows leave the JSON's rules as
+// they are. Besides the kiosk's validator, the editor refuses a band that
+// overlaps an earlier one or leaves the question's min..max.
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -108,9 +118,20 @@ struct WordsKey {
 };
 constexpr WordsKey kScaleWords[] = {{"prompt", "Prompt"}, {"low_label", "Label at the low end"}, {"high_label", "Label at the high end"}};
 
+// One follow-up rule of the scaling question as the form shows it: the
+// score range as typed (both empty: any other score) and where it leads
+// (empty: no rule).
+struct RuleRow {
+  std::string from, to, go;
+};
+constexpr std::size_t kEmptyRuleRows = 3;
+
 struct PromptFields {
   std::string question_id;
-  std::vector<std::string> languages;  // the set's, in its order
+  std::vector<std::string> question_ids;  // every question's, for "leads to"
+  std::vector<RuleRow> rules;             // the scaling question's, in order
+  std::vector<std::set<int>> rule_lines;  // per rule: the lines its problems are reported on
+  std::vector<std::string> languages;     // the set's, in its order
   // key ("prompt") -> language -> its text in the JSON, and the line of that text (for problems)
   std::map<std::string, std::map<std::string, std::string>> now;
   std::map<std::string, std::map<std::string, int>> line;
@@ -126,6 +147,33 @@ PromptFields prompt_fields(const std::string& text) {
   const json::Value* q = scale_question(parsed.value);
   if (!q) return f;
   if (const json::Value* id = q->find("id")) f.question_id = id->string;
+  if (const json::Value* qs = parsed.value.find("questions"); qs && qs->is(json::Value::Type::array))
+    for (const auto& item : qs->items)
+      if (const json::Value* id = item.find("id"); id && id->is(json::Value::Type::string)) f.question_ids.push_back(id->string);
+  auto number_text = [](const json::Value& v) {
+    if (v.is(json::Value::Type::string)) return v.string;
+    if (!v.is(json::Value::Type::number)) return std::string();
+    return v.is_integer ? std::to_string(static_cast<long long>(v.number)) : std::to_string(v.number);
+  };
+  if (const json::Value* next = q->find("next"); next && next->is(json::Value::Type::array))
+    for (const auto& r : next->items) {
+      RuleRow row;
+      std::set<int> lines{r.where.line};
+      if (const json::Value* when = r.find("when_score"); when && when->is(json::Value::Type::array)) {
+        lines.insert(when->where.line);
+        for (const auto& item : when->items) lines.insert(item.where.line);
+        if (when->items.size() == 2) {
+          row.from = number_text(when->items[0]);
+          row.to = number_text(when->items[1]);
+        }
+      }
+      if (const json::Value* go = r.find("go")) {
+        row.go = go->string;
+        lines.insert(go->where.line);
+      }
+      f.rules.push_back(std::move(row));
+      f.rule_lines.push_back(std::move(lines));
+    }
   for (const WordsKey& w : kScaleWords)
     if (const json::Value* words = q->find(w.key); words && words->is(json::Value::Type::object))
       for (const auto& m : words->members) {
@@ -172,6 +220,126 @@ std::optional<std::string> with_words(const std::string& text, const char* key, 
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.from > b.from; });
   std::string out = text;
   for (const auto& e : edits) out.replace(e.from, e.to - e.from, e.with);
+  return out;
+}
+
+// The rows as one string, to tell whether the form changed them.
+std::string rules_key(const std::vector<RuleRow>& rows) {
+  std::string key;
+  for (const auto& r : rows)
+    if (!r.go.empty()) key += r.from + "," + r.to + "," + r.go + "\n";
+  return key;
+}
+
+std::string trimmed(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// A score as typed: a whole number 0-100, or nullopt.
+std::optional<int> score_of(const std::string& text) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || v < 0 || v > 100) return std::nullopt;
+  return v;
+}
+
+// The end (one past) of the list or object starting at `start`.
+std::size_t value_end(std::string_view text, std::size_t start) {
+  if (start >= text.size() || (text[start] != '[' && text[start] != '{')) return string_end(text, start);
+  int depth = 0;
+  for (std::size_t i = start; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == '"') {
+      i = string_end(text, i);
+      if (i == std::string_view::npos) return i;
+      --i;
+    } else if (ch == '[' || ch == '{') {
+      ++depth;
+    } else if ((ch == ']' || ch == '}') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// `text` with the scaling question's "next" list replaced by `rows` (each
+// checked by the caller), one rule a line; every other byte kept. nullopt
+// when the JSON does not parse or has no scaling question.
+std::optional<std::string> with_rules(const std::string& text, const std::vector<RuleRow>& rows) {
+  auto parsed = json::parse(text);
+  if (!parsed.ok) return std::nullopt;
+  const json::Value* q = scale_question(parsed.value);
+  if (!q || !q->is(json::Value::Type::object)) return std::nullopt;
+  auto indent_at = [&](std::size_t at) {
+    std::size_t b = text.rfind('\n', at);
+    b = b == std::string::npos ? 0 : b + 1;
+    std::size_t e = b;
+    while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) ++e;
+    return text.substr(b, e - b);
+  };
+  const json::Value* next = q->find("next");
+  std::size_t brace = offset_of(text, q->where);
+  if (brace == std::string::npos || text[brace] != '{') return std::nullopt;
+  std::size_t from = next ? offset_of(text, next->where) : std::string::npos;
+  std::string indent = next ? indent_at(from) : indent_at(brace) + "  ";
+  std::string list = "[";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    list += (i ? ",\n" : "\n") + indent + "  {";
+    if (!rows[i].from.empty())
+      list += "\"when_score\": [" + std::to_string(*score_of(rows[i].from)) + ", " + std::to_string(*score_of(rows[i].to)) + "], ";
+    list += "\"go\": " + json::quote(rows[i].go) + "}";
+  }
+  list += rows.empty() ? "]" : "\n" + indent + "]";
+  std::string out = text;
+  if (next) {
+    std::size_t to = value_end(text, from);
+    if (from == std::string::npos || to == std::string::npos) return std::nullopt;
+    out.replace(from, to - from, list);
+  } else {
+    out.insert(brace + 1, "\n" + indent + "\"next\": " + list + ",");
+  }
+  return out;
+}
+
+// The editor's own checks on the scaling question's bands, beyond the
+// kiosk's: each band within the question's min..max, none overlapping an
+// earlier one (a score there would always take the earlier rule).
+std::vector<Problem> band_problems(const std::string& text) {
+  std::vector<Problem> out;
+  auto parsed = json::parse(text);
+  if (!parsed.ok) return out;
+  const json::Value* q = scale_question(parsed.value);
+  const json::Value* next = q ? q->find("next") : nullptr;
+  if (!next || !next->is(json::Value::Type::array)) return out;
+  auto whole = [](const json::Value* v, int fallback) {
+    return v && v->is(json::Value::Type::number) && v->is_integer ? static_cast<int>(v->number) : fallback;
+  };
+  int min = whole(q->find("min"), 0), max = whole(q->find("max"), 10);
+  struct Band {
+    int lo, hi;
+  };
+  std::vector<Band> earlier;
+  for (const auto& r : next->items) {
+    const json::Value* when = r.find("when_score");
+    if (!when || !when->is(json::Value::Type::array) || when->items.size() != 2) continue;
+    const json::Value &a = when->items[0], &b = when->items[1];
+    if (!a.is(json::Value::Type::number) || !a.is_integer || !b.is(json::Value::Type::number) || !b.is_integer) continue;
+    Band band{static_cast<int>(a.number), static_cast<int>(b.number)};
+    if (band.lo > band.hi) continue;  // the kiosk's validator says so
+    std::string range = std::to_string(band.lo) + "–" + std::to_string(band.hi);
+    if (band.lo < min || band.hi > max)
+      out.push_back({when->where.line, when->where.column,
+                     "the scores " + range + " go outside this question's scale, " + std::to_string(min) + " to " + std::to_string(max)});
+    for (const Band& e : earlier)
+      if (band.lo <= e.hi && e.lo <= band.hi) {
+        out.push_back({when->where.line, when->where.column,
+                       "the scores " + range + " overlap an earlier rule's " + std::to_string(e.lo) + "–" + std::to_string(e.hi) +
+                           "; the first rule that matches wins, so give each score one rule"});
+        break;
+      }
+    earlier.push_back(band);
+  }
   return out;
 }
 
@@ -348,7 +516,69 @@ struct EditorState {
   std::string json;
   std::vector<Problem> problems;
   std::string message;  // a sentence above the form
+  // The rule rows as posted, when they could not be written into the JSON,
+  // and the problems of each (by row).
+  std::optional<std::vector<RuleRow>> rows;
+  std::map<std::size_t, std::vector<std::string>> row_problems;
 };
+
+// The rule rows of a posted form, rows leading nowhere left out; a problem
+// for each row that cannot be written as a rule.
+std::vector<RuleRow> posted_rules(const FormFields& form, std::map<std::size_t, std::vector<std::string>>& problems) {
+  std::vector<RuleRow> rows;
+  int count = std::clamp(std::atoi(form.get("rules.count").c_str()), 0, 200);
+  for (int i = 0; i < count; ++i) {
+    std::string name = "rule." + std::to_string(i) + ".";
+    RuleRow r{trimmed(form.get(name + "from")), trimmed(form.get(name + "to")), trimmed(form.get(name + "go"))};
+    if (r.go.empty()) continue;
+    if (r.from.empty() != r.to.empty())
+      problems[rows.size()].push_back("Give both the lowest and the highest score, or neither for any other score.");
+    else if (!r.from.empty() && (!score_of(r.from) || !score_of(r.to)))
+      problems[rows.size()].push_back("A score is a whole number from 0 to 100.");
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// The scaling question's follow-up rules as rows of fields, then a few
+// empty rows to add one.
+std::string rule_rows(const PromptFields& f, const std::vector<RuleRow>& rows,
+                      const std::map<std::size_t, std::vector<std::string>>& problems) {
+  std::size_t total = rows.size() + kEmptyRuleRows;
+  std::string out = "<fieldset class=\"card\"><legend>Follow-up rules by score band (<code>" + escape(f.question_id) +
+                    "</code>)</legend><p class=\"hint\">The first rule whose scores include the answer decides what comes next; "
+                    "leave both scores empty for any other score. To remove a rule, set it to lead nowhere. These rows are applied "
+                    "on top of the JSON below: if you change both, the rows win.</p>";
+  for (std::size_t i = 0; i < total; ++i) {
+    RuleRow r = i < rows.size() ? rows[i] : RuleRow{};
+    std::string n = std::to_string(i + 1), id = "rule-" + std::to_string(i), name = "rule." + std::to_string(i) + ".";
+    auto found = problems.find(i);
+    bool bad = found != problems.end() && !found->second.empty();
+    std::string invalid = bad ? " aria-invalid=\"true\" aria-describedby=\"" + id + "-problem\"" : std::string();
+    out += "<fieldset class=\"rule\"><legend>" + (i < rows.size() ? "Rule " + n : "New rule " + n) + "</legend>";
+    if (bad) {
+      out += "<div class=\"problem-list\" id=\"" + id + "-problem\">";
+      for (const auto& m : found->second) out += "<p class=\"problem\">" + escape(m) + "</p>";
+      out += "</div>";
+    }
+    out += "<div class=\"field\"><label for=\"" + id + "-from\">Rule " + n + ": lowest score</label><input type=\"number\" id=\"" + id +
+           "-from\" name=\"" + name + "from\" min=\"0\" max=\"100\" value=\"" + escape(r.from) + "\"" + invalid + "/></div>";
+    out += "<div class=\"field\"><label for=\"" + id + "-to\">Rule " + n + ": highest score</label><input type=\"number\" id=\"" + id +
+           "-to\" name=\"" + name + "to\" min=\"0\" max=\"100\" value=\"" + escape(r.to) + "\"" + invalid + "/></div>";
+    out += "<div class=\"field\"><label for=\"" + id + "-go\">Rule " + n + ": leads to</label><select id=\"" + id + "-go\" name=\"" + name +
+           "go\"" + invalid + "><option value=\"\">" + (i < rows.size() ? "nowhere: remove this rule" : "nowhere: no rule") + "</option>";
+    std::vector<std::string> targets = f.question_ids;
+    targets.push_back("end");
+    if (!r.go.empty() && std::find(targets.begin(), targets.end(), r.go) == targets.end()) targets.push_back(r.go);
+    for (const auto& t : targets)
+      out += "<option value=\"" + escape(t) + "\"" + (t == r.go ? " selected=\"selected\"" : "") + ">" +
+             (t == "end" ? std::string("the end of the visit") : escape(t)) + "</option>";
+    out += "</select></div></fieldset>";
+  }
+  out += "<input type=\"hidden\" name=\"rules.count\" value=\"" + std::to_string(total) +
+         "\"/><input type=\"hidden\" name=\"rules.was\" value=\"" + escape(rules_key(f.rules)) + "\"/></fieldset>";
+  return out;
+}
 
 std::string editor_body(const AdminWeb::Context& c, const EditorState& s) {
   PromptFields f = prompt_fields(s.json);
@@ -358,8 +588,14 @@ std::string editor_body(const AdminWeb::Context& c, const EditorState& s) {
   // id, "prompt-en"); the others next to the JSON.
   std::map<std::string, std::vector<const Problem*>> at_field;
   std::vector<const Problem*> at_json;
+  std::map<std::size_t, std::vector<std::string>> at_rule = s.row_problems;
   for (const auto& p : s.problems) {
     bool placed = false;
+    for (std::size_t i = 0; i < f.rule_lines.size() && !placed && !s.rows; ++i)
+      if (f.rule_lines[i].count(p.line)) {
+        at_rule[i].push_back(p.message);
+        placed = true;
+      }
     for (const auto& [key, lines] : f.line)
       for (const auto& [lang, line] : lines)
         if (p.line == line) {
@@ -388,10 +624,11 @@ std::string editor_body(const AdminWeb::Context& c, const EditorState& s) {
                 (problems.empty() ? std::string() : " aria-invalid=\"true\" aria-describedby=\"" + escape(id) + "-problem\"") + "/></div>";
       }
     body += "<p class=\"hint\">{score} shows the number chosen; {score_plus_one} one more.</p></fieldset>";
+    body += rule_rows(f, s.rows ? *s.rows : f.rules, at_rule);
   }
   body +=
-      "<div class=\"field\"><label for=\"json\">The whole set as JSON <span class=\"hint\">(labels, follow-up rules by score band, "
-      "other questions; see config/questions/FORMAT.md)</span></label>";
+      "<div class=\"field\"><label for=\"json\">The whole set as JSON <span class=\"hint\">(the other questions and everything else; "
+      "see config/questions/FORMAT.md)</span></label>";
   for (const Problem* p : at_json)
     body += "<p class=\"problem\">" +
             (p->line > 0 ? "Line " + std::to_string(p->line) + ", column " + std::to_string(p->column) + ": " : std::string()) +
@@ -443,9 +680,22 @@ ApiResponse AdminWeb::save_set(Context& c) {
     if (auto edited = with_words(s.json, w.key, words)) s.json = std::move(*edited);
   }
   auto title = s.set_id.empty() ? std::string("New question set") : "Edit " + s.set_id;
+  // Then the rule rows, when they were changed.
+  if (c.form.has("rules.count")) {
+    std::vector<RuleRow> rows = posted_rules(c.form, s.row_problems);
+    if (!s.row_problems.empty()) {
+      s.rows = std::move(rows);
+      s.message = "The set was not saved: some follow-up rules cannot be read. Each problem is shown next to its rule.";
+      return html(422, frame(title, c.who, "/admin/sets", editor_body(c, s)));
+    }
+    if (rules_key(rows) != c.form.get("rules.was"))
+      if (auto edited = with_rules(s.json, rows)) s.json = std::move(*edited);
+  }
   LoadResult loaded = parse_question_set(s.json);
-  if (!loaded.set) {
+  std::vector<Problem> bands = band_problems(s.json);
+  if (!loaded.set || !bands.empty()) {
     s.problems = loaded.problems;
+    s.problems.insert(s.problems.end(), bands.begin(), bands.end());
     s.message = "The set was not saved: the kiosk would refuse it. Each problem is shown next to its field.";
     return html(422, frame(title, c.who, "/admin/sets", editor_body(c, s)));
   }

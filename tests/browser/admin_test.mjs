@@ -75,6 +75,8 @@ try {
   step = 'edit the scaling question and publish';
   await page.goto(`${base}/admin/sets/edit?set=library-demo`);
   await page.getByLabel('Prompt in en').fill(newPrompt);
+  check((await page.getByLabel('Rule 1: leads to', { exact: true }).inputValue()) === 'cope', 'the first follow-up rule is a row of fields');
+  check((await page.getByLabel('Rule 1: lowest score', { exact: true }).inputValue()) === '0', 'the first rule starts at 0');
   await shoot(page, 'set-editor');
   await submit(page, () => page.getByRole('button', { name: 'Save as draft' }).click());
   check((await page.content()).includes('Saved library-demo version 2 as a draft'), 'the draft is saved as version 2');

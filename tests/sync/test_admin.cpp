@@ -20,6 +20,7 @@
 #include "http_routes.h"
 #include "open_store.h"
 #include "postgres.h"
+#include "question_set.h"
 #include "secrets.h"
 #include "support.h"
 
@@ -456,6 +457,90 @@ TEMPLATE_TEST_CASE("admin: the question-set editor shows the kiosk's problems ne
   ApiResponse renamed = br.post("/admin/sets/save", "csrf=" + token + "&set=library-demo&json=" + url_encode(other));
   CHECK(renamed.status == 422);
   CHECK(renamed.body.find("must stay library-demo") != std::string::npos);
+}
+
+TEMPLATE_TEST_CASE("admin: the scaling question's follow-up rules are rows of fields, applied on top of the JSON and checked per row", "",
+                   SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  Browser br{*f.web};
+  br.login("alice", kAlicePassword);
+  std::string set = test::read_file(test::demo_set_path());
+  std::string token = br.csrf();
+  // The demo's rules as the editor shows them, then what the form posts.
+  const std::string was = "0,0,cope\n10,10,keep_ten\n,,not_lower\n";
+  struct Row {
+    std::string from, to, go;
+  };
+  auto post = [&](const std::string& json, const std::string& rows_were, const std::vector<Row>& rows) {
+    std::string form = "csrf=" + token + "&set=" + (json == set ? "" : "library-demo") + "&json=" + url_encode(json) +
+                       "&rules.count=" + std::to_string(rows.size()) + "&rules.was=" + url_encode(rows_were);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::string n = "&rule." + std::to_string(i) + ".";
+      form += n + "from=" + url_encode(rows[i].from) + n + "to=" + url_encode(rows[i].to) + n + "go=" + url_encode(rows[i].go);
+    }
+    return br.post("/admin/sets/save", form);
+  };
+  auto problem_before_row = [](const ApiResponse& r, const std::string& row) {
+    auto problem = r.body.find("id=\"" + row + "-problem\"");
+    return problem != std::string::npos && problem < r.body.find("id=\"" + row + "-from\"");
+  };
+
+  // The new-set page has a labelled row per rule, each in its own fieldset, and empty rows to add one.
+  ApiResponse fresh = br.get("/admin/sets/edit");
+  CHECK(fresh.body.find("<legend>Rule 1</legend>") != std::string::npos);
+  CHECK(fresh.body.find("<label for=\"rule-0-go\">") != std::string::npos);
+  CHECK(fresh.body.find("<legend>New rule 2</legend>") != std::string::npos);
+
+  // An overlapping band is refused beside its row; nothing is saved.
+  ApiResponse overlap = post(set, was, {{"0", "3", "cope"}, {"2", "10", "keep_ten"}, {"", "", "not_lower"}, {"", "", ""}});
+  CHECK(overlap.status == 422);
+  CHECK(problem_before_row(overlap, "rule-1"));
+  CHECK(overlap.body.find("overlap an earlier rule") != std::string::npos);
+  CHECK(f.b.store->set_versions().value().empty());
+  // A score outside the question's 0..10, beside its row.
+  ApiResponse outside = post(set, was, {{"0", "11", "cope"}, {"", "", "not_lower"}});
+  CHECK(outside.status == 422);
+  CHECK(problem_before_row(outside, "rule-0"));
+  CHECK(outside.body.find("outside this question") != std::string::npos);
+  // An unknown question (escaped where it is shown), and a range with one end only.
+  ApiResponse unknown = post(set, was, {{"0", "0", "<b>gone"}, {"", "", "not_lower"}});
+  CHECK(unknown.status == 422);
+  CHECK(problem_before_row(unknown, "rule-0"));
+  CHECK(unknown.body.find("<b>gone") == std::string::npos);
+  CHECK(unknown.body.find("&lt;b&gt;gone") != std::string::npos);
+  ApiResponse half = post(set, was, {{"3", "", "cope"}, {"", "", "not_lower"}});
+  CHECK(half.status == 422);
+  CHECK(problem_before_row(half, "rule-0"));
+  CHECK(f.b.store->set_versions().value().empty());
+
+  // A band's target and range changed through the rows: the saved JSON says so, the rest kept.
+  ApiResponse ok = post(set, was, {{"0", "3", "keep_ten"}, {"9", "10", "cope"}, {"", "", "not_lower"}, {"", "", ""}});
+  CHECK(ok.status == 303);
+  std::string v1 = f.b.store->set_body("library-demo", 1).value().value();
+  CHECK(v1.find("{\"when_score\": [0, 3], \"go\": \"keep_ten\"}") != std::string::npos);
+  CHECK(v1.find("{\"when_score\": [9, 10], \"go\": \"cope\"}") != std::string::npos);
+  CHECK(v1.find("[10, 10]") == std::string::npos);
+  CHECK(v1.find("\"comment\": \"Demo set") != std::string::npos);
+  REQUIRE(parse_question_set(v1).set);
+  // The diagram and the rows show the new rules.
+  ApiResponse edit = br.get("/admin/sets/edit?set=library-demo");
+  CHECK(edit.body.find("library after score 0–3 goes to keep_ten") != std::string::npos);
+  CHECK(edit.body.find("library after score 9–10 goes to cope") != std::string::npos);
+  CHECK(edit.body.find("id=\"rule-1-from\" name=\"rule.1.from\" min=\"0\" max=\"100\" value=\"9\"") != std::string::npos);
+
+  // Emptying a row removes its rule (in a new version: drafts replace each other, a published one stays).
+  REQUIRE(br.post("/admin/sets/publish", "csrf=" + token + "&set=library-demo").status == 303);
+  const std::string was1 = "0,3,keep_ten\n9,10,cope\n,,not_lower\n";
+  CHECK(post(v1, was1, {{"0", "3", "keep_ten"}, {"9", "10", ""}, {"", "", "not_lower"}}).status == 303);
+  std::string v2 = f.b.store->set_body("library-demo", 2).value().value();
+  CHECK(v2.find("[9, 10]") == std::string::npos);
+  CHECK(v2.find("{\"when_score\": [0, 3], \"go\": \"keep_ten\"}") != std::string::npos);
+  // Rows left as shown leave the JSON's own rule changes alone.
+  REQUIRE(br.post("/admin/sets/publish", "csrf=" + token + "&set=library-demo").status == 303);
+  std::string edited = v2;
+  edited.replace(edited.find("[0, 3]"), 6, "[0, 4]");
+  CHECK(post(edited, "0,3,keep_ten\n,,not_lower\n", {{"0", "3", "keep_ten"}, {"", "", "not_lower"}, {"", "", ""}}).status == 303);
+  CHECK(f.b.store->set_body("library-demo", 3).value().value().find("[0, 4]") != std::string::npos);
 }
 
 TEMPLATE_TEST_CASE("admin: kiosks silent for a day stand out in words, and revoking one needs a POST with the token", "", SQLite,
