@@ -208,8 +208,15 @@ std::string devices_sql(bool pg) {
 }
 
 void prepare(const std::string& binary, const std::string& src, const std::vector<std::string>& store, const std::string& dir) {
+  // The store's flags without --secrets, which only serve takes.
   auto with = [&](std::vector<std::string> argv) {
-    argv.insert(argv.end(), store.begin(), store.end());
+    for (std::size_t i = 0; i < store.size(); ++i) {
+      if (store[i] == "--secrets") {
+        ++i;
+        continue;
+      }
+      argv.push_back(store[i]);
+    }
     return argv;
   };
   must_run(with({binary, "migrate"}));
