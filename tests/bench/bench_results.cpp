@@ -187,7 +187,7 @@ std::string fill_sql(bool pg, long long n, std::int64_t now) {
   std::string device = "'kiosk-' || (" + visit + " % 10)";
   std::string t = start + " + i * " + span + " / " + count;
   std::string numbers =
-      pg ? "generate_series(0, " + std::to_string(n - 1) + ") AS g(i)"
+      pg ? "generate_series(0::bigint, " + std::to_string(n - 1) + ") AS g(i)"
          : "(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < " + std::to_string(n - 1) + ") SELECT i FROM c)";
   return "INSERT INTO answers(uuid, device_id, seq, set_id, set_version, question_id, session_id, score, text, choice, language, "
          "recorded_at, clock_trusted, boot_id, monotonic_ms, rapid_repeat, corrected_at, batch_id, received_at) "
