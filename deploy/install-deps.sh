@@ -26,11 +26,17 @@ if [ "${1:-}" != "--run" ]; then
     postgresql-15
     # test: the report's HTML and SVG are well-formed XML (xmllint), and its page renders (headless Chromium)
     libxml2-utils chromium
-    # test: the admin web in that Chromium, driven by playwright-core (npm ci in tests/browser)
-    nodejs npm
     # test: the USB export onto a real FAT image (mkfs.vfat), loop-mounted where the kernel allows
     dosfstools
   )
+fi
+
+# test: the admin web in that Chromium, driven by playwright-core (npm ci in
+# tests/browser). Debian's nodejs and npm, unless a Node.js with its npm is
+# here already (NodeSource's nodejs package carries its own npm, and
+# Debian's npm conflicts with it).
+if [ "${1:-}" != "--run" ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
+  packages+=(nodejs npm)
 fi
 
 missing=()
