@@ -248,8 +248,8 @@ std::map<std::string, ArticleRule> read_number_words(Checker& c, const Value& ro
     auto claim = [&](const Value& at, int n, const std::string& word) {
       auto [it, fresh] = rule.by_number.emplace(n, word);
       if (!fresh) {
-        c.report(at,
-                 "the number " + std::to_string(n) + " has two articles in \"" + code + "\" (\"" + it->second + "\" and \"" + word + "\")");
+        c.report(at, "the number " + std::to_string(n) + " has two articles in \"" + language_code + "\" (\"" + it->second + "\" and \"" +
+                         word + "\")");
         ok = false;
       }
     };
