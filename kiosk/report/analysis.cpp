@@ -6,6 +6,7 @@
 #include <array>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "text.h"
 
@@ -151,8 +152,9 @@ Analysis analyse(const std::vector<AnswerRow>& rows, const std::vector<QuestionS
   std::sort(from_older_versions.begin(), from_older_versions.end());
   for (const auto& key : from_older_versions) add(key, known[key].first, known[key].second, known[key].second->type);
 
+  // A row of count 0 only gives a visit its score (AnswerRow::count).
   for (const auto& row : rows)
-    if (passes(row, filter)) a.rows.push_back(&row);
+    if (row.count > 0 && passes(row, filter)) a.rows.push_back(&row);
 
   // Questions no set describes: reported with their ids, typed by their answers.
   std::map<QuestionKey, QuestionType> unknown;
@@ -171,9 +173,14 @@ Analysis analyse(const std::vector<AnswerRow>& rows, const std::vector<QuestionS
     std::string set_id, question_id;
     int score;
   };
-  std::map<std::string, std::vector<ScaleAnswer>> visit_scores;
-  for (const auto& row : rows)
-    if (row.score) visit_scores[row.session_id].push_back({row.set_id, row.question_id, *row.score});
+  // Made only when there is a note to place: a report of a million scores
+  // and no notes never pays for it. Folded rows name no visit.
+  const bool any_note = std::any_of(a.rows.begin(), a.rows.end(),
+                                    [&](const AnswerRow* row) { return is_note(*row) && a.info(*row).type == QuestionType::text; });
+  std::unordered_map<std::string, std::vector<ScaleAnswer>> visit_scores;
+  if (any_note)
+    for (const auto& row : rows)
+      if (row.score && !row.session_id.empty()) visit_scores[row.session_id].push_back({row.set_id, row.question_id, *row.score});
   for (auto& [session, answers] : visit_scores)
     std::sort(answers.begin(), answers.end(), [](const ScaleAnswer& x, const ScaleAnswer& y) {
       return std::tie(x.set_id, x.question_id, x.score) < std::tie(y.set_id, y.question_id, y.score);
@@ -217,7 +224,7 @@ Analysis analyse(const std::vector<AnswerRow>& rows, const std::vector<QuestionS
       for (const auto& b : bands)
         if (b.contains(chosen->score)) key.band = b;
     }
-    a.note_group_size[key] += 1;
+    a.note_group_size[key] += row.count;
     a.note_of[i] = std::move(key);
   }
   return a;

@@ -90,7 +90,7 @@ std::string answers_csv(const detail::Analysis& a, const ReportOptions& options)
                                                                       r.choice.value_or(""),
                                                                       r.text.value_or(""),
                                                                       r.rapid_repeat ? "yes" : "no"};
-    write_line(out, cells, true);
+    for (std::int64_t k = 0; k < r.count; ++k) write_line(out, cells, true);  // a folded row: each answer a line
   }
   return out;
 }
@@ -134,6 +134,7 @@ std::string report_csv(const std::vector<AnswerRow>& rows, const std::vector<Que
                   band,
                   r.rapid_repeat ? "yes" : "no",
                   withheld};
+    for (std::int64_t k = 1; k < r.count; ++k) lines.push_back(line);  // a folded row: each answer a line
     lines.push_back(std::move(line));
   }
   // Question, hour and value: never the order the rows came in, which could

@@ -18,8 +18,19 @@ using detail::Analysis;
 using detail::QuestionInfo;
 
 AnswerRow from_answer(const Answer& answer, std::string venue) {
-  return {answer.set_id, answer.set_version, answer.question_id, answer.session_id,         std::move(venue),    answer.language,
-          answer.score,  answer.text,        answer.choice,      answer.stamp.unix_seconds, answer.rapid_repeat, answer.uuid};
+  return {answer.set_id,
+          answer.set_version,
+          answer.question_id,
+          answer.session_id,
+          std::move(venue),
+          answer.language,
+          answer.score,
+          answer.text,
+          answer.choice,
+          answer.stamp.unix_seconds,
+          answer.rapid_repeat,
+          answer.uuid,
+          1};
 }
 
 ShownCount ShownCount::of(std::int64_t answers) {
@@ -96,23 +107,40 @@ std::string format_shown(const ShownCount& count) { return count.value ? format_
 
 namespace {
 
-std::optional<double> median_of(std::vector<int> scores) {
-  if (scores.empty()) return std::nullopt;
-  std::sort(scores.begin(), scores.end());
-  const std::size_t n = scores.size();
-  if (n % 2 == 1) return scores[n / 2];
-  return (scores[n / 2 - 1] + scores[n / 2]) / 2.0;
+// Scores and how many answers gave each.
+using Scores = std::map<int, std::int64_t>;
+
+std::int64_t total_of(const Scores& scores) {
+  std::int64_t n = 0;
+  for (const auto& [score, count] : scores) n += count;
+  return n;
 }
 
-std::optional<double> mean_of(const std::vector<int>& scores) {
-  if (scores.empty()) return std::nullopt;
+std::optional<double> median_of(const Scores& scores) {
+  const std::int64_t n = total_of(scores);
+  if (n == 0) return std::nullopt;
+  // The k-th score in order (0-based).
+  auto nth = [&](std::int64_t k) {
+    for (const auto& [score, count] : scores) {
+      if (k < count) return score;
+      k -= count;
+    }
+    return scores.rbegin()->first;
+  };
+  if (n % 2 == 1) return nth(n / 2);
+  return (nth(n / 2 - 1) + nth(n / 2)) / 2.0;
+}
+
+std::optional<double> mean_of(const Scores& scores) {
+  const std::int64_t n = total_of(scores);
+  if (n == 0) return std::nullopt;
   std::int64_t sum = 0;
-  for (int s : scores) sum += s;
-  return static_cast<double>(sum) / static_cast<double>(scores.size());
+  for (const auto& [score, count] : scores) sum += static_cast<std::int64_t>(score) * count;
+  return static_cast<double>(sum) / static_cast<double>(n);
 }
 
 // Median and mean only for a group large enough to show numbers.
-void fill_scores(const std::vector<int>& scores, std::int64_t group_size, std::optional<double>& median, std::optional<double>& mean) {
+void fill_scores(const Scores& scores, std::int64_t group_size, std::optional<double>& median, std::optional<double>& mean) {
   if (group_size < kMinAnswersForNumbers) return;
   median = median_of(scores);
   mean = mean_of(scores);
@@ -153,32 +181,40 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
   for (std::size_t i : rapid) versions.insert(a.rows[i]->set_version);
   q.set_versions.assign(versions.begin(), versions.end());
 
-  const auto total = static_cast<std::int64_t>(mine.size());
+  // Every sum below weighs a row by the answers it stands for.
+  auto answers_in = [&](const std::vector<std::size_t>& rows) {
+    std::int64_t n = 0;
+    for (std::size_t i : rows) n += a.rows[i]->count;
+    return n;
+  };
+  auto scores_in = [&](const std::vector<std::size_t>& rows) {
+    Scores s;
+    for (std::size_t i : rows)
+      if (a.rows[i]->score) s[*a.rows[i]->score] += a.rows[i]->count;
+    return s;
+  };
+
+  const std::int64_t total = answers_in(mine);
   q.answers = ShownCount::of(total);
-  std::vector<int> scores;
-  for (std::size_t i : mine)
-    if (a.rows[i]->score) scores.push_back(*a.rows[i]->score);
+  const Scores scores = scores_in(mine);
   const bool scale = info.type == QuestionType::scale;
   if (scale) fill_scores(scores, total, q.median_score, q.mean_score);
 
   {
-    std::vector<int> rapid_scores;
-    for (std::size_t i : rapid)
-      if (a.rows[i]->score) rapid_scores.push_back(*a.rows[i]->score);
-    q.rapid_repeats.answers = ShownCount::of(static_cast<std::int64_t>(rapid.size()));
-    if (scale) fill_scores(rapid_scores, static_cast<std::int64_t>(rapid.size()), q.rapid_repeats.median_score, q.rapid_repeats.mean_score);
+    const std::int64_t rapid_total = answers_in(rapid);
+    q.rapid_repeats.answers = ShownCount::of(rapid_total);
+    if (scale) fill_scores(scores_in(rapid), rapid_total, q.rapid_repeats.median_score, q.rapid_repeats.mean_score);
   }
 
   if (scale) {
     // Scores outside the set's range (another version's) widen it rather than vanish.
-    for (int s : scores) {
-      q.score_min = std::min(q.score_min, s);
-      q.score_max = std::max(q.score_max, s);
+    if (!scores.empty()) {
+      q.score_min = std::min(q.score_min, scores.begin()->first);
+      q.score_max = std::max(q.score_max, scores.rbegin()->first);
     }
-    std::map<int, std::int64_t> per_score;
-    for (int s : scores) per_score[s] += 1;
     for (int s = q.score_min; s <= q.score_max; ++s) {
-      ScoreCount c{s, ShownCount::of(per_score[s]), false};
+      auto it = scores.find(s);
+      ScoreCount c{s, ShownCount::of(it == scores.end() ? 0 : it->second), false};
       if (q.median_score) c.median = std::abs(*q.median_score - s) < 0.75;
       q.distribution.push_back(c);
     }
@@ -195,19 +231,14 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
       by_monday[w.monday_day].push_back(i);
       first = std::min(first, w.monday_day);
       last = std::max(last, w.monday_day);
-      by_hour[t.hour] += 1;
+      by_hour[t.hour] += a.rows[i]->count;
     }
     for (std::int64_t monday = first; monday <= last; monday += 7) {
       WeekFigures wf{detail::iso_week(monday), {}, std::nullopt};
       auto it = by_monday.find(monday);
-      const std::int64_t n = it == by_monday.end() ? 0 : static_cast<std::int64_t>(it->second.size());
+      const std::int64_t n = it == by_monday.end() ? 0 : answers_in(it->second);
       wf.answers = ShownCount::of(n);
-      if (scale && n >= kMinAnswersForNumbers) {
-        std::vector<int> week_scores;
-        for (std::size_t i : it->second)
-          if (a.rows[i]->score) week_scores.push_back(*a.rows[i]->score);
-        wf.mean_score = mean_of(week_scores);
-      }
+      if (scale && n >= kMinAnswersForNumbers) wf.mean_score = mean_of(scores_in(it->second));
       q.weeks.push_back(wf);
     }
     for (int h = 0; h < 24; ++h) q.hours.push_back({h, ShownCount::of(by_hour[h])});
@@ -218,7 +249,7 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
   if (info.type == QuestionType::choice) {
     std::map<std::string, std::int64_t> per_option;
     for (std::size_t i : mine)
-      if (a.rows[i]->choice) per_option[*a.rows[i]->choice] += 1;
+      if (a.rows[i]->choice) per_option[*a.rows[i]->choice] += a.rows[i]->count;
     for (auto& o : q.options) o.answers = ShownCount::of(per_option[o.id]);
     for (const auto& [id, n] : per_option) {
       const bool named = std::any_of(q.options.begin(), q.options.end(), [&](const OptionFigures& o) { return o.id == id; });
@@ -247,13 +278,14 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
       } else {
         ng.label = "Without a score in the same visit";
       }
-      const auto n = static_cast<std::int64_t>(g->second.size());
+      const std::int64_t n = answers_in(g->second);
       ng.notes = ShownCount::of(n);
       ng.shown = n >= kMinAnswersForNotes;
       if (ng.shown) {
         for (std::size_t i : g->second) {
           const AnswerRow& r = *a.rows[i];
-          ng.texts.push_back({detail::clean_utf8(*r.text), r.language, detail::iso_week(detail::local_time(r.recorded_at, options).day)});
+          for (std::int64_t k = 0; k < r.count; ++k)
+            ng.texts.push_back({detail::clean_utf8(*r.text), r.language, detail::iso_week(detail::local_time(r.recorded_at, options).day)});
         }
         // By week, then text: never the order the rows came in, which could
         // follow the order of visits.

@@ -70,6 +70,13 @@ struct AnswerRow {
   std::int64_t recorded_at = 0;  // unix seconds, already rounded on the kiosk
   bool rapid_repeat = false;
   std::string answer_id;  // only the raw answers CSV (CsvForm::answers) shows it
+  // How many answers the row stands for. A store may fold answers that are
+  // alike in all a report shows (question and version, venue, language,
+  // score or choice, rapid repeat, and the quarter hour, finer than any local
+  // hour whatever the zone's offset) into one row with no text, visit or
+  // answer id. 0: an answer not to count, there only to give a visit
+  // (session_id) whose note is among the rows its score, and so its band.
+  std::int64_t count = 1;
 };
 
 AnswerRow from_answer(const Answer& answer, std::string venue);

@@ -2,6 +2,7 @@
 // own pool of connections and its own schema version (admin_schema),
 // migrated in one transaction under an advisory lock of its own, so servers
 // starting together apply each migration once.
+#include <algorithm>
 #include <stdexcept>
 
 #include "admin_store.h"
@@ -14,6 +15,13 @@ namespace {
 using pg::Lease;
 using pg::Params;
 using pg::Res;
+
+// The answers an AnswerQuery picks (`a` joined to its kiosk `d`);
+// parameters 1 to 5 are its venue, from, until, set and question.
+constexpr const char* kPicked =
+    "($1::text IS NULL OR d.venue_id = (SELECT id FROM venues WHERE name = $1)) AND coalesce(a.corrected_at, a.recorded_at) "
+    ">= $2::bigint AND coalesce(a.corrected_at, a.recorded_at) < $3::bigint AND ($4::text IS NULL OR a.set_id = $4) AND "
+    "($5::text IS NULL OR a.question_id = $5)";
 
 struct Migration {
   int version;
@@ -204,34 +212,95 @@ class PgAdminStore final : public AdminStore {
 
   Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) override {
     return pool_.run("read answers for a report", [&](Lease& db) -> Result<std::vector<report::AnswerRow>> {
-      // An answer stamped by an untrusted clock counts at its placed time
-      // when the kiosk's clock could be placed later (PROTOCOL.md, "Clocks").
-      Res r = db.exec(
-          "SELECT a.uuid, a.set_id, a.set_version, a.question_id, a.session_id, v.name, a.language, a.score, a.text, a.choice, "
-          "coalesce(a.corrected_at, a.recorded_at), a.rapid_repeat "
-          "FROM answers a JOIN devices d ON d.id = a.device_id JOIN venues v ON v.id = d.venue_id "
-          "WHERE ($1::text IS NULL OR v.name = $1) AND coalesce(a.corrected_at, a.recorded_at) >= $2::bigint "
-          "AND coalesce(a.corrected_at, a.recorded_at) < $3::bigint",
-          Params().text_or_null(query.venue).int64(query.from).int64(query.until));
-      if (!r.ok()) return db.fail(r, "read answers for a report");
+      auto params = [&] {
+        return Params()
+            .text_or_null(query.venue)
+            .int64(query.from)
+            .int64(query.until)
+            .text_or_null(query.set_id)
+            .text_or_null(query.question_id);
+      };
+      // One snapshot for both reads. The planner cannot tell how many
+      // answers the range on the computed time keeps, guesses few and sorts
+      // to group them, several times slower here than hashing; the hash
+      // table gets the memory to stay off disk.
+      if (Res r = db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !r.ok()) return db.fail(r, "read answers for a report");
+      if (Res r = db.exec("SET LOCAL enable_sort = off"); !r.ok()) return rollback(db, r, "read answers for a report");
+      if (Res r = db.exec("SET LOCAL work_mem = '64MB'"); !r.ok()) return rollback(db, r, "read answers for a report");
+
+      // A note keeps a row of its own: its id is in the key.
+      static const std::string kWithNotes =
+          std::string(
+              "SELECT p.set_id, p.set_version, p.question_id, v.name, p.language, p.score, p.choice, p.rapid_repeat, p.note, "
+              "p.session_id, p.uuid, p.at, count(*) FROM (SELECT a.set_id, a.set_version, a.question_id, d.venue_id, a.language, "
+              "a.score, a.choice, a.rapid_repeat, CASE WHEN a.text <> '' THEN a.text END AS note, CASE WHEN a.text <> '' THEN "
+              "a.session_id END AS session_id, CASE WHEN a.text <> '' THEN a.uuid END AS uuid, CASE WHEN a.text <> '' THEN "
+              "coalesce(a.corrected_at, a.recorded_at) ELSE coalesce(a.corrected_at, a.recorded_at) - mod(coalesce(a.corrected_at, "
+              "a.recorded_at), $6::bigint) END AS at FROM answers a JOIN devices d ON d.id = a.device_id WHERE ") +
+          kPicked +
+          ") AS p JOIN venues v ON v.id = p.venue_id GROUP BY p.set_id, p.set_version, p.question_id, v.name, p.language, p.score, "
+          "p.choice, p.rapid_repeat, p.note, p.session_id, p.uuid, p.at";
+      static const std::string kWithoutNotes =
+          std::string(
+              "SELECT p.set_id, p.set_version, p.question_id, v.name, p.language, p.score, p.choice, p.rapid_repeat, NULL, NULL, "
+              "NULL, p.at, p.n FROM (SELECT a.set_id, a.set_version, a.question_id, d.venue_id, a.language, a.score, a.choice, "
+              "a.rapid_repeat, coalesce(a.corrected_at, a.recorded_at) - mod(coalesce(a.corrected_at, a.recorded_at), $6::bigint) AS "
+              "at, count(*) AS n FROM answers a JOIN devices d ON d.id = a.device_id WHERE ") +
+          kPicked +
+          " GROUP BY a.set_id, a.set_version, a.question_id, d.venue_id, a.language, a.score, a.choice, a.rapid_repeat, at) AS p "
+          "JOIN venues v ON v.id = p.venue_id";
+      Res r = db.exec((query.notes ? kWithNotes : kWithoutNotes).c_str(), params().int64(std::max<std::int64_t>(query.fold_seconds, 1)));
+      if (!r.ok()) return rollback(db, r, "read answers for a report");
       std::vector<report::AnswerRow> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
+      bool notes = false;
       for (int i = 0; i < r.rows(); ++i) {
         report::AnswerRow row;
-        row.answer_id = r.text(i, 0);
-        row.set_id = r.text(i, 1);
-        row.set_version = static_cast<int>(r.int64(i, 2));
-        row.question_id = r.text(i, 3);
-        row.session_id = r.text(i, 4);
-        row.venue = r.text(i, 5);
-        row.language = r.text(i, 6);
-        if (!r.is_null(i, 7)) row.score = static_cast<int>(r.int64(i, 7));
-        if (!r.is_null(i, 8)) row.text = r.text(i, 8);
-        if (!r.is_null(i, 9)) row.choice = r.text(i, 9);
-        row.recorded_at = r.int64(i, 10);
-        row.rapid_repeat = r.boolean(i, 11);
+        row.set_id = r.text(i, 0);
+        row.set_version = static_cast<int>(r.int64(i, 1));
+        row.question_id = r.text(i, 2);
+        row.venue = r.text(i, 3);
+        row.language = r.text(i, 4);
+        if (!r.is_null(i, 5)) row.score = static_cast<int>(r.int64(i, 5));
+        if (!r.is_null(i, 6)) row.choice = r.text(i, 6);
+        row.rapid_repeat = r.boolean(i, 7);
+        if (!r.is_null(i, 8)) {
+          row.text = r.text(i, 8);
+          row.session_id = r.text(i, 9);
+          row.answer_id = r.text(i, 10);
+          notes = true;
+        }
+        row.recorded_at = r.int64(i, 11);
+        row.count = r.int64(i, 12);
         out.push_back(std::move(row));
       }
+
+      // The scores of the visits that left a note, for the notes' bands.
+      if (notes) {
+        static const std::string kVisits =
+            std::string(
+                "SELECT a.set_id, a.question_id, a.session_id, a.score, vn.name, coalesce(a.corrected_at, a.recorded_at) "
+                "FROM answers a JOIN devices d ON d.id = a.device_id JOIN venues vn ON vn.id = d.venue_id "
+                "WHERE a.score IS NOT NULL AND ($1::text IS NULL OR vn.name = $1) AND coalesce(a.corrected_at, a.recorded_at) >= "
+                "$2::bigint "
+                "AND coalesce(a.corrected_at, a.recorded_at) < $3::bigint AND a.session_id IN (SELECT a.session_id FROM answers a JOIN "
+                "devices d ON d.id = a.device_id WHERE ") +
+            kPicked + " AND a.text <> '')";
+        Res v = db.exec(kVisits.c_str(), params());
+        if (!v.ok()) return rollback(db, v, "read answers for a report");
+        for (int i = 0; i < v.rows(); ++i) {
+          report::AnswerRow row;
+          row.set_id = v.text(i, 0);
+          row.question_id = v.text(i, 1);
+          row.session_id = v.text(i, 2);
+          row.score = static_cast<int>(v.int64(i, 3));
+          row.venue = v.text(i, 4);
+          row.recorded_at = v.int64(i, 5);
+          row.count = 0;
+          out.push_back(std::move(row));
+        }
+      }
+      if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, "read answers for a report");
       return out;
     });
   }

@@ -2,8 +2,13 @@
 // connection of its own, used by one thread at a time; its schema version
 // lives in its own table (admin_schema), never in PRAGMA user_version, which
 // belongs to the server store's migrations.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "admin_store.h"
 #include "sqlite_util.h"
@@ -13,6 +18,36 @@ namespace tp::server {
 namespace {
 
 using sql::Stmt;
+
+// An answer stamped by an untrusted clock counts at its placed time when the
+// kiosk's clock could be placed later (PROTOCOL.md, "Clocks").
+constexpr const char* kAnswerTime = "coalesce(a.corrected_at, a.recorded_at)";
+// The answers an AnswerQuery picks; parameters 1 to 5 are its venue, from,
+// until, set and question. SQLite tests the terms in this order: the
+// cheapest and most selective first, the kiosk's venue (a lookup) last.
+constexpr const char* kPicked =
+    "(?5 IS NULL OR a.question_id = ?5) AND (?4 IS NULL OR a.set_id = ?4) AND coalesce(a.corrected_at, a.recorded_at) >= ?2 "
+    "AND coalesce(a.corrected_at, a.recorded_at) < ?3 AND (?1 IS NULL OR a.device_id IN (SELECT d.id FROM devices d JOIN venues v "
+    "ON v.id = d.venue_id WHERE v.name = ?1))";
+
+// A text column without a copy; valid until the next step.
+std::string_view column_view(sqlite3_stmt* s, int col) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
+  return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(s, col))) : std::string_view();
+}
+
+// Lets a map keyed by std::string be searched with a std::string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// The start of the span of `seconds` a time falls in.
+std::int64_t fold_time(std::int64_t t, std::int64_t seconds) {
+  std::int64_t q = t / seconds;
+  if (t % seconds < 0) --q;
+  return q * seconds;
+}
 
 struct Migration {
   int version;
@@ -248,33 +283,111 @@ class SqliteAdminStore final : public AdminStore {
 
   Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) override {
     std::lock_guard lock(mutex_);
-    // An answer stamped by an untrusted clock counts at its placed time
-    // when the kiosk's clock could be placed later (PROTOCOL.md, "Clocks").
-    Stmt q(db_,
-           "SELECT a.uuid, a.set_id, a.set_version, a.question_id, a.session_id, v.name, a.language, a.score, a.text, a.choice, "
-           "coalesce(a.corrected_at, a.recorded_at) AS t, a.rapid_repeat "
-           "FROM answers a JOIN devices d ON d.id = a.device_id JOIN venues v ON v.id = d.venue_id "
-           "WHERE (?1 IS NULL OR v.name = ?1) AND t >= ?2 AND t < ?3");
-    if (query.venue) sql::bind_text(q.get(), 1, *query.venue);
-    sqlite3_bind_int64(q.get(), 2, query.from);
-    sqlite3_bind_int64(q.get(), 3, query.until);
+    // Venues by kiosk: an answer names only its kiosk.
+    std::vector<std::string> venue_names;
+    std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> venue_of;  // kiosk -> venue_names
+    {
+      Stmt d(db_, "SELECT d.id, v.name FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name");
+      int rc;
+      while ((rc = sqlite3_step(d.get())) == SQLITE_ROW) {
+        std::string name = sql::column_text(d.get(), 1);
+        if (venue_names.empty() || venue_names.back() != name) venue_names.push_back(std::move(name));
+        venue_of[sql::column_text(d.get(), 0)] = static_cast<std::uint32_t>(venue_names.size() - 1);
+      }
+      if (rc != SQLITE_DONE) return fail(rc, "read answers for a report");
+    }
+    auto bind = [&](sqlite3_stmt* s) {
+      if (query.venue) sql::bind_text(s, 1, *query.venue);
+      sqlite3_bind_int64(s, 2, query.from);
+      sqlite3_bind_int64(s, 3, query.until);
+      if (query.set_id) sql::bind_text(s, 4, *query.set_id);
+      if (query.question_id) sql::bind_text(s, 5, *query.question_id);
+    };
+
+    // One pass over the answers, folded here rather than by GROUP BY, whose
+    // sort costs SQLite several times the scan. Text, visit and answer id are
+    // read only when notes are wanted.
+    Stmt q(db_, (std::string("SELECT a.device_id, ") + kAnswerTime +
+                 ", a.score, a.set_version, a.rapid_repeat, a.set_id, a.question_id, a.language, a.choice" +
+                 (query.notes ? ", a.text, a.session_id, a.uuid" : "") + " FROM answers a WHERE " + kPicked)
+                    .c_str());
+    bind(q.get());
+    const std::int64_t fold = std::max<std::int64_t>(query.fold_seconds, 1);
     std::vector<report::AnswerRow> out;
+    std::unordered_map<std::string, std::size_t> folded;  // key -> row in out
+    std::string key;
+    auto add_int = [&](std::int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    bool notes = false;
     int rc;
     while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
       sqlite3_stmt* s = q.get();
+      auto device = venue_of.find(column_view(s, 0));
+      if (device == venue_of.end()) continue;  // a kiosk removed since
+      const std::uint32_t venue = device->second;
+      const std::int64_t t = sqlite3_column_int64(s, 1);
+      const bool note = query.notes && sqlite3_column_type(s, 9) != SQLITE_NULL && sqlite3_column_bytes(s, 9) > 0;
+      if (!note) {
+        key.clear();
+        add_int(venue);
+        add_int(fold_time(t, fold));
+        add_int(sqlite3_column_type(s, 2) == SQLITE_NULL ? std::numeric_limits<std::int64_t>::min() : sqlite3_column_int64(s, 2));
+        add_int(sqlite3_column_int64(s, 3));
+        add_int(sqlite3_column_int64(s, 4));
+        for (int col = 5; col <= 8; ++col) {
+          // A null and an empty value differ: the type comes first.
+          key += static_cast<char>('0' + sqlite3_column_type(s, col));
+          key += column_view(s, col);
+          key += '\0';
+        }
+        auto [it, made] = folded.try_emplace(key, out.size());
+        if (!made) {
+          out[it->second].count += 1;
+          continue;
+        }
+      }
       report::AnswerRow r;
-      r.answer_id = sql::column_text(s, 0);
-      r.set_id = sql::column_text(s, 1);
-      r.set_version = sqlite3_column_int(s, 2);
-      r.question_id = sql::column_text(s, 3);
-      r.session_id = sql::column_text(s, 4);
-      r.venue = sql::column_text(s, 5);
-      r.language = sql::column_text(s, 6);
-      if (sqlite3_column_type(s, 7) != SQLITE_NULL) r.score = sqlite3_column_int(s, 7);
-      if (sqlite3_column_type(s, 8) != SQLITE_NULL) r.text = sql::column_text(s, 8);
-      if (sqlite3_column_type(s, 9) != SQLITE_NULL) r.choice = sql::column_text(s, 9);
-      r.recorded_at = sqlite3_column_int64(s, 10);
-      r.rapid_repeat = sqlite3_column_int(s, 11) != 0;
+      r.venue = venue_names[venue];
+      if (sqlite3_column_type(s, 2) != SQLITE_NULL) r.score = sqlite3_column_int(s, 2);
+      r.set_version = sqlite3_column_int(s, 3);
+      r.rapid_repeat = sqlite3_column_int(s, 4) != 0;
+      r.set_id = sql::column_text(s, 5);
+      r.question_id = sql::column_text(s, 6);
+      r.language = sql::column_text(s, 7);
+      if (sqlite3_column_type(s, 8) != SQLITE_NULL) r.choice = sql::column_text(s, 8);
+      if (note) {
+        r.text = sql::column_text(s, 9);
+        r.session_id = sql::column_text(s, 10);
+        r.answer_id = sql::column_text(s, 11);
+        r.recorded_at = t;
+        notes = true;
+      } else {
+        r.recorded_at = fold_time(t, fold);
+      }
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return fail(rc, "read answers for a report");
+    if (!notes) return out;
+
+    // The scores of the visits that left a note, for the notes' bands.
+    Stmt v(db_, (std::string("SELECT a.set_id, a.question_id, a.session_id, a.score, a.device_id, ") + kAnswerTime +
+                 " AS t FROM answers a WHERE a.score IS NOT NULL AND (?1 IS NULL OR a.device_id IN (SELECT d.id FROM devices d JOIN "
+                 "venues v ON v.id = d.venue_id WHERE v.name = ?1)) AND t >= ?2 AND t < ?3 AND a.session_id IN (SELECT a.session_id "
+                 "FROM answers a WHERE " +
+                 kPicked + " AND a.text <> '')")
+                    .c_str());
+    bind(v.get());
+    while ((rc = sqlite3_step(v.get())) == SQLITE_ROW) {
+      sqlite3_stmt* s = v.get();
+      auto device = venue_of.find(column_view(s, 4));
+      if (device == venue_of.end()) continue;
+      report::AnswerRow r;
+      r.set_id = sql::column_text(s, 0);
+      r.question_id = sql::column_text(s, 1);
+      r.session_id = sql::column_text(s, 2);
+      r.score = sqlite3_column_int(s, 3);
+      r.venue = venue_names[device->second];
+      r.recorded_at = sqlite3_column_int64(s, 5);
+      r.count = 0;
       out.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE) return fail(rc, "read answers for a report");

@@ -59,10 +59,25 @@ struct AuditEntry {
 };
 
 // Answers for a report: every answer of `venue` (all venues when empty)
-// whose time is in [from, until).
+// whose time is in [from, until), to question `question_id` of set `set_id`
+// (every one when empty).
+//
+// The rows come folded (report::AnswerRow::count): answers that are alike in
+// all a report shows are one row, its time the start of its span of
+// `fold_seconds`, so a results page over a million scores reads thousands of
+// rows, not a million. With `notes`, an answer with text stays a row of its
+// own, and the scores of the visits that left one come too, as rows of
+// count 0 (a note's band needs its visit's score, which the question filter
+// left out or the fold merged). Without, text is not read at all: for a
+// question that has no notes to show.
 struct AnswerQuery {
   std::optional<std::string> venue;
   std::int64_t from = 0, until = 0;
+  std::optional<std::string> set_id, question_id;
+  bool notes = true;
+  // Must divide every local midnight: 3600 where the zone is whole hours off
+  // UTC across the span, else 900 (zones a half or three quarters off).
+  std::int64_t fold_seconds = 900;
 };
 
 class AdminStore {

@@ -101,6 +101,15 @@ report::UtcOffset local_offset() {
   };
 }
 
+// The local zone is a whole number of hours off UTC all through [from, until)
+// (looked at daily, and at both ends).
+bool whole_hours_off_utc(std::int64_t from, std::int64_t until) {
+  const report::UtcOffset offset = local_offset();
+  for (std::int64_t t = from; t < until; t += 86400)
+    if (offset(t) % 3600 != 0) return false;
+  return offset(until) % 3600 == 0;
+}
+
 std::string zone_name() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -593,16 +602,6 @@ ApiResponse AdminWeb::results(Context& c, bool csv) {
     question_id = question.substr(slash + 1);
   }
 
-  std::vector<report::AnswerRow> rows;
-  if (problem.empty() && !allowed.empty()) {
-    AnswerQuery q{venue.empty() ? std::nullopt : std::optional<std::string>(venue), *from, *until};
-    auto got = admin_.answer_rows(q);
-    if (!got) return unavailable(got.status(), "read answers");
-    std::set<std::string> may(allowed.begin(), allowed.end());
-    for (auto& r : *got)
-      if (c.who->may_change() || may.count(r.venue)) rows.push_back(std::move(r));
-  }
-
   // The words of every stored version, so prompts and labels read as the kiosk showed them.
   std::vector<QuestionSet> sets;
   auto versions = store_.set_versions();
@@ -613,6 +612,27 @@ ApiResponse AdminWeb::results(Context& c, bool csv) {
     if (!*body) continue;
     LoadResult loaded = parse_question_set(**body);
     if (loaded.set) sets.push_back(std::move(*loaded.set));
+  }
+
+  // Notes to show only where a text question is shown: every question, or
+  // one whose type no stored version gives as scale or choice.
+  bool notes = true;
+  if (question_id) {
+    for (const auto& s : sets)
+      if (s.id == *set_id)
+        for (const auto& qn : s.questions)
+          if (qn.id == *question_id && qn.type != QuestionType::text) notes = false;
+  }
+  std::vector<report::AnswerRow> rows;
+  if (problem.empty() && !allowed.empty()) {
+    AnswerQuery q{venue.empty() ? std::nullopt : std::optional<std::string>(venue), *from, *until, set_id, question_id};
+    q.notes = notes;
+    q.fold_seconds = whole_hours_off_utc(*from, *until) ? 3600 : 900;
+    auto got = admin_.answer_rows(q);
+    if (!got) return unavailable(got.status(), "read answers");
+    std::set<std::string> may(allowed.begin(), allowed.end());
+    for (auto& r : *got)
+      if (c.who->may_change() || may.count(r.venue)) rows.push_back(std::move(r));
   }
 
   report::ReportFilter filter;

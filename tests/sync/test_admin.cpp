@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <memory>
+#include <set>
 
 #include "admin_auth.h"
 #include "admin_store.h"
 #include "admin_web.h"
+#include "csv.h"
 #include "html.h"
 #include "http_routes.h"
 #include "open_store.h"
@@ -563,6 +565,127 @@ TEMPLATE_TEST_CASE("admin: kiosks silent for a day stand out in words, and revok
   CHECK(devices->front().revoked);
   CHECK(f.audited("revoked a kiosk", "dev-hash-north"));
   CHECK(br.post("/admin/kiosks/revoke", "device=dev-hash-north&csrf=" + br.csrf()).status == 404);  // once only
+}
+
+// Visits of `kiosk_no` every 10 minutes: a score (the same for an hour's) and, from
+// every other visit, a note; some scores are rapid repeats. Returns the
+// answers as stored, for rows of one answer each.
+std::vector<Answer> add_visits(ServerStore& store, const std::string& code_hash, int kiosk_no, int visits) {
+  auto enrolled = store.enrol({code_hash, "plain-" + code_hash}, "dev-" + code_hash, "token-" + code_hash, "desk", kNow);
+  REQUIRE(enrolled);
+  wire::Batch batch{"v-" + code_hash, {}};
+  std::vector<Answer> out;
+  for (int i = 0; i < visits; ++i) {
+    for (int k = 0; k < (i % 2 == 0 ? 2 : 1); ++k) {
+      StoredAnswer s;
+      s.seq = static_cast<std::int64_t>(batch.answers.size()) + 1;
+      char uuid[48];
+      std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-%012zu", kiosk_no, batch.answers.size());
+      s.answer.uuid = uuid;
+      s.answer.set_id = "library-demo";
+      s.answer.set_version = 1;
+      s.answer.session_id = "visit-" + code_hash + "-" + std::to_string(i);
+      s.answer.language = i % 3 == 0 ? "cy" : "en";
+      s.answer.stamp = {kNow - 86400 * 2 - i * 600, true, "boot", 1000 + i};
+      s.answer.rapid_repeat = i % 7 == 6;
+      if (k == 0) {
+        s.answer.question_id = "library";
+        s.answer.score = i / 6 % 11;  // an hour's visits alike
+      } else {
+        s.answer.question_id = "not_lower";
+        s.answer.text = "note " + std::to_string(i % 4);
+      }
+      out.push_back(s.answer);
+      batch.answers.push_back(s);
+    }
+  }
+  REQUIRE(store.ingest("dev-" + code_hash, batch, kNow));
+  return out;
+}
+
+TEMPLATE_TEST_CASE("admin: answers come folded for a report, and the report reads as from one row per answer", "", SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  std::vector<report::AnswerRow> one_each;
+  for (const auto& a : add_visits(*f.b.store, "hash-north", 1, 120)) one_each.push_back(report::from_answer(a, "North <Branch>"));
+  for (const auto& a : add_visits(*f.b.store, "hash-south", 2, 50)) one_each.push_back(report::from_answer(a, "South"));
+  auto set = parse_question_set(test::read_file(test::demo_set_path()));
+  REQUIRE(set.set);
+  const std::vector<QuestionSet> sets = {*set.set};
+  auto sum = [](const std::vector<report::AnswerRow>& rows) {
+    std::int64_t n = 0;
+    for (const auto& r : rows) n += r.count;
+    return n;
+  };
+  // The same figures, page and CSV, from folded rows as from one row each.
+  auto same_report = [&](const std::vector<report::AnswerRow>& folded, const report::ReportFilter& filter) {
+    report::Report from_folded = report::build_report(folded, sets, filter, {});
+    report::Report from_each = report::build_report(one_each, sets, filter, {});
+    REQUIRE(from_folded.questions.size() == from_each.questions.size());
+    for (std::size_t i = 0; i < from_each.questions.size(); ++i)
+      CHECK(report::question_section_fragment(from_folded.questions[i]) == report::question_section_fragment(from_each.questions[i]));
+    CHECK(report::report_csv(folded, sets, filter, {}) == report::report_csv(one_each, sets, filter, {}));
+  };
+  const std::int64_t from = kNow - 86400 * 30, until = kNow;
+
+  SECTION("every question, every venue: notes one row each, their visits' scores beside them") {
+    AnswerQuery q{std::nullopt, from, until, std::nullopt, std::nullopt};
+    q.fold_seconds = 3600;
+    auto rows = f.b.admin->answer_rows(q);
+    REQUIRE(rows);
+    CHECK(sum(*rows) == static_cast<std::int64_t>(one_each.size()));
+    CHECK(std::count_if(rows->begin(), rows->end(), [](const report::AnswerRow& r) { return r.count > 1; }) > 20);  // folded
+    std::set<std::string> note_visits, scored_visits;
+    for (const auto& r : *rows) {
+      if (r.text) {
+        CHECK(r.count == 1);
+        CHECK(!r.session_id.empty());
+        note_visits.insert(r.session_id);
+      }
+      if (r.count == 0) {
+        CHECK(r.score);
+        scored_visits.insert(r.session_id);
+      }
+      if (r.count > 1) CHECK(r.recorded_at % 3600 == 0);
+    }
+    CHECK(note_visits.size() == 60 + 25);
+    CHECK(scored_visits == note_visits);
+    same_report(*rows, {});
+  }
+  SECTION("one venue, the note question: its notes and their scores only") {
+    AnswerQuery q{std::string("North <Branch>"), from, until, std::string("library-demo"), std::string("not_lower")};
+    auto rows = f.b.admin->answer_rows(q);
+    REQUIRE(rows);
+    CHECK(sum(*rows) == 60);
+    for (const auto& r : *rows) {
+      CHECK(r.venue == "North <Branch>");
+      CHECK((r.question_id == "not_lower" ? r.count == 1 : r.count == 0));
+    }
+    report::ReportFilter filter;
+    filter.venue = "North <Branch>";
+    filter.set_id = "library-demo";
+    filter.question_id = "not_lower";
+    same_report(*rows, filter);
+    report::Report rep = report::build_report(*rows, sets, filter, {});
+    REQUIRE(rep.questions.size() == 1);
+    CHECK(!rep.questions[0].note_groups.empty());
+    for (const auto& g : rep.questions[0].note_groups) CHECK(g.band);  // every note found its visit's score
+  }
+  SECTION("the scale question without notes: no text read, a quarter hour at a time") {
+    AnswerQuery q{std::nullopt, from, until, std::string("library-demo"), std::string("library")};
+    q.notes = false;
+    auto rows = f.b.admin->answer_rows(q);
+    REQUIRE(rows);
+    CHECK(sum(*rows) == 170);
+    for (const auto& r : *rows) {
+      CHECK(!r.text);
+      CHECK(r.session_id.empty());
+      CHECK(r.recorded_at % 900 == 0);
+    }
+    report::ReportFilter filter;
+    filter.set_id = "library-demo";
+    filter.question_id = "library";
+    same_report(*rows, filter);
+  }
 }
 
 TEST_CASE("admin: /admin and everything under it is the admin web's, on the API's address only, GET and POST") {
