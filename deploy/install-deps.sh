@@ -12,7 +12,7 @@ packages=(
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
   libssl-dev libsodium-dev
   libicu-dev libcli11-dev libfreetype-dev libgl-dev libgles-dev catch2 zlib1g-dev
-  libboost1.81-dev libpq-dev
+  libboost1.81-dev libpq-dev libsystemd-dev
   # run
   libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3
 )
@@ -28,6 +28,11 @@ if [ "${1:-}" != "--run" ]; then
     libxml2-utils chromium
     # test: the USB export onto a real FAT image (mkfs.vfat), loop-mounted where the kernel allows
     dosfstools
+    # test: the systemd units (systemd-analyze, and cage, which the kiosk's unit runs), the USB rule
+    # (udevadm), and the kiosk losing its compositor (cage 0.1.4 starts only with Xwayland)
+    systemd cage udev xwayland
+    # test: the packages (dpkg-deb, dpkg-shlibdeps) installed into a clean Debian 12 root
+    dpkg-dev debootstrap
   )
 fi
 

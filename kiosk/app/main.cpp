@@ -5,10 +5,7 @@
 
 #include "data_paths.h"
 #include "kiosk_app.h"
-
-#ifndef TENPOINT_VERSION
-#define TENPOINT_VERSION "0.0.0"
-#endif
+#include "version.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"Tenpoint kiosk: asks residents one question at a time and stores every answer durably."};
@@ -19,7 +16,7 @@ int main(int argc, char** argv) {
   cli.add_option("--windowed", o.windowed, "Run in a window of WxH pixels instead of fullscreen, e.g. 1280x800");
   cli.add_option("--hits-file", o.hits_file, "Keep the current screen and its touch targets in this JSON file");
   cli.add_option("--exit-after-frames", o.exit_after_frames, "Quit after drawing this many frames (start-up measurements)");
-  cli.set_version_flag("--version", TENPOINT_VERSION);
+  cli.set_version_flag("--version", tp::version_line("tenpoint-kiosk"));
   CLI11_PARSE(cli, argc, argv);
 
   tp::KioskApp app(std::move(o));

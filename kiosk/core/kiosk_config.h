@@ -18,7 +18,7 @@ struct KioskConfig {
   int time_granularity_minutes = 15;       // answer times are rounded down to this
   std::string staff_pin_hash;              // Argon2id string from `tenpoint pin-hash`
   int pin_attempts_before_lock = 5;
-  std::chrono::seconds pin_lock{60};  // doubles with each further lock, up to 15 minutes
+  std::chrono::seconds pin_lock{60};  // doubles with each further lock, up to a day (pin_lock.h)
   std::string theme = "standard";     // or "high-contrast"
   // The Ed25519 public key (32 raw bytes, base64 in the file) that must sign
   // question sets; empty: the data folder's set-key.pub (SIGNED.md).

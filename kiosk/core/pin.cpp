@@ -17,6 +17,8 @@ bool pin_is_well_formed(const std::string& pin) {
   return pin.size() >= 4 && pin.size() <= 8 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool pin_is_long_enough(const std::string& pin) { return pin_is_well_formed(pin) && pin.size() >= kMinNewPinDigits; }
+
 std::optional<std::string> hash_pin(const std::string& pin) {
   if (!pin_is_well_formed(pin) || !sodium_ready()) return std::nullopt;
   char out[crypto_pwhash_STRBYTES];
@@ -26,6 +28,11 @@ std::optional<std::string> hash_pin(const std::string& pin) {
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     return std::nullopt;
   return std::string(out);
+}
+
+void Argon2PinChecker::set_hash(std::string hash) {
+  hash_ = std::move(hash);
+  demo_ = verify(kDemoPin);
 }
 
 bool Argon2PinChecker::verify(const std::string& pin) {

@@ -1,9 +1,16 @@
 #include "window.h"
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
+
+#include <cstring>
+
+#ifdef TENPOINT_HAVE_WAYLAND
+#include <wayland-client.h>
+#endif
 
 namespace tp::platform {
 
@@ -18,6 +25,25 @@ using GlGetString = const unsigned char* (*)(unsigned);
 constexpr unsigned kColorBufferBit = 0x00004000;
 constexpr unsigned kGlVersion = 0x1F02;
 constexpr unsigned kGlRenderer = 0x1F01;
+
+// Why the display is gone, or empty while it is there. On Wayland SDL 2.26
+// neither ends nor reports a broken connection to the compositor: its event
+// pump fails at once, every time, and the frame loop would spin at 100% of a
+// core with nothing on screen. On X11, Xlib's own handler ends the process
+// (exit 1) when the server goes away; KMSDRM has no server to lose.
+std::string display_gone(SDL_Window* window) {
+#ifdef TENPOINT_HAVE_WAYLAND
+  SDL_SysWMinfo info;
+  SDL_VERSION(&info.version);
+  if (SDL_GetWindowWMInfo(window, &info) == SDL_TRUE && info.subsystem == SDL_SYSWM_WAYLAND && info.info.wl.display) {
+    if (int code = wl_display_get_error(info.info.wl.display); code != 0)
+      return std::string("the Wayland compositor went away (") + std::strerror(code) + ")";
+  }
+#else
+  (void)window;
+#endif
+  return {};
+}
 
 struct ContextChoice {
   int profile, major, minor;
@@ -140,6 +166,7 @@ Input Window::wait(int timeout_ms) {
     }
     got = SDL_PollEvent(&e);
   }
+  in.display_lost = display_gone(impl_->window);
   return in;
 }
 

@@ -19,6 +19,10 @@ struct Input {
   bool any = false;            // something happened; draw a few frames
   bool quit_shortcut = false;  // Alt+F4, Escape, Ctrl+Q or the window's close button
   bool resized = false;
+  // The display went away (the compositor or X server ended): nothing drawn
+  // can be seen any more, and the kiosk must stop so that its service
+  // restarts it with the display. Says how it was noticed.
+  std::string display_lost;
 };
 
 class Window {

@@ -7,6 +7,7 @@
 #include "sqlite_answer_store.h"
 #include "sqlite_database.h"
 #include "sqlite_outbox.h"
+#include "sqlite_pin_lock.h"
 #include "sqlite_reports.h"
 #include "sqlite_set_serials.h"
 
@@ -14,12 +15,13 @@ namespace tp {
 
 struct KioskStore {
   explicit KioskStore(SqliteDatabase::Options options)
-      : database(std::move(options)), answers(database), outbox(database), reports(database), set_serials(database) {}
+      : database(std::move(options)), answers(database), outbox(database), reports(database), set_serials(database), pin_lock(database) {}
   SqliteDatabase database;
   SqliteAnswerStore answers;
   SqliteOutbox outbox;
   SqliteReports reports;
   SqliteSetSerials set_serials;
+  SqlitePinLock pin_lock;
 };
 
 }  // namespace tp

@@ -67,6 +67,16 @@ const char* const kMigrations[] = {
     );
     INSERT INTO signed_set_state(id) VALUES(1);
     )sql",
+    R"sql(
+    -- The staff PIN pad's lockout (pin_lock.h): a restart does not end it.
+    CREATE TABLE pin_lock_state(
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      failures INTEGER NOT NULL DEFAULT 0,     -- wrong PINs since the last lock or right PIN
+      locks INTEGER NOT NULL DEFAULT 0,        -- locks since the last right PIN
+      locked_until INTEGER NOT NULL DEFAULT 0  -- unix seconds; 0: not locked
+    );
+    INSERT INTO pin_lock_state(id) VALUES(1);
+    )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteDatabase::kSchemaVersion);
 

@@ -20,6 +20,7 @@
 #include "kiosk_store.h"
 #include "sync_client.h"
 #include "system_stamps.h"
+#include "version.h"
 
 namespace {
 
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_path, "Kiosk config file with a \"sync\" section")->capture_default_str();
   cli.add_option("--db", db_override, "Kiosk database (default: the config's, else the per-user data folder)");
   cli.add_flag("--once", once, "One round, then exit: 0 when nothing is left unsent, 1 otherwise (with the reason)");
-  cli.set_version_flag("--version", TENPOINT_VERSION);
+  cli.set_version_flag("--version", tp::version_line("tenpoint-sync"));
   CLI11_PARSE(cli, argc, argv);
 
   tp::sync::SyncConfig config;

@@ -10,6 +10,7 @@
 #include "answer_store.h"
 #include "outbox.h"
 #include "pin.h"
+#include "pin_lock.h"
 #include "reports.h"
 
 namespace tp::test {
@@ -117,10 +118,29 @@ class FixedStamps final : public StampSource {
   std::int64_t unix_now() override { return 1764500400; }
 };
 
+// The PIN lockout in memory; `fail` makes every call fail as a broken disk would.
+class MemoryPinLock final : public PinLockLog {
+ public:
+  Result<PinLockState> load_pin_lock() override {
+    if (fail) return Status::failure(Fault::storage_unavailable, "cannot read (test)");
+    return state;
+  }
+  Status save_pin_lock(const PinLockState& s) override {
+    if (fail) return Status::failure(Fault::storage_unavailable, "cannot write (test)");
+    state = s;
+    ++saves;
+    return {};
+  }
+  PinLockState state;
+  int saves = 0;
+  bool fail = false;
+};
+
 class FixedPin final : public PinChecker {
  public:
   explicit FixedPin(std::string pin) : pin_(std::move(pin)) {}
   bool verify(const std::string& pin) override { return pin == pin_; }
+  bool is_demo_pin() const override { return pin_ == kDemoPin; }
 
  private:
   std::string pin_;
