@@ -1,5 +1,6 @@
 // TEXT: a follow-up in the resident's own words, typed on a keyboard the
-// kiosk draws itself. "You chose 7 · Change" keeps the score in view.
+// kiosk draws itself. "You chose 7 · Change" keeps the score in view, and a
+// line under the box says that contact details are removed before saving.
 #include "keyboard_layouts.h"
 #include "text.h"
 #include "ui.h"
@@ -121,7 +122,9 @@ void Ui::draw_text(const Visit& v) {
   bool full = static_cast<int>(v.text_length()) >= q.max_length;
   text_at(fonts_.label, count, {box.max.x - pad - text_width(fonts_.label, count), box.max.y - pad - fonts_.label->FontSize},
           full ? palette_.warning_ink : palette_.muted);
-  y = box.max.y + m_.gap * 1.5f;
+  // One quiet line under the box: what the kiosk takes out before it stores the note.
+  y = box.max.y + m_.gap * 0.6f;
+  y += text_block(fonts_.label, v.t("text_details_removed"), 0, y, box.width(), palette_.muted, false, box.min.x) + m_.gap * 0.9f;
 
   draw_keyboard(v, {{m_.margin, y}, {m_.display.x - m_.margin, bar.min.y - m_.gap * 1.5f}});
 

@@ -5,9 +5,12 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "data_paths.h"
 #include "kiosk_store.h"
+#include "pin.h"
+#include "scrub.h"
 #include "signed_set_files.h"
 #include "support.h"
 
@@ -80,13 +83,21 @@ TEST_CASE("every command explains itself and bad use says what to do", "[cli]") 
   CHECK(no_db.out.find("Unable to open /nonexistent/k.db: no such file") != std::string::npos);
   Run bad_pin = run("pin-hash 12");
   CHECK(bad_pin.code == 1);
-  CHECK(bad_pin.out.find("4 to 8 digits") != std::string::npos);
+  CHECK(bad_pin.out.find("6 to 8 digits") != std::string::npos);
 }
 
-TEST_CASE("pin-hash makes an Argon2id hash", "[cli]") {
-  Run r = run("pin-hash 2468");
+TEST_CASE("pin-hash makes an Argon2id hash of 6 to 8 digits, and refuses shorter PINs", "[cli]") {
+  Run r = run("pin-hash 135790");
   CHECK(r.code == 0);
   CHECK(r.out.rfind("$argon2id$", 0) == 0);
+  CHECK(tp::Argon2PinChecker(r.out.substr(0, r.out.find('\n'))).verify("135790"));
+  for (const char* refused : {"2468", "24680", "123456789", "12345a"}) {
+    INFO(refused);
+    Run no = run(std::string("pin-hash ") + refused);
+    CHECK(no.code == 1);
+    CHECK(no.out.find("A staff PIN is 6 to 8 digits") != std::string::npos);
+    CHECK(no.out.find("$argon2id$") == std::string::npos);
+  }
 }
 
 // ---- questions install ------------------------------------------------------
@@ -254,4 +265,45 @@ TEST_CASE("export: the three files in a new folder, exit 0; bad arguments exit 2
   CHECK(link.code == 1);
   CHECK(link.out.find("symbolic link") != std::string::npos);
   CHECK(std::filesystem::is_empty(dir + "/elsewhere"));
+}
+
+TEST_CASE("notes scrub: lines in, scrubbed lines out, markers in the language asked for", "[cli][scrub]") {
+  std::string dir = tp::test::scratch_dir("cli_scrub");
+  tp::test::write_file(dir + "/notes.txt",
+                       "Please ring me on 07700 900123 about the job club\n"
+                       "Open 9 to 5, room 101, a 7 out of 10, 2 buses an hour\r\n"
+                       "My name is Sarah, jo.bloggs@gmail.com, 12 Acacia Avenue, CF10 3AT\n"
+                       "\n"
+                       "card 4547 2749 0458 7345 \xff\n");
+  Run en = run("notes scrub < " + dir + "/notes.txt");
+  CHECK(en.code == 0);
+  CHECK(en.out ==
+        "Please ring me on [phone] about the job club\n"
+        "Open 9 to 5, room 101, a 7 out of 10, 2 buses an hour\n"
+        "My name is [name], [email], [address], [postcode]\n"
+        "\n"
+        "card [number] \n");
+  Run cy = run("notes scrub --language cy < " + dir + "/notes.txt");
+  CHECK(cy.code == 0);
+  CHECK(cy.out.find("Please ring me on [ffôn] about the job club\n") == 0);
+  CHECK(cy.out.find("My name is [enw], [e-bost], [cyfeiriad], [cod post]\n") != std::string::npos);
+
+  // The command and the kiosk share one function: the whole corpus agrees.
+  std::ifstream corpus(tp::test::source_dir() + "/tests/data/scrub_corpus.tsv");
+  std::string notes, expected;
+  for (std::string line; std::getline(corpus, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind("en\t", 0) != 0) continue;
+    std::string note = line.substr(3, line.find('\t', 3) - 3);
+    notes += note + "\n";
+    expected += tp::scrub_note(note, "en") + "\n";
+  }
+  tp::test::write_file(dir + "/corpus.txt", notes);
+  Run all = run("notes scrub --language en < " + dir + "/corpus.txt");
+  CHECK(all.code == 0);
+  CHECK(all.out == expected);
+  CHECK(all.out.find("07700") == std::string::npos);
+
+  Run help = run("notes scrub --help");
+  CHECK(help.code == 0);
+  CHECK(help.out.find("[postcode]") != std::string::npos);
 }

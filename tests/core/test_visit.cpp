@@ -398,3 +398,133 @@ TEST_CASE("the next deadline follows the screen's timer", "[visit]") {
   r.send(ev::Tap{});
   CHECK(r.visit.next_deadline(r.now) == r.now + r.config.idle_timeout);
 }
+
+namespace {
+
+// A wall clock the test moves, as the kiosk's real one moves with its steady clock.
+class MovableStamps final : public StampSource {
+ public:
+  Stamp now() override { return {unix, true, "boot-test", 3600000}; }
+  std::int64_t unix_now() override { return unix; }
+  std::int64_t unix = 1764500400;
+};
+
+// One kiosk process: a visit on a PIN lockout kept in `log`.
+struct PinRig {
+  PinRig(test::MemoryPinLock& log, MovableStamps& stamps, TimePoint start) : stamps(stamps), now(start) {
+    visit.keep_pin_lock_in(log, now);
+    visit.handle(ev::StaffGesture{}, now);
+  }
+  void type_pin(const std::string& pin) {
+    for (char c : pin) visit.handle(ev::PinDigit{c - '0'}, now);
+    visit.handle(ev::PinSubmit{}, now);
+  }
+  // The pad goes back to the attract screen after kStaffIdle; the staff member comes back.
+  void wait(std::chrono::seconds d) {
+    now += d;
+    stamps.unix += d.count();
+    visit.tick(now);
+    if (visit.screen() == Screen::attract) visit.handle(ev::StaffGesture{}, now);
+  }
+  QuestionSet set = test::demo_set();
+  KioskConfig config;
+  Strings strings = test::demo_strings();
+  test::MemoryStore store;
+  MovableStamps& stamps;
+  test::FixedPin pins{"2468"};
+  TimePoint now;
+  Visit visit{set, config, strings, store, store, stamps, pins, now};
+};
+
+}  // namespace
+
+TEST_CASE("staff unlock: wrong PINs and locks survive a restart; the right PIN clears them", "[visit][staff][pin]") {
+  test::MemoryPinLock log;
+  MovableStamps stamps;
+  {
+    PinRig r(log, stamps, TimePoint{} + 1000h);
+    r.type_pin("1111");
+    r.type_pin("1111");
+    CHECK(log.state.failures == 2);
+  }
+  // Restarted (a new boot: the steady clock starts elsewhere): three more wrong PINs lock.
+  {
+    PinRig r(log, stamps, TimePoint{} + 5h);
+    for (int i = 0; i < 3; ++i) r.type_pin("1111");
+    CHECK(r.visit.pin_locked_seconds(r.now) == 60);
+    CHECK(log.state.locks == 1);
+    CHECK(log.state.locked_until_unix == stamps.unix + 60);
+    r.wait(20s);
+  }
+  // Restarted 20 s into the lock: 40 s of it are left, and the right PIN is refused meanwhile.
+  {
+    PinRig r(log, stamps, TimePoint{} + 7h);
+    CHECK(r.visit.pin_locked_seconds(r.now) == 40);
+    r.type_pin("2468");
+    CHECK(r.visit.screen() == Screen::staff_pin);
+    r.wait(40s);
+    CHECK(r.visit.pin_locked_seconds(r.now) == 0);
+    for (int i = 0; i < r.config.pin_attempts_before_lock; ++i) r.type_pin("1111");
+    CHECK(r.visit.pin_locked_seconds(r.now) == 120);  // the second lock doubles, across the restart
+  }
+  // A wall clock that went back an hour meanwhile cannot make the lock longer.
+  stamps.unix -= 3600;
+  {
+    PinRig r(log, stamps, TimePoint{} + 9h);
+    CHECK(r.visit.pin_locked_seconds(r.now) == 120);
+    r.wait(121s);
+    r.type_pin("2468");
+    CHECK(r.visit.screen() == Screen::staff_menu);
+    CHECK(log.state == PinLockState{});
+  }
+  {
+    PinRig r(log, stamps, TimePoint{} + 11h);
+    CHECK(r.visit.pin_locked_seconds(r.now) == 0);
+    r.type_pin("2468");
+    CHECK(r.visit.screen() == Screen::staff_menu);
+  }
+}
+
+TEST_CASE("staff unlock: locks keep doubling beyond 15 minutes, up to a day", "[visit][staff][pin]") {
+  test::MemoryPinLock log;
+  MovableStamps stamps;
+  PinRig r(log, stamps, TimePoint{} + 1000h);
+  std::vector<int> locks;
+  for (int round = 0; round < 13; ++round) {
+    for (int i = 0; i < r.config.pin_attempts_before_lock; ++i) r.type_pin("1111");
+    locks.push_back(r.visit.pin_locked_seconds(r.now));
+    r.wait(std::chrono::seconds(locks.back()));
+  }
+  CHECK(locks == std::vector<int>{60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 30720, 61440, 86400, 86400});
+  // While locked, digits are not even taken, so nothing can be tried.
+  for (int i = 0; i < r.config.pin_attempts_before_lock; ++i) r.type_pin("1111");
+  CHECK(r.visit.pin_locked_seconds(r.now) == 86400);
+  r.wait(3600s);
+  r.type_pin("2468");
+  CHECK(r.visit.screen() == Screen::staff_pin);
+  CHECK(r.visit.pin_locked_seconds(r.now) == 82800);
+}
+
+TEST_CASE("staff unlock: an unreadable lockout log starts afresh and the pad still locks", "[visit][staff][pin]") {
+  test::MemoryPinLock log;
+  log.state = {3, 2, 1764500400 + 500};
+  log.fail = true;
+  MovableStamps stamps;
+  PinRig r(log, stamps, TimePoint{} + 1000h);
+  CHECK(r.visit.pin_locked_seconds(r.now) == 0);
+  for (int i = 0; i < r.config.pin_attempts_before_lock; ++i) r.type_pin("1111");
+  CHECK(r.visit.pin_locked_seconds(r.now) == 60);
+}
+
+TEST_CASE("the staff menu knows when the demo PIN opens it", "[visit][staff][pin]") {
+  Rig demo;
+  CHECK(demo.visit.staff_pin_is_demo());
+  QuestionSet set = test::demo_set();
+  KioskConfig config;
+  Strings strings = test::demo_strings();
+  test::MemoryStore store;
+  test::FixedStamps stamps;
+  test::FixedPin own{"13579024"};
+  Visit v{set, config, strings, store, store, stamps, own, TimePoint{}};
+  CHECK_FALSE(v.staff_pin_is_demo());
+}
