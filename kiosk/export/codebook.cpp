@@ -62,16 +62,24 @@ std::string_view codebook_column_description(std::string_view column) {
   return {};
 }
 
+void CodebookTally::add(const Answer& a) {
+  ++answers;
+  if (!last_ || last_->first.second != a.set_version || last_->first.first != a.set_id)
+    last_ = &*versions.try_emplace({a.set_id, a.set_version}).first;
+  ++last_->second.answers;
+  if (!last_->second.questions.contains(a.question_id)) last_->second.questions.insert(a.question_id);
+}
+
 std::string codebook_text(const CodebookInput& in) {
-  const std::vector<Answer> none;
-  const std::vector<Answer>& answers = in.answers ? *in.answers : none;
+  const CodebookTally none;
+  const CodebookTally& tally = in.tally ? *in.tally : none;
   std::string out;
   out += "Tenpoint results: codebook\n";
   out += "==========================\n\n";
   out += "Venue:     " + in.venue + "\n";
   out += "Exported:  " + in.exported_at + " (" + in.time_zone + ")\n";
   out += "Period:    " + in.period + "\n";
-  out += "Answers:   " + std::to_string(answers.size()) + "\n\n";
+  out += "Answers:   " + std::to_string(tally.answers) + "\n\n";
 
   out += "Files in this folder\n--------------------\n";
   out +=
@@ -83,7 +91,16 @@ std::string codebook_text(const CodebookInput& in) {
       "              with the anonymity rules applied (a group of fewer than 5 answers shows\n"
       "              \"fewer than 5\", notes only from groups of at least 8). Opens in any\n"
       "              browser without a network; prints on A4, one question per page.\n";
-  out += "codebook.txt  This file.\n\n";
+  out += "codebook.txt  This file.\n";
+  if (in.server_bundle)
+    out +=
+        "server-bundle/\n"
+        "              The same answers for the central Tenpoint server, for a kiosk without a\n"
+        "              network: answers.jsonl (the answers, as the kiosk sends them), manifest.json\n"
+        "              (counts, sizes and SHA-256 of the files) and manifest.sig (the kiosk's\n"
+        "              signature). Give the folder to whoever runs the server; it imports each\n"
+        "              answer once, however often it is given.\n";
+  out += "\n";
 
   out += "answers.csv: format\n-------------------\n";
   out += "- Comma separated (RFC 4180), UTF-8 with a byte-order mark, CRLF line ends, one header line.\n";
@@ -107,15 +124,10 @@ std::string codebook_text(const CodebookInput& in) {
   out += "\n";
 
   // The set versions answers came from, with how many answers each.
-  std::map<std::pair<std::string, int>, std::int64_t> versions;
-  std::map<std::pair<std::string, int>, std::set<std::string>> questions_answered;
-  for (const auto& a : answers) {
-    ++versions[{a.set_id, a.set_version}];
-    questions_answered[{a.set_id, a.set_version}].insert(a.question_id);
-  }
   out += "Question sets in the data\n-------------------------\n";
-  if (versions.empty()) out += "No answers in this export.\n";
-  for (const auto& [key, count] : versions) {
+  if (tally.versions.empty()) out += "No answers in this export.\n";
+  for (const auto& [key, version] : tally.versions) {
+    const std::int64_t count = version.answers;
     out += "\n" + key.first + " version " + std::to_string(key.second) + " (" + std::to_string(count) + " answer" +
            (count == 1 ? "" : "s") + ")\n";
     const QuestionSet* set = nullptr;
@@ -124,7 +136,7 @@ std::string codebook_text(const CodebookInput& in) {
         if (s.id == key.first && s.version == key.second) set = &s;
     if (!set) {
       out += "  The texts of this version are not on this kiosk. Questions answered:";
-      for (const auto& q : questions_answered[key]) out += " " + q;
+      for (const auto& q : version.questions) out += " " + q;
       out += "\n";
       continue;
     }

@@ -5,6 +5,8 @@
 // README.md ("Exporting results to a USB stick").
 #pragma once
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,13 +16,30 @@
 
 namespace tp {
 
+// What the codebook says of the answers, gathered as they go by: how many,
+// and which questions of which set versions were answered.
+struct CodebookTally {
+  struct Version {
+    std::int64_t answers = 0;
+    std::set<std::string> questions;
+  };
+  std::int64_t answers = 0;
+  std::map<std::pair<std::string, int>, Version> versions;  // by set id and version
+
+  void add(const Answer& answer);
+
+ private:
+  std::pair<const std::pair<std::string, int>, Version>* last_ = nullptr;  // answers come in runs of one version
+};
+
 struct CodebookInput {
   std::string venue;
   std::string exported_at;  // "2025-01-06 14:03"
   std::string time_zone;    // "GMT"
   std::string period;       // "all answers" or "answers from 2025-01-01"
-  const std::vector<Answer>* answers = nullptr;
+  const CodebookTally* tally = nullptr;
   const std::vector<QuestionSet>* sets = nullptr;
+  bool server_bundle = false;  // the export holds the server bundle (kBundleFolder)
 };
 
 std::string codebook_text(const CodebookInput& input);

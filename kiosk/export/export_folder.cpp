@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -149,7 +150,8 @@ ExportFolder::ExportFolder(ExportFolder&& o) noexcept
       path_(std::move(o.path_)),
       stick_fd_(std::exchange(o.stick_fd_, -1)),
       dir_fd_(std::exchange(o.dir_fd_, -1)),
-      made_(std::move(o.made_)) {}
+      made_(std::move(o.made_)),
+      made_folders_(std::move(o.made_folders_)) {}
 
 ExportFolder::~ExportFolder() {
   if (dir_fd_ >= 0) ::close(dir_fd_);
@@ -210,79 +212,203 @@ Status ExportFolder::fail(const std::string& what, int err) const {
   return Status::failure(fault_of(err), "Unable to " + what + " in " + path_ + ": " + words);
 }
 
-Status ExportFolder::write_file(const std::string& file_name, std::string_view bytes, const Progress& progress) {
-  if (bytes.size() > max_file_bytes)
-    return Status::failure(Fault::storage_full, "Unable to write " + file_name + " (" + std::to_string(bytes.size() / (1024 * 1024)) +
-                                                    " MB): a FAT USB stick holds at most " +
-                                                    std::to_string((max_file_bytes + 1) / (1024 * 1024)) + " MB in one file");
+// SHA-256 from OpenSSL's libcrypto: with the CPU's SHA instructions it runs
+// at about 1.7 GB/s here, against 55 MB/s for libsodium's portable C, and an
+// export hashes every byte twice (written, read back).
+struct ExportFile::Digest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  Digest() { EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr); }
+  ~Digest() { EVP_MD_CTX_free(ctx); }
+  Digest(const Digest&) = delete;
+  Digest& operator=(const Digest&) = delete;
+  void update(const char* data, std::size_t size) { EVP_DigestUpdate(ctx, data, size); }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(ctx, digest, &size);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+      out += kHex[digest[i] >> 4];
+      out += kHex[digest[i] & 0xF];
+    }
+    return out;
+  }
+};
+
+ExportFile::ExportFile(ExportFolder& folder, std::string name, std::string temp, int fd)
+    : folder_(&folder), name_(std::move(name)), temp_(std::move(temp)), fd_(fd), digest_(std::make_unique<Digest>()) {
+  buffer_.reserve(kChunkBytes);
+}
+
+ExportFile::ExportFile(ExportFile&& o) noexcept
+    : folder_(o.folder_),
+      name_(std::move(o.name_)),
+      temp_(std::move(o.temp_)),
+      fd_(std::exchange(o.fd_, -1)),
+      buffer_(std::move(o.buffer_)),
+      size_(o.size_),
+      digest_(std::move(o.digest_)),
+      sha256_(std::move(o.sha256_)),
+      failed_(std::move(o.failed_)) {
+  o.temp_.clear();
+}
+
+ExportFile::~ExportFile() {
+  // Not finished: the temporary file goes (invariant 5).
+  if (fd_ >= 0) ::close(fd_);
+  if (!temp_.empty() && ::unlinkat(folder_->dir_fd_, temp_.c_str(), 0) == 0) folder_->forget(temp_);
+}
+
+Status ExportFile::abandon(const std::string& what, int err) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_.empty() && ::unlinkat(folder_->dir_fd_, temp_.c_str(), 0) == 0) folder_->forget(temp_);
+  temp_.clear();
+  failed_ = folder_->fail(what, err);
+  return failed_;
+}
+
+Status ExportFile::flush() {
+  if (buffer_.empty()) return {};
+  digest_->update(buffer_.data(), buffer_.size());
+  int err = 0;
+  if (!write_all(fd_, buffer_.data(), buffer_.size(), err)) return abandon("write " + name_, err);
+  buffer_.clear();
+  return {};
+}
+
+Status ExportFile::write(std::string_view bytes) {
+  if (!failed_) return failed_;
+  if (fd_ < 0) return Status::failure(Fault::invalid_input, name_ + " is already finished");
+  if (size_ + bytes.size() > folder_->max_file_bytes) {
+    (void)abandon("write " + name_, EFBIG);  // the temporary file goes; the message below says why
+    failed_ = Status::failure(Fault::storage_full,
+                              "Unable to export: " + name_ + " would be more than " +
+                                  std::to_string((folder_->max_file_bytes + 1) / (1024 * 1024)) +
+                                  " MB, more than a FAT USB stick holds in one file; export a shorter period with a start date");
+    return failed_;
+  }
+  size_ += bytes.size();
+  while (!bytes.empty()) {
+    std::size_t n = std::min(bytes.size(), kChunkBytes - buffer_.size());
+    buffer_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    if (buffer_.size() >= kChunkBytes)
+      if (Status s = flush(); !s) return s;
+  }
+  return {};
+}
+
+Status ExportFile::finish(const std::function<void(std::uint64_t done)>& progress) {
+  if (!failed_) return failed_;
+  if (fd_ < 0) return Status::failure(Fault::invalid_input, name_ + " is already finished");
+  if (Status s = flush(); !s) return s;
+  if (::fsync(fd_) != 0) return abandon("write " + name_, errno);
+  // Drop the cached pages, so that reading back below reads the stick itself.
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
+  int closed = ::close(fd_);
+  fd_ = -1;
+  if (closed != 0) return abandon("write " + name_, errno);
+  const int dir = folder_->dir_fd_;
+  if (::renameat2(dir, temp_.c_str(), dir, name_.c_str(), RENAME_NOREPLACE) != 0) {
+    int e = errno;
+    if (e != EINVAL && e != ENOSYS) return abandon("name " + name_, e);
+    // A filesystem without RENAME_NOREPLACE: the folder is new and ours, so looking first is enough.
+    struct stat there {};
+    if (::fstatat(dir, name_.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0) return abandon("name " + name_, EEXIST);
+    if (::renameat(dir, temp_.c_str(), dir, name_.c_str()) != 0) return abandon("name " + name_, errno);
+  }
+  for (auto& f : folder_->made_)
+    if (f == temp_) f = name_;
+  temp_.clear();
+  const std::string written = digest_->hex();
+  if (::fsync(dir) != 0 && errno != EINVAL) return failed_ = folder_->fail("write " + name_, errno);
+
+  // Read it back from the stick: the same size and the same SHA-256.
+  auto differs = [&](const char* what) {
+    failed_ = Status::failure(Fault::storage_unavailable, "Unable to check " + name_ + " in " + folder_->path_ + ": the USB stick " + what +
+                                                              " (the stick may be failing)");
+    return failed_;
+  };
+  int in = ::openat(dir, name_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0) return failed_ = folder_->fail("read back " + name_, errno);
+  struct stat st {};
+  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != size_) {
+    ::close(in);
+    return differs("holds a different size than was written");
+  }
+  ::posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
+  ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
+  Digest back;
+  std::string chunk(kChunkBytes, '\0');
+  for (std::uint64_t done = 0; done < size_;) {
+    ssize_t n = ::read(in, chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size_ - done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      ::close(in);
+      return failed_ = folder_->fail("read back " + name_, e);
+    }
+    back.update(chunk.data(), static_cast<std::size_t>(n));
+    done += static_cast<std::uint64_t>(n);
+    if (progress) progress(done);
+  }
+  ::close(in);
+  if (back.hex() != written) return differs("gave back different bytes than were written");
+  sha256_ = written;
+  return failed_ = folder_->check_in_place();
+}
+
+Result<ExportFile> ExportFolder::begin_file(const std::string& file_name) {
   if (Status s = check_in_place(); !s) return s;
   // A hidden temporary name, FAT-safe, unique to this process.
   std::string temp = "." + file_name + ".part-" + std::to_string(::getpid());
   int fd = ::openat(dir_fd_, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return fail("write " + file_name, errno);
   made_.push_back(temp);
-  auto abandon = [&](const std::string& what, int err) {
-    if (fd >= 0) ::close(fd);
-    if (::unlinkat(dir_fd_, temp.c_str(), 0) == 0) made_.pop_back();
-    return fail(what, err);
-  };
-  int err = 0;
+  return ExportFile(*this, file_name, std::move(temp), fd);
+}
+
+Status ExportFolder::write_file(const std::string& file_name, std::string_view bytes, const Progress& progress) {
+  if (bytes.size() > max_file_bytes)
+    return Status::failure(Fault::storage_full, "Unable to write " + file_name + " (" + std::to_string(bytes.size() / (1024 * 1024)) +
+                                                    " MB): a FAT USB stick holds at most " +
+                                                    std::to_string((max_file_bytes + 1) / (1024 * 1024)) + " MB in one file");
+  Result<ExportFile> file = begin_file(file_name);
+  if (!file) return file.status();
   for (std::size_t done = 0; done < bytes.size();) {
     std::size_t n = std::min(kChunkBytes, bytes.size() - done);
-    if (!write_all(fd, bytes.data() + done, n, err)) return abandon("write " + file_name, err);
+    if (Status s = file->write(bytes.substr(done, n)); !s) return s;
     done += n;
     if (progress) progress(done);
   }
-  if (::fsync(fd) != 0) return abandon("write " + file_name, errno);
-  // Drop the cached pages, so that reading back below reads the stick itself.
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-  if (::close(fd) != 0) {
-    fd = -1;
-    return abandon("write " + file_name, errno);
-  }
-  fd = -1;
-  if (::renameat2(dir_fd_, temp.c_str(), dir_fd_, file_name.c_str(), RENAME_NOREPLACE) != 0) {
-    int e = errno;
-    if (e != EINVAL && e != ENOSYS) return abandon("name " + file_name, e);
-    // A filesystem without RENAME_NOREPLACE: the folder is new and ours, so looking first is enough.
-    struct stat there {};
-    if (::fstatat(dir_fd_, file_name.c_str(), &there, AT_SYMLINK_NOFOLLOW) == 0) return abandon("name " + file_name, EEXIST);
-    if (::renameat(dir_fd_, temp.c_str(), dir_fd_, file_name.c_str()) != 0) return abandon("name " + file_name, errno);
-  }
-  made_.back() = file_name;
-  if (::fsync(dir_fd_) != 0 && errno != EINVAL) return fail("write " + file_name, errno);
-
-  // Read it back from the stick and compare, byte for byte.
-  int in = ::openat(dir_fd_, file_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (in < 0) return fail("read back " + file_name, errno);
-  struct stat st {};
-  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != bytes.size()) {
-    ::close(in);
-    return Status::failure(Fault::storage_unavailable,
-                           "Unable to check " + file_name + " in " + path_ +
-                               ": the USB stick holds a different size than was written (the stick may be failing)");
-  }
-  ::posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
-  std::string chunk(kChunkBytes, '\0');
-  for (std::size_t done = 0; done < bytes.size();) {
-    ssize_t n = ::read(in, chunk.data(), std::min(chunk.size(), bytes.size() - done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      ::close(in);
-      return fail("read back " + file_name, e);
-    }
-    if (bytes.compare(done, static_cast<std::size_t>(n), chunk.data(), static_cast<std::size_t>(n)) != 0) {
-      ::close(in);
-      return Status::failure(Fault::storage_unavailable,
-                             "Unable to check " + file_name + " in " + path_ +
-                                 ": the USB stick gave back different bytes than were written (the stick may be failing)");
-    }
-    done += static_cast<std::size_t>(n);
+  return file->finish([&](std::uint64_t done) {
     if (progress) progress(bytes.size() + done);
+  });
+}
+
+Result<ExportFolder> ExportFolder::make_folder(const std::string& folder_name) {
+  if (Status s = check_in_place(); !s) return s;
+  if (::mkdirat(dir_fd_, folder_name.c_str(), 0755) != 0) return fail("make the folder " + folder_name, errno);
+  made_folders_.push_back(folder_name);
+  int sub = ::openat(dir_fd_, folder_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sub < 0) return fail("open the folder " + folder_name, errno);
+  int parent = ::fcntl(dir_fd_, F_DUPFD_CLOEXEC, 0);
+  if (parent < 0) {
+    int err = errno;
+    ::close(sub);
+    return fail("open the folder " + folder_name, err);
   }
-  ::close(in);
-  return check_in_place();
+  ExportFolder folder(path_, folder_name, parent, sub);
+  folder.max_file_bytes = max_file_bytes;
+  if (::fsync(dir_fd_) != 0 && errno != EINVAL) return fail("make the folder " + folder_name, errno);
+  return folder;
+}
+
+void ExportFolder::forget(const std::string& file_name) {
+  auto it = std::find(made_.begin(), made_.end(), file_name);
+  if (it != made_.end()) made_.erase(it);
 }
 
 Status ExportFolder::check_in_place() const {
@@ -299,6 +425,9 @@ Status ExportFolder::check_in_place() const {
 void ExportFolder::discard() {
   for (const auto& f : made_) ::unlinkat(dir_fd_, f.c_str(), 0);
   made_.clear();
+  // Folders made within, once empty (their own discard() empties them).
+  for (const auto& f : made_folders_) ::unlinkat(dir_fd_, f.c_str(), AT_REMOVEDIR);
+  made_folders_.clear();
   if (stick_fd_ >= 0) {
     // Only the folder this export made, and only while it is still that folder.
     struct stat by_fd {

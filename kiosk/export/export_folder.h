@@ -10,18 +10,30 @@
 //      O_CREAT|O_EXCL under a temporary name and renamed with
 //      RENAME_NOREPLACE.
 //   3. A final name appears only after the file's bytes are fsync'd, and the
-//      folder is fsync'd after the rename. write_file() is ok only once the
-//      bytes were read back from the stick (its cached pages dropped first)
-//      and compared with what was meant to be written.
-//   4. A failed write removes its temporary file where the stick still lets
-//      it; discard() removes everything the export made.
+//      folder is fsync'd after the rename. A file is done (write_file() or
+//      ExportFile::finish() ok) only once it was read back from the stick
+//      (its cached pages dropped first) and its size and SHA-256 matched
+//      those of the bytes meant to be written.
+//   4. A file is written as it is made, a chunk at a time (ExportFile), so
+//      a file of gigabytes needs no memory of its size; one that would pass
+//      max_file_bytes (FAT's 4 GiB) is refused before those bytes are
+//      written, and its temporary file removed.
+//   5. A failed write removes its temporary file where the stick still lets
+//      it; discard() removes everything the export made, folders within it
+//      included.
 //
 //   create() --mkdir, open(O_DIRECTORY|O_NOFOLLOW)--> OPEN
-//   OPEN --write_file(): temp file, write, fsync, rename, fsync folder, read back--> OPEN
+//   OPEN --make_folder(): mkdir, open(O_DIRECTORY|O_NOFOLLOW)--> OPEN (and a new OPEN folder within)
+//   OPEN --begin_file(): temp file (O_CREAT|O_EXCL|O_NOFOLLOW)--> WRITING
+//   WRITING --ExportFile::write() x N--> WRITING
+//   WRITING --ExportFile::finish(): fsync, rename, fsync folder, read back--> OPEN
+//   WRITING --failure, or the ExportFile dropped--> OPEN (temporary file removed)
+//   OPEN --write_file() = begin_file + write + finish--> OPEN
 //   OPEN --discard()--> (folder and files removed, where possible)
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +60,46 @@ std::string fat_safe_name(std::string_view wanted, std::string_view fallback = "
 // "the USB stick was removed or stopped answering" ...
 std::string stick_error_words(int err);
 
+class ExportFolder;
+
+// A file being written into an ExportFolder (invariants 3 and 4). Dropped
+// before finish(), it is removed.
+class ExportFile {
+ public:
+  ExportFile(ExportFile&& other) noexcept;
+  ExportFile& operator=(ExportFile&&) = delete;
+  ExportFile(const ExportFile&) = delete;
+  ExportFile& operator=(const ExportFile&) = delete;
+  ~ExportFile();
+
+  // More bytes of the file; written to the stick in chunks as they come.
+  // A failure leaves no file behind; later calls fail the same way.
+  Status write(std::string_view bytes);
+  // Writes what is left, fsyncs, names the file, reads it back and compares.
+  // `progress` counts the bytes read back, of size().
+  Status finish(const std::function<void(std::uint64_t done)>& progress = {});
+
+  const std::string& name() const { return name_; }
+  std::uint64_t size() const { return size_; }           // bytes given so far
+  const std::string& sha256() const { return sha256_; }  // hex, once finish() is ok
+
+ private:
+  friend class ExportFolder;
+  struct Digest;
+  ExportFile(ExportFolder& folder, std::string name, std::string temp, int fd);
+  Status flush();
+  Status abandon(const std::string& what, int err);
+
+  ExportFolder* folder_;
+  std::string name_, temp_;
+  int fd_ = -1;
+  std::string buffer_;
+  std::uint64_t size_ = 0;
+  std::unique_ptr<Digest> digest_;
+  std::string sha256_;
+  Status failed_;
+};
+
 class ExportFolder {
  public:
   // Called as a file is written and then read back: bytes done of 2 x its size.
@@ -70,6 +122,11 @@ class ExportFolder {
   // Writes one new file (invariants 2 and 3). A file over `max_file_bytes`
   // is refused before anything is written.
   Status write_file(const std::string& file_name, std::string_view bytes, const Progress& progress = {});
+  // Starts a new file to be written as it is made (invariant 4).
+  Result<ExportFile> begin_file(const std::string& file_name);
+  // A new folder `folder_name` in this one, with the same rules; discard()
+  // here removes it too.
+  Result<ExportFolder> make_folder(const std::string& folder_name);
   // The folder is still where it was made, on the same stick: not removed,
   // not replaced, the stick not unmounted.
   Status check_in_place() const;
@@ -80,8 +137,10 @@ class ExportFolder {
   std::uint64_t max_file_bytes = kFatMaxFileBytes;
 
  private:
+  friend class ExportFile;
   ExportFolder(std::string stick, std::string name, int stick_fd, int dir_fd);
   Status fail(const std::string& what, int err) const;
+  void forget(const std::string& file_name);
 
   std::string stick_;
   std::string name_;
@@ -89,6 +148,7 @@ class ExportFolder {
   int stick_fd_ = -1;
   int dir_fd_ = -1;
   std::vector<std::string> made_;  // file names in the folder, final or temporary
+  std::vector<std::string> made_folders_;
 };
 
 }  // namespace tp

@@ -5,16 +5,25 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <filesystem>
+#include <limits>
+#include <memory>
+#include <unordered_map>
 
+#include "bundle.h"
 #include "codebook.h"
 #include "csv.h"
 #include "data_paths.h"
+#include "device_key.h"
 #include "html.h"
 #include "json.h"
+#include "offline_enrol.h"
 #include "report.h"
+#include "server_bundle.h"
 #include "set_delivery.h"
 
 namespace tp {
@@ -52,88 +61,343 @@ ExportOutcome failed(const std::string& why) {
   return o;
 }
 
+// Fewer bytes than any answer takes in a file, for the checks made before
+// the stick is touched (invariant 4). A line of answers.csv holds two ids of
+// 36 characters, an hour of 16, the yes or no and 12 commas: over 100. A
+// line of answers.jsonl holds the field names too: over 200.
+constexpr std::uint64_t kMinCsvBytesPerAnswer = 100;
+constexpr std::uint64_t kMinBundleBytesPerAnswer = 200;
+// CSV text handed to the file at once.
+constexpr std::size_t kCsvWriteBytes = 256 * 1024;  // 256 KiB
+// Answers between two progress reports while they stream.
+constexpr std::int64_t kProgressEveryAnswers = 2048;
+// The progress bar's whole (ExportProgress::total), and its share for each part.
+constexpr std::uint64_t kProgressWhole = 1'000'000;
+constexpr double kShareAnswers = 0.6;     // reading the answers and writing answers.csv (and answers.jsonl)
+constexpr double kShareReadBack = 0.3;    // reading those files back
+constexpr double kShareSmallFiles = 0.1;  // the report, the codebook, the bundle's manifest and signature
+
+std::string file_size_words(std::uint64_t bytes) {
+  if (bytes < 1024 * 1024) return std::to_string((bytes + 1023) / 1024) + " KB";
+  return megabytes(bytes);
+}
+
+// The start of the local hour `t` falls in: a report shows no finer time
+// (report.h, invariant 3), so answers alike in all else are folded by it.
+// Where the offset changes within that hour (a zone that moves its clocks
+// at a half hour), the quarter hour, as the server folds.
+class HourFold {
+ public:
+  explicit HourFold(report::UtcOffset offset) : offset_(std::move(offset)) {}
+  std::int64_t operator()(std::int64_t t) {
+    if (t == last_) return folded_;  // answers come in time order: one look per rounded time
+    last_ = t;
+    const std::int64_t off = offset_(t);
+    std::int64_t start = t - floor_mod(t + off, 3600);
+    if (offset_(start) != off) start = t - floor_mod(t, 900);
+    return folded_ = start;
+  }
+
+ private:
+  static std::int64_t floor_mod(std::int64_t a, std::int64_t m) { return ((a % m) + m) % m; }
+  report::UtcOffset offset_;
+  std::int64_t last_ = INT64_MIN, folded_ = 0;
+};
+
+// The export as the archive hands it the answers (usb_export.h, the diagram).
+class Exporting final : public ArchiveReader {
+ public:
+  Exporting(const ExportRequest& request, const report::ReportOptions& options, const std::optional<DeviceKey>& key)
+      : request_(request), key_(key), csv_(request.sets, request.venue, options), fold_(options.utc_offset) {}
+
+  Status begin(std::int64_t answers) override {
+    count_ = answers;
+    const auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(answers, 0));
+    // What is certain to be too much is refused before the stick is touched (invariant 4).
+    auto too_large = [&](const std::string& file, std::uint64_t at_least) {
+      return Status::failure(Fault::storage_full, "Unable to export: " + file + " would be at least " + file_size_words(at_least) +
+                                                      ", more than a FAT USB stick holds in one file (" +
+                                                      megabytes(request_.max_file_bytes) + "); export a shorter period with a start date");
+    };
+    if (n * kMinCsvBytesPerAnswer > request_.max_file_bytes) return too_large(kAnswersFile, n * kMinCsvBytesPerAnswer);
+    if (key_ && n * kMinBundleBytesPerAnswer > request_.max_file_bytes)
+      return too_large(std::string(bundle::kBundleFolder) + "/" + bundle::kAnswersFile, n * kMinBundleBytesPerAnswer);
+    const std::uint64_t needed = n * (kMinCsvBytesPerAnswer + (key_ ? kMinBundleBytesPerAnswer : 0)) + kRoomForFilesystem;
+    int stick_fd = ::open(request_.stick.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (stick_fd >= 0) {
+      struct statvfs st {};
+      bool known = ::fstatvfs(stick_fd, &st) == 0;
+      ::close(stick_fd);
+      std::uint64_t room = known ? static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize : UINT64_MAX;
+      if (known && !(st.f_flag & ST_RDONLY) && room < needed)
+        return Status::failure(Fault::storage_full, "Unable to export to " + request_.stick +
+                                                        ": the USB stick is full (the export needs at least " + megabytes(needed) + ", " +
+                                                        megabytes(room) + " is free)");
+    }
+
+    Result<ExportFolder> made = ExportFolder::create(request_.stick, request_.venue + " " + format_local(request_.now, "%Y-%m-%d"));
+    if (!made) return made.status();
+    folder_ = std::make_unique<ExportFolder>(std::move(*made));  // files refer to it: it must not move
+    folder_->max_file_bytes = request_.max_file_bytes;
+    Result<ExportFile> csv = folder_->begin_file(kAnswersFile);
+    if (!csv) return csv.status();
+    csv_file_.emplace(std::move(*csv));
+    buffer_ = report::AnswersCsvLines::header();
+    if (key_) {
+      Result<ServerBundleWriter> bundle = ServerBundleWriter::start(*folder_, *key_, request_.venue, request_.now);
+      if (!bundle) return bundle.status();
+      bundle_.emplace(std::move(*bundle));
+    }
+    step_ = std::string("Writing ") + kAnswersFile + " (" + report::format_count(count_) + " answer" + (count_ == 1 ? "" : "s") + ")";
+    progress(0);
+    return {};
+  }
+
+  Status visit_score(const VisitScore& v) override {
+    // A row that counts for nothing and only gives its visit a score (report::AnswerRow::count).
+    report::AnswerRow r;
+    r.set_id = v.set_id;
+    r.question_id = v.question_id;
+    r.session_id = v.session_id;
+    r.venue = request_.venue;
+    r.score = v.score;
+    r.count = 0;
+    rows_.push_back(std::move(r));
+    return {};
+  }
+
+  Status answer(ArchivedAnswer&& a) override {
+    if (!group_.empty() && (a.stored.answer.stamp.unix_seconds != group_.front().stored.answer.stamp.unix_seconds ||
+                            a.stored.answer.session_id != group_.front().stored.answer.session_id))
+      if (Status s = end_group(); !s) return s;
+    group_.push_back(std::move(a));
+    return {};
+  }
+
+  // After the last answer: answers.csv and answers.jsonl finished and read back.
+  Status finish_answers(const std::function<void(const std::string&, double)>& report_progress) {
+    if (Status s = end_group(); !s) return s;
+    if (Status s = csv_file_->write(buffer_); !s) return s;
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    const double read_back_bytes =
+        static_cast<double>(csv_file_->size() + (bundle_ ? bundle_->bytes() : 0)) + 1.0;  // +1: never a division by 0
+    const std::uint64_t csv_bytes = csv_file_->size();
+    report_progress(std::string("Checking ") + kAnswersFile, kShareAnswers);
+    if (Status s = csv_file_->finish([&](std::uint64_t done) {
+          report_progress(std::string("Checking ") + kAnswersFile,
+                          kShareAnswers + kShareReadBack * static_cast<double>(done) / read_back_bytes);
+        });
+        !s)
+      return s;
+    if (!bundle_) return {};
+    const std::string step = std::string("Checking ") + bundle::kBundleFolder + "/" + bundle::kAnswersFile;
+    return bundle_->finish_answers([&](std::uint64_t done) {
+      report_progress(step, kShareAnswers + kShareReadBack * static_cast<double>(csv_bytes + done) / read_back_bytes);
+    });
+  }
+
+  // Removes whatever the export made (invariant 3).
+  void discard() {
+    csv_file_.reset();  // its temporary file goes
+    if (bundle_) bundle_->discard();
+    bundle_.reset();
+    if (folder_) folder_->discard();
+  }
+
+  ExportFolder* folder() { return folder_.get(); }
+  ServerBundleWriter* bundle() { return bundle_ ? &*bundle_ : nullptr; }
+  // The report's rows, handed over once the answers are written; what
+  // folded them is freed first, for the report to use.
+  std::vector<report::AnswerRow> take_rows() {
+    folded_ = {};
+    return std::move(rows_);
+  }
+  const CodebookTally& tally() const { return tally_; }
+  std::int64_t answers() const { return done_; }
+
+ private:
+  void progress(double fraction) {
+    if (request_.on_progress) request_.on_progress({step_, static_cast<std::uint64_t>(fraction * kProgressWhole), kProgressWhole});
+  }
+
+  // One visit's answers of one rounded time: their lines, their rows of the
+  // report, and the bundle.
+  Status end_group() {
+    if (group_.empty()) return {};
+    pointers_.clear();
+    for (const auto& a : group_) pointers_.push_back(&a.stored.answer);
+    csv_.append(pointers_, buffer_);
+    if (buffer_.size() >= kCsvWriteBytes) {
+      if (Status s = csv_file_->write(buffer_); !s) return s;
+      buffer_.clear();
+    }
+    for (auto& a : group_) {
+      tally_.add(a.stored.answer);
+      fold(a.stored.answer);
+      if (bundle_ && a.closed)  // server_bundle.h, invariant 2
+        if (Status s = bundle_->add(std::move(a.stored)); !s) return s;
+      if (++done_ % kProgressEveryAnswers == 0)
+        progress(kShareAnswers * static_cast<double>(done_) / static_cast<double>(std::max<std::int64_t>(count_, 1)));
+    }
+    group_.clear();
+    return {};
+  }
+
+  // The report's rows: a note is a row of its own (its text, its visit);
+  // other answers alike in all the report shows are one row with a count.
+  void fold(const Answer& a) {
+    if (a.text && !a.text->empty()) {
+      rows_.push_back(report::from_answer(a, request_.venue));
+      return;
+    }
+    const std::int64_t hour = fold_(a.stamp.unix_seconds);
+    const FoldKey key{hour,
+                      a.score ? *a.score : std::numeric_limits<std::int64_t>::min(),
+                      a.set_version,
+                      a.rapid_repeat,
+                      word(a.set_id),
+                      word(a.question_id),
+                      word(a.language),
+                      a.choice ? word(*a.choice) : -1};
+    auto [it, made] = folded_.try_emplace(key, rows_.size());
+    if (!made) {
+      rows_[it->second].count += 1;
+      return;
+    }
+    report::AnswerRow r;
+    r.set_id = a.set_id;
+    r.set_version = a.set_version;
+    r.question_id = a.question_id;
+    r.venue = request_.venue;
+    r.language = a.language;
+    r.score = a.score;
+    r.choice = a.choice;
+    r.recorded_at = hour;
+    r.rapid_repeat = a.rapid_repeat;
+    rows_.push_back(std::move(r));
+  }
+
+  const ExportRequest& request_;
+  const std::optional<DeviceKey>& key_;
+  report::AnswersCsvLines csv_;
+  HourFold fold_;
+  std::unique_ptr<ExportFolder> folder_;
+  std::optional<ExportFile> csv_file_;
+  std::optional<ServerBundleWriter> bundle_;
+  std::string step_;
+  std::int64_t count_ = 0, done_ = 0;
+  std::vector<ArchivedAnswer> group_;
+  std::vector<const Answer*> pointers_;
+  std::string buffer_;
+  // What the report shows of an answer without a note. Ids, languages and
+  // options are numbered as they are met (a few dozen in all), so a key is a
+  // few numbers, with no text of its own to allocate.
+  struct FoldKey {
+    std::int64_t hour, score;
+    int set_version;
+    bool rapid_repeat;
+    int set_id, question_id, language, choice;  // word(); choice -1: none
+    bool operator==(const FoldKey&) const = default;
+  };
+  struct FoldHash {
+    std::size_t operator()(const FoldKey& k) const {
+      std::size_t h = std::hash<std::int64_t>{}(k.hour);
+      for (std::int64_t v : {k.score, std::int64_t{k.set_version}, std::int64_t{k.rapid_repeat}, std::int64_t{k.set_id},
+                             std::int64_t{k.question_id}, std::int64_t{k.language}, std::int64_t{k.choice}})
+        h = h * 1000003 ^ std::hash<std::int64_t>{}(v);
+      return h;
+    }
+  };
+  int word(const std::string& text) { return words_.try_emplace(text, static_cast<int>(words_.size())).first->second; }
+
+  std::vector<report::AnswerRow> rows_;
+  std::unordered_map<FoldKey, std::size_t, FoldHash> folded_;  // -> row in rows_
+  std::unordered_map<std::string, int> words_;
+  CodebookTally tally_;
+};
+
 }  // namespace
 
 ExportOutcome export_results(AnswerArchive& archive, const ExportRequest& request) {
-  auto progress = [&](const std::string& step, std::uint64_t done, std::uint64_t total) {
-    if (request.on_progress) request.on_progress({step, done, total});
+  auto progress = [&](const std::string& step, double fraction) {
+    if (request.on_progress) request.on_progress({step, static_cast<std::uint64_t>(fraction * kProgressWhole), kProgressWhole});
   };
-  progress("Reading the answers", 0, 0);
-  Result<std::vector<Answer>> answers = archive.all_answers(request.since);
-  if (!answers) return failed(answers.message());
+  if (request.on_progress) request.on_progress({"Reading the answers", 0, 0});
 
-  // Everything in memory first (invariant 4).
-  std::vector<report::AnswerRow> rows;
-  rows.reserve(answers->size());
-  for (const auto& a : *answers) rows.push_back(report::from_answer(a, request.venue));
-  report::ReportFilter filter;
-  filter.venue = request.venue;  // every row is this kiosk's: the header names the venue
-  filter.from = request.since;
+  // The device key, for the server bundle: none when the kiosk never enrolled.
+  std::optional<DeviceKey> key;
+  std::string no_bundle = " No server bundle was written because this kiosk is not enrolled.";
+  if (!request.data_dir.empty()) {
+    Result<std::optional<DeviceKey>> loaded = load_device_key(request.data_dir);
+    if (!loaded)
+      no_bundle = " No server bundle was written: " + loaded.message() + (loaded.message().ends_with(".") ? "" : ".");
+    else if (*loaded)
+      key = std::move(*loaded);
+  }
+
   report::ReportOptions options;
   options.utc_offset = [](std::int64_t t) { return static_cast<std::int64_t>(local_tm(t).tm_gmtoff); };
   options.time_zone_name = format_local(request.now, "%Z");
   const std::string exported_at = format_local(request.now, "%Y-%m-%d %H:%M");
   const std::string period = request.since ? "answers from " + format_local(*request.since, "%Y-%m-%d") : "all answers";
 
-  const std::string csv = report::report_csv(rows, request.sets, filter, options, report::CsvForm::answers);
-  report::PageOptions page;
-  page.title = "Tenpoint results: " + request.venue;
-  page.note = "Exported from the kiosk on " + exported_at + " (" + options.time_zone_name + "), " + period + ".";
-  const std::string html = report::report_page(report::build_report(rows, request.sets, filter, options), page);
-  const std::string codebook = codebook_text({request.venue, exported_at, options.time_zone_name, period, &answers.value(), &request.sets});
-
-  const std::vector<std::pair<const char*, const std::string*>> files = {
-      {kAnswersFile, &csv}, {kReportFile, &html}, {kCodebookFile, &codebook}};
-  std::uint64_t bytes = 0;
-  for (const auto& [name, text] : files) {
-    if (text->size() > request.max_file_bytes)
-      return failed(std::string("Unable to export: ") + name + " would be " + megabytes(text->size()) +
-                    ", more than a FAT USB stick holds in one file (" + megabytes(request.max_file_bytes) +
-                    "); export a shorter period with a start date");
-    bytes += text->size();
-  }
-  // Room for all of it, before the stick is touched.
-  int stick_fd = ::open(request.stick.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (stick_fd >= 0) {
-    struct statvfs st {};
-    bool known = ::fstatvfs(stick_fd, &st) == 0;
-    ::close(stick_fd);
-    std::uint64_t room = known ? static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize : UINT64_MAX;
-    if (known && !(st.f_flag & ST_RDONLY) && room < bytes + kRoomForFilesystem)
-      return failed("Unable to export to " + request.stick + ": the USB stick is full (the export needs " +
-                    megabytes(bytes + kRoomForFilesystem) + ", " + megabytes(room) + " is free)");
-  }
-
-  Result<ExportFolder> made = ExportFolder::create(request.stick, request.venue + " " + format_local(request.now, "%Y-%m-%d"));
-  if (!made) return failed(made.message());
-  ExportFolder& folder = *made;
-  folder.max_file_bytes = request.max_file_bytes;
-  const std::uint64_t total = bytes * 2;
-  std::uint64_t before = 0;
-  ExportOutcome outcome;
-  for (const auto& [name, text] : files) {
-    std::string step = std::string("Writing ") + name;
-    if (text == &csv) step += " (" + report::format_count(static_cast<std::int64_t>(answers->size())) + " answers)";
-    progress(step, before, total);
-    Status s = folder.write_file(name, *text, [&](std::uint64_t done) { progress(step, before + done, total); });
-    if (!s) {
-      folder.discard();  // invariant 3
-      return failed(s.message());
-    }
-    before += text->size() * 2;
-    outcome.files.push_back(name);
-  }
-  if (Status s = folder.check_in_place(); !s) {
-    folder.discard();
+  // The answers stream from the database to the stick (invariant 4).
+  Exporting ex(request, options, key);
+  auto fail = [&](const Status& s) {
+    ex.discard();  // invariant 3
     return failed(s.message());
+  };
+  if (Status s = archive.read_answers(request.since, ex); !s) return fail(s);
+  if (Status s = ex.finish_answers(progress); !s) return fail(s);
+  ExportFolder& folder = *ex.folder();
+  const std::vector<report::AnswerRow> rows = ex.take_rows();
+
+  // The small files, made from what was gathered on the way.
+  report::ReportFilter filter;
+  filter.venue = request.venue;  // every row is this kiosk's: the header names the venue
+  filter.from = request.since;
+  std::vector<std::pair<std::string, std::function<std::string()>>> small = {
+      {kReportFile,
+       [&] {
+         report::PageOptions page;
+         page.title = "Tenpoint results: " + request.venue;
+         page.note = "Exported from the kiosk on " + exported_at + " (" + options.time_zone_name + "), " + period + ".";
+         return report::report_page(report::build_report(rows, request.sets, filter, options), page);
+       }},
+      {kCodebookFile,
+       [&] {
+         return codebook_text({request.venue, exported_at, options.time_zone_name, period, &ex.tally(), &request.sets, key.has_value()});
+       }},
+  };
+  ExportOutcome outcome;
+  outcome.files.push_back(kAnswersFile);
+  if (key) outcome.files.push_back(std::string(bundle::kBundleFolder) + "/" + bundle::kAnswersFile);
+  const double steps = static_cast<double>(small.size() + (key ? 1 : 0));
+  double at = kShareAnswers + kShareReadBack;
+  for (const auto& [name, make] : small) {
+    const std::string step = "Writing " + name;
+    progress(step, at);
+    const std::string text = make();
+    if (Status s = folder.write_file(name, text); !s) return fail(s);
+    outcome.files.push_back(name);
+    at += kShareSmallFiles / steps;
   }
+  if (ServerBundleWriter* bundle = ex.bundle()) {
+    progress(std::string("Writing ") + bundle::kBundleFolder + "/" + bundle::kManifestFile, at);
+    if (Status s = bundle->finish(); !s) return fail(s);
+    outcome.files.push_back(std::string(bundle::kBundleFolder) + "/" + bundle::kManifestFile);
+    outcome.files.push_back(std::string(bundle::kBundleFolder) + "/" + bundle::kSignatureFile);
+  }
+  if (Status s = folder.check_in_place(); !s) return fail(s);
   outcome.ok = true;
   outcome.folder = folder.path();
-  outcome.answers = static_cast<std::int64_t>(answers->size());
+  outcome.answers = ex.answers();
+  outcome.bundle_answers = key ? ex.bundle()->answers() : 0;
   outcome.message = "Safe to remove the USB stick: " + report::format_count(outcome.answers) + " answer" +
-                    (outcome.answers == 1 ? "" : "s") + " in " + folder.path() +
-                    " (answers.csv, report.html, codebook.txt; written, flushed and read back)";
-  progress("Done", total, total);
+                    (outcome.answers == 1 ? "" : "s") + " in " + folder.path() + " (answers.csv, report.html, codebook.txt" +
+                    (key ? ", server-bundle" : "") + "; written, flushed and read back)." + (key ? "" : no_bundle);
+  if (request.on_progress) request.on_progress({"Done", kProgressWhole, kProgressWhole});
   return outcome;
 }
 
@@ -161,6 +425,7 @@ std::string kiosk_venue(const std::string& data_dir) {
     const json::Value* venue = parsed.ok ? parsed.value.find("venue") : nullptr;
     if (venue && venue->is(json::Value::Type::string) && !venue->string.empty()) return venue->string;
   }
+  if (std::string venue = offline_venue(data_dir); !venue.empty()) return venue;  // enrolled from a stick
   return "Tenpoint kiosk";
 }
 

@@ -6,25 +6,41 @@
 //     answers.csv    one line per answer: the raw data for the kiosk's staff
 //     report.html    the report page (anonymity rules applied): to share, to print on A4
 //     codebook.txt   every column and its values, the question texts of each set version
+//     server-bundle/ when the kiosk has a device key (it enrolled): the answers for
+//                    `tenpoint-server import`, signed (server_bundle.h)
+//       answers.jsonl  one sync batch a line
+//       manifest.json  counts, range of seq, each file's size and SHA-256
+//       manifest.sig   the manifest signed with the kiosk's device key
 //
 // Invariants:
 //   1. The database is only read, in one read transaction through a
 //      read-only connection (AnswerArchive): an export cannot change or lose
-//      an answer, whatever happens to the stick.
+//      an answer, whatever happens to the stick. The transaction lasts while
+//      the answers are written; the kiosk's commits go on meanwhile (WAL).
 //   2. Every file is written as export_folder.h says (no link followed,
 //      nothing replaced, a final name only once whole and fsync'd) and read
 //      back before the export reports success. "Safe to remove" is said only
 //      then.
 //   3. A failure is a message in words and leaves no half-written file with
-//      a final name: the export's folder and files are removed where the
+//      a final name: the export's folders and files are removed where the
 //      stick still allows it.
-//   4. Everything is made in memory before the first byte is written, so a
-//      file over FAT's 4 GiB limit or a stick without room for the whole
-//      export is refused before the stick is touched.
+//   4. Memory does not grow with the number of answers: they stream from
+//      the database to answers.csv and answers.jsonl a visit at a time, and
+//      the report is built from rows folded as they pass (a row per question,
+//      version, language, value, rapid repeat and local hour, with a count;
+//      each note a row of its own, with its visit's score). What is certain
+//      not to fit (each answer takes at least a known number of bytes) is
+//      refused before the stick is touched; a file that would pass FAT's
+//      4 GiB, or a stick that fills up, is found as the bytes go and refused
+//      then, its temporary file removed.
 //
-//   read answers [AnswerArchive::all_answers] -> make the three files ->
-//   check size and room -> ExportFolder::create -> write_file x 3 ->
-//   check_in_place -> ok ("Safe to remove")        any failure -> discard()
+//   read_answers [AnswerArchive] --begin(count): check size and room,
+//     ExportFolder::create, begin answers.csv (and the bundle)--> STREAMING
+//   STREAMING --answer() x count: lines of answers.csv and answers.jsonl,
+//     folded report rows--> STREAMING
+//   STREAMING --finish: answers.csv, answers.jsonl read back--> write report.html,
+//     codebook.txt, manifest.json, manifest.sig --> check_in_place --> ok ("Safe to remove")
+//   any failure --> discard()
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -45,8 +61,8 @@ inline constexpr const char* kCodebookFile = "codebook.txt";
 
 struct ExportProgress {
   std::string step;         // "Writing answers.csv (1,234 answers)"
-  std::uint64_t done = 0;   // bytes written and read back so far
-  std::uint64_t total = 0;  // of all files, twice over (written, then read back); 0 while reading
+  std::uint64_t done = 0;   // of total: answers written, then bytes read back, then the small files
+  std::uint64_t total = 0;  // the whole export's work; 0 before the answers are counted
 };
 
 struct ExportRequest {
@@ -54,7 +70,8 @@ struct ExportRequest {
   std::string venue;                  // names the folder and heads the files
   std::optional<std::int64_t> since;  // unix seconds (a local midnight); empty: every answer
   std::vector<QuestionSet> sets;      // for the words of the report and the codebook
-  std::int64_t now = 0;               // unix seconds: the folder's date, "exported at"
+  std::int64_t now = 0;               // unix seconds: the folder's date, "exported at", the bundle's made_at
+  std::string data_dir;               // where kiosk.db lives: the device key (device_key.h); empty: no bundle
   std::uint64_t max_file_bytes = kFatMaxFileBytes;
   // Called on the exporting thread as the export moves on.
   std::function<void(const ExportProgress&)> on_progress;
@@ -65,7 +82,8 @@ struct ExportOutcome {
   std::string message;  // ok: "Safe to remove the USB stick: ..."; else why not, in words
   std::string folder;   // the folder made (ok only)
   std::int64_t answers = 0;
-  std::vector<std::string> files;  // written, flushed and read back (ok only)
+  std::int64_t bundle_answers = 0;  // in the server bundle (answers of ended visits); 0 without one
+  std::vector<std::string> files;   // written, flushed and read back (ok only), "server-bundle/..." for the bundle's
 };
 
 ExportOutcome export_results(AnswerArchive& archive, const ExportRequest& request);

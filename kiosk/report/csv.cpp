@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include <algorithm>
+#include <climits>
 #include <tuple>
 
 #include "analysis.h"
@@ -95,7 +96,110 @@ std::string answers_csv(const detail::Analysis& a, const ReportOptions& options)
   return out;
 }
 
+// csv_cell() appended to `out`, without its copies for the common cell: one
+// of printable ASCII with no comma or quote and no leading character to
+// protect, which csv_cell() gives back unchanged.
+void append_cell(std::string& out, std::string_view value, bool reversible) {
+  bool plain = value.empty() || !(value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\'');
+  for (std::size_t i = 0; plain && i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    plain = c >= 0x20 && c < 0x7F && c != ',' && c != '"';
+  }
+  if (plain)
+    out += value;
+  else
+    out += csv_cell(value, reversible);
+}
+
 }  // namespace
+
+struct AnswersCsvLines::Impl {
+  std::string venue;
+  ReportOptions options;
+  struct Known {
+    std::string set_id, question_id;
+    std::size_t index;  // the place in the report
+    QuestionType type;
+  };
+  std::vector<Known> known;          // a set holds a handful of questions: a scan beats a map's key copies
+  std::int64_t hour_of = INT64_MIN;  // the time whose hour text is cached
+  std::string hour;
+  std::string version_text;
+  int version = -1;
+
+  const Known* find(const Answer& a) const;
+};
+
+AnswersCsvLines::AnswersCsvLines(const std::vector<QuestionSet>& sets, std::string venue, ReportOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->venue = std::move(venue);
+  impl_->options = std::move(options);
+  // The questions the sets describe, in the report's order: what analyse() gives them without rows.
+  const detail::Analysis a = detail::analyse({}, sets, {});
+  for (const auto& q : a.questions) impl_->known.push_back({q.key.set_id, q.key.question_id, a.question_index.at(q.key), q.type});
+}
+
+const AnswersCsvLines::Impl::Known* AnswersCsvLines::Impl::find(const Answer& a) const {
+  for (const Known& k : known)
+    if (k.question_id == a.question_id && k.set_id == a.set_id) return &k;
+  return nullptr;
+}
+
+AnswersCsvLines::~AnswersCsvLines() = default;
+
+std::string AnswersCsvLines::header() {
+  std::string out = "\xEF\xBB\xBF";
+  write_line(out, kAnswersCsvColumns, true);
+  return out;
+}
+
+void AnswersCsvLines::append(std::vector<const Answer*>& group, std::string& out) {
+  Impl& m = *impl_;
+  // Within a group, as answers_csv() orders them: the question's place in the
+  // report (questions no set describes after all others, by id), then the answer id.
+  struct Place {
+    std::size_t index;
+    std::string_view set_id, question_id, answer_id;
+    auto operator<=>(const Place&) const = default;
+  };
+  auto place = [&](const Answer* x) {
+    if (const Impl::Known* k = m.find(*x)) return Place{k->index, {}, {}, x->uuid};
+    return Place{m.known.size(), x->set_id, x->question_id, x->uuid};
+  };
+  if (group.size() > 1) std::sort(group.begin(), group.end(), [&](const Answer* x, const Answer* y) { return place(x) < place(y); });
+  for (const Answer* x : group) {
+    if (x->stamp.unix_seconds != m.hour_of) {
+      m.hour_of = x->stamp.unix_seconds;
+      m.hour = hour_text(x->stamp.unix_seconds, m.options);
+    }
+    if (x->set_version != m.version) {
+      m.version = x->set_version;
+      m.version_text = std::to_string(x->set_version);
+    }
+    const Impl::Known* k = m.find(*x);
+    const QuestionType type = k ? k->type : x->score ? QuestionType::scale : x->choice ? QuestionType::choice : QuestionType::text;
+    const std::string score = x->score ? std::to_string(*x->score) : std::string();
+    const std::string type_text = type_name(type);
+    const std::array<std::string_view, kAnswersCsvColumns.size()> cells = {x->uuid,
+                                                                           x->session_id,
+                                                                           m.venue,
+                                                                           x->set_id,
+                                                                           m.version_text,
+                                                                           x->question_id,
+                                                                           type_text,
+                                                                           x->language,
+                                                                           m.hour,
+                                                                           score,
+                                                                           x->choice ? std::string_view(*x->choice) : std::string_view(),
+                                                                           x->text ? std::string_view(*x->text) : std::string_view(),
+                                                                           x->rapid_repeat ? "yes" : "no"};
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i) out += ',';
+      append_cell(out, cells[i], true);
+    }
+    out += "\r\n";
+  }
+}
 
 std::string report_csv(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,
                        const ReportOptions& options, CsvForm form) {

@@ -26,6 +26,7 @@
 // version: the set id and version are columns of their own.
 #pragma once
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,32 @@ inline constexpr std::array<const char*, 13> kAnswersCsvColumns = {"answer_id", 
 // One cell, quoted and protected as above (no separator). `reversible`: the
 // answers form's extra rule for a leading apostrophe.
 std::string csv_cell(std::string_view value, bool reversible = false);
+
+// The answers form (CsvForm::answers) a few lines at a time, for an export
+// that streams a million answers instead of holding them. Given the answers
+// in groups that share recorded_at and session_id, the groups in ascending
+// order of those two (byte order for the visit id), the lines are the very
+// bytes report_csv() gives for all of them at once: header() first, then
+// append() per group. One difference, for answers to a question no set
+// describes: each line's question_type is guessed from that answer alone
+// (report_csv() guesses from all of the question's answers; they agree
+// unless one question id was answered with scores and without).
+class AnswersCsvLines {
+ public:
+  AnswersCsvLines(const std::vector<QuestionSet>& sets, std::string venue, ReportOptions options);
+  ~AnswersCsvLines();
+  AnswersCsvLines(const AnswersCsvLines&) = delete;
+  AnswersCsvLines& operator=(const AnswersCsvLines&) = delete;
+
+  // The byte-order mark and the header line.
+  static std::string header();
+  // The lines of one group, appended to `out`; `group` is put in line order.
+  void append(std::vector<const Answer*>& group, std::string& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The whole file: byte-order mark, header line, one line per answer.
 std::string report_csv(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,

@@ -4,6 +4,7 @@
 // kiosk's own connection.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "answer_archive.h"
 
@@ -13,7 +14,10 @@ class SqliteAnswerArchive final : public AnswerArchive {
  public:
   explicit SqliteAnswerArchive(std::string path) : path_(std::move(path)) {}
 
-  Result<std::vector<Answer>> all_answers(std::optional<std::int64_t> since) override;
+  Status read_answers(std::optional<std::int64_t> since, ArchiveReader& reader) override;
+  // Every answer at or after `since` in the kiosk's order (seq), at once: for
+  // tests and small tools; the export streams with read_answers().
+  Result<std::vector<Answer>> all_answers(std::optional<std::int64_t> since);
 
  private:
   std::string path_;

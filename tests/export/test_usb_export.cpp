@@ -15,15 +15,21 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <variant>
 
+#include "bundle.h"
 #include "codebook.h"
 #include "csv.h"
+#include "device_key.h"
+#include "html.h"
 #include "json.h"
 #include "kiosk_store.h"
 #include "sqlite_answer_archive.h"
 #include "support.h"
 #include "usb_export.h"
 #include "usb_sticks.h"
+#include "wire.h"
 
 using namespace tp;
 namespace fs = std::filesystem;
@@ -55,6 +61,8 @@ Answer answer(const std::string& visit, const std::string& question, std::int64_
   a.language = "en";
   a.stamp.unix_seconds = at;
   a.stamp.clock_trusted = true;
+  a.stamp.boot_id = "0d4f7c9e-boot";
+  a.stamp.monotonic_ms = 1000;
   return a;
 }
 
@@ -133,6 +141,16 @@ void check_database_intact(const KnownDb& k) {
   std::vector<Answer> now = read_all(k.path);
   REQUIRE(now.size() == k.stored.size());
   for (std::size_t i = 0; i < now.size(); ++i) CHECK(now[i] == k.stored[i]);
+  SqliteDatabase db({k.path, std::nullopt});
+  CHECK(db.integrity_check() == "ok");
+}
+
+// The same, for a database that also holds `extra` (an answer added after the known ones).
+void check_database_intact_but(const KnownDb& k, const Answer& extra) {
+  std::vector<Answer> now = read_all(k.path);
+  REQUIRE(now.size() == k.stored.size() + 1);
+  for (std::size_t i = 0; i < k.stored.size(); ++i) CHECK(now[i] == k.stored[i]);
+  CHECK(now.back() == extra);
   SqliteDatabase db({k.path, std::nullopt});
   CHECK(db.integrity_check() == "ok");
 }
@@ -275,7 +293,9 @@ TEST_CASE("the codebook describes every column of answers.csv and the texts of e
   answers[1].set_id = "old-set";
   answers[1].set_version = 3;
   std::vector<QuestionSet> sets = {test::demo_set()};
-  std::string text = codebook_text({"Central", "2025-03-07 14:00", "UTC", "all answers", &answers, &sets});
+  CodebookTally tally;
+  for (const auto& a : answers) tally.add(a);
+  std::string text = codebook_text({"Central", "2025-03-07 14:00", "UTC", "all answers", &tally, &sets});
   CHECK(contains(text, "library-demo version 1 (1 answer)"));
   CHECK(contains(text, "question [en]: On 0 to 10, how well"));
   CHECK(contains(text, "question [cy]:"));
@@ -607,5 +627,182 @@ TEST_CASE("mount: a real FAT stick (loop-mounted vfat image): FAT-safe folder, v
   ExportOutcome ro = export_results(archive, req);
   CHECK_FALSE(ro.ok);
   CHECK(contains(ro.message, "the USB stick is read-only"));
+  check_database_intact(k);
+}
+
+// ---- streaming: the same bytes as the whole-file functions ------------------
+
+TEST_CASE("streaming: answers.csv and report.html are the bytes the report library makes from every answer at once", "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_streaming_same");
+  KnownDb k = make_known_db(dir);
+  fs::create_directories(dir + "/stick");
+  SqliteAnswerArchive archive(k.path);
+  ExportRequest req = request_for(dir + "/stick");
+  ExportOutcome out = export_results(archive, req);
+  INFO(out.message);
+  REQUIRE(out.ok);
+
+  // Every answer as a row of its own, as the export made them before it streamed.
+  std::vector<report::AnswerRow> rows;
+  for (const auto& a : k.stored) rows.push_back(report::from_answer(a, req.venue));
+  report::ReportFilter filter;
+  filter.venue = req.venue;
+  report::ReportOptions options;
+  options.time_zone_name = "UTC";
+  CHECK(test::read_file(out.folder + "/answers.csv") == report::report_csv(rows, req.sets, filter, options, report::CsvForm::answers));
+  // Folded rows (and the scores of visits with notes) give the very same page.
+  report::PageOptions page;
+  page.title = "Tenpoint results: " + req.venue;
+  page.note = "Exported from the kiosk on 2025-03-07 14:00 (UTC), all answers.";
+  CHECK(test::read_file(out.folder + "/report.html") == report::report_page(report::build_report(rows, req.sets, filter, options), page));
+}
+
+TEST_CASE("streaming: a file that grows past the FAT limit mid-write is refused, and nothing is left on the stick", "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_fat_midway");
+  KnownDb k = make_known_db(dir);
+  SqliteAnswerArchive archive(k.path);
+  fs::create_directories(dir + "/stick");
+  ExportRequest req = request_for(dir + "/stick");
+  // Above the least the answers could take (100 bytes each), below what they take.
+  req.max_file_bytes = k.stored.size() * 100 + 2000;
+  bool writing = false;
+  req.on_progress = [&](const ExportProgress& p) { writing = writing || p.step.rfind("Writing answers.csv", 0) == 0; };
+  ExportOutcome out = export_results(archive, req);
+  CHECK(writing);  // the stick was written to: the size was found on the way
+  CHECK_FALSE(out.ok);
+  CHECK(contains(out.message, "answers.csv would be more than"));
+  CHECK(contains(out.message, "more than a FAT USB stick holds in one file"));
+  CHECK(entries(dir + "/stick").empty());
+  check_database_intact(k);
+}
+
+// ---- the server bundle --------------------------------------------------------
+
+TEST_CASE("bundle: with a device key, server-bundle holds every ended visit's answer, signed, with true counts and hashes", "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_bundle");
+  KnownDb k = make_known_db(dir);
+  // One visit still going on: in answers.csv, never in the bundle (it may still change).
+  Answer open = answer(random_uuid(), "library", kMonday + 20 * kHour);
+  open.score = 6;
+  {
+    KioskStore store({k.path, std::nullopt});
+    REQUIRE(store.answers.commit(open));
+  }
+  Result<DeviceKey> key = load_or_make_device_key(dir);
+  REQUIRE(key);
+  fs::create_directories(dir + "/stick");
+  SqliteAnswerArchive archive(k.path);
+  ExportRequest req = request_for(dir + "/stick");
+  req.data_dir = dir;
+  ExportOutcome out = export_results(archive, req);
+  INFO(out.message);
+  REQUIRE(out.ok);
+  CHECK(out.answers == static_cast<std::int64_t>(k.stored.size()) + 1);
+  CHECK(out.bundle_answers == static_cast<std::int64_t>(k.stored.size()));
+  CHECK_FALSE(contains(out.message, "No server bundle"));
+  CHECK(entries(out.folder) == std::vector<std::string>{"answers.csv", "codebook.txt", "report.html", "server-bundle"});
+  const std::string b = out.folder + "/server-bundle";
+  CHECK(entries(b) == std::vector<std::string>{"answers.jsonl", "manifest.json", "manifest.sig"});
+  CHECK(contains(test::read_file(out.folder + "/codebook.txt"), "server-bundle/"));
+
+  // The manifest: signed by this kiosk's key, and true to the files.
+  const std::string manifest_text = test::read_file(b + "/manifest.json");
+  const std::string signature = test::read_file(b + "/manifest.sig");
+  CHECK(bundle::manifest_signed_by(manifest_text, signature, key->public_key));
+  Result<DeviceKey> other = load_or_make_device_key(test::scratch_dir("export_bundle_other_key"));
+  REQUIRE(other);
+  CHECK_FALSE(bundle::manifest_signed_by(manifest_text, signature, other->public_key));
+  CHECK_FALSE(bundle::manifest_signed_by(manifest_text + " ", signature, key->public_key));
+  auto decoded = bundle::decode_manifest(manifest_text);
+  REQUIRE(std::holds_alternative<bundle::Manifest>(decoded));
+  const bundle::Manifest& m = std::get<bundle::Manifest>(decoded);
+  CHECK(m.device_key == key->public_base64());
+  CHECK(m.venue == "Central Library");
+  CHECK(m.made_at == req.now);
+  CHECK(m.answers == static_cast<std::int64_t>(k.stored.size()));
+  const std::string jsonl = test::read_file(b + "/answers.jsonl");
+  REQUIRE(m.files.size() == 1);
+  CHECK(m.files[0].name == "answers.jsonl");
+  CHECK(m.files[0].bytes == jsonl.size());
+  bundle::Sha256 sha;
+  sha.update(jsonl);
+  CHECK(m.files[0].sha256 == sha.hex());
+
+  // Every line a sync batch; together exactly the stored answers of ended
+  // visits, with the seq tenpoint-sync would send.
+  KioskStore store({k.path, std::nullopt});
+  Result<std::vector<StoredAnswer>> unsent = store.outbox.unsent(100000, 0);
+  REQUIRE(unsent);
+  REQUIRE(unsent->size() == k.stored.size());
+  std::map<std::string, StoredAnswer> expected;
+  for (const auto& s : *unsent) expected[s.answer.uuid] = s;
+  std::map<std::string, StoredAnswer> got;
+  std::int64_t lines = 0;
+  std::size_t at = 0;
+  while (at < jsonl.size()) {
+    std::size_t end = jsonl.find('\n', at);
+    REQUIRE(end != std::string::npos);
+    auto batch = wire::decode_batch(std::string_view(jsonl).substr(at, end - at));
+    if (auto* why = std::get_if<std::string>(&batch)) FAIL("line " << lines + 1 << ": " << *why);
+    const wire::Batch& wb = std::get<wire::Batch>(batch);
+    CHECK(wb.batch_id == bundle::bundle_batch_id(m, lines));
+    CHECK(wb.answers.size() <= bundle::kBundleBatchAnswers);
+    for (const auto& s : wb.answers) CHECK(got.emplace(s.answer.uuid, s).second);
+    ++lines;
+    at = end + 1;
+  }
+  CHECK(lines == m.batches);
+  CHECK(got == expected);
+  CHECK(got.count(open.uuid) == 0);
+  CHECK(m.first_seq == unsent->front().seq);
+  CHECK(m.last_seq == unsent->back().seq);
+  check_database_intact_but(k, open);
+}
+
+TEST_CASE("bundle: a kiosk without a device key exports the rest and says in one sentence that no bundle was written", "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_no_key");
+  KnownDb k = make_known_db(dir);
+  fs::create_directories(dir + "/stick");
+  SqliteAnswerArchive archive(k.path);
+  ExportRequest req = request_for(dir + "/stick");
+  req.data_dir = dir;  // a data folder without device.key
+  ExportOutcome out = export_results(archive, req);
+  INFO(out.message);
+  REQUIRE(out.ok);
+  CHECK(entries(out.folder) == std::vector<std::string>{"answers.csv", "codebook.txt", "report.html"});
+  CHECK(contains(out.message, "Safe to remove the USB stick"));
+  CHECK(contains(out.message, " No server bundle was written because this kiosk is not enrolled."));
+  CHECK_FALSE(contains(test::read_file(out.folder + "/codebook.txt"), "server-bundle"));
+  CHECK_FALSE(fs::exists(dir + "/device.key"));  // the export never makes a key
+  check_database_intact(k);
+}
+
+TEST_CASE("bundle: a failure after the bundle was begun removes the bundle's folder too", "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_bundle_fails");
+  KnownDb k = make_known_db(dir);
+  REQUIRE(load_or_make_device_key(dir));
+  fs::create_directories(dir + "/stick");
+  SqliteAnswerArchive archive(k.path);
+  ExportRequest req = request_for(dir + "/stick");
+  req.data_dir = dir;
+  bool pulled = false;
+  req.on_progress = [&](const ExportProgress& p) {
+    if (!pulled && p.step == "Writing server-bundle/manifest.json") {
+      fs::create_symlink(dir + "/elsewhere", dir + "/stick/Central Library 2025-03-07/server-bundle/manifest.json");
+      pulled = true;
+    }
+  };
+  ExportOutcome out = export_results(archive, req);
+  CHECK(pulled);
+  CHECK_FALSE(out.ok);
+  CHECK(contains(out.message, "manifest.json"));
+  // Only the planted link is left.
+  CHECK(entries(dir + "/stick/Central Library 2025-03-07") == std::vector<std::string>{"server-bundle"});
+  CHECK(entries(dir + "/stick/Central Library 2025-03-07/server-bundle") == std::vector<std::string>{"manifest.json"});
   check_database_intact(k);
 }
