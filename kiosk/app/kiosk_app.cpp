@@ -20,8 +20,12 @@
 #include <sstream>
 #include <thread>
 
+#include "bundle.h"
 #include "data_paths.h"
+#include "json.h"
+#include "offline_enrol.h"
 #include "question_set.h"
+#include "service_notify.h"
 #include "signed_set.h"
 #include "sqlite_answer_archive.h"
 #include "ui.h"
@@ -74,7 +78,8 @@ void write_hits(const std::string& path, const char* screen, const std::map<std:
     out << "{\"screen\":\"" << screen << "\",\"hits\":{";
     bool first = true;
     for (const auto& [id, r] : hits) {
-      out << (first ? "" : ",") << "\"" << id << "\":[" << r.min.x << "," << r.min.y << "," << r.max.x << "," << r.max.y << "]";
+      // Quoted: the symbols layer has a key named key." (and others JSON escapes).
+      out << (first ? "" : ",") << json::quote(id) << ":[" << r.min.x << "," << r.min.y << "," << r.max.x << "," << r.max.y << "]";
       first = false;
     }
     out << "}}\n";
@@ -190,10 +195,14 @@ std::optional<KioskApp::StartError> KioskApp::start_headless() {
   stamps_.set_granularity_minutes(config_.time_granularity_minutes);
   pins_.set_hash(config_.staff_pin_hash);
   if (!pins_.configured()) log("no staff_pin_hash in " + options_.config_path + ": the staff menu cannot be opened");
+  if (pins_.is_demo_pin())
+    log("warning: the staff PIN in " + options_.config_path + " is the demo PIN " + kDemoPin +
+        ", which anyone can read in the documentation; set staff_pin_hash from `tenpoint pin-hash`");
   palette_name_ = config_.theme;
   auto now = Clock::now();
   visit_ = std::make_unique<Visit>(std::move(*questions), config_, strings_, store_->answers, store_->reports, stamps_, pins_, now);
-  if (Status s = store_->answers.probe(); !s) {  // opens, and closes visits a power cut interrupted
+  visit_->keep_pin_lock_in(store_->pin_lock, now);  // wrong PINs before a restart still count
+  if (Status s = store_->answers.probe(); !s) {     // opens, and closes visits a power cut interrupted
     log(s.message());
     visit_->storage_failed(s.message(), now);
   }
@@ -384,6 +393,7 @@ void KioskApp::start_export(TimePoint now) {
                    [&](const QuestionSet& s) { return s.id == in_use.id && s.version == in_use.version; }))
     request.sets.push_back(in_use);
   request.now = stamps_.unix_now();
+  request.data_dir = data_dir_;  // the device key, for the server bundle
 
   st.stage = ExportStatus::Stage::running;
   st.step = "Starting";
@@ -434,16 +444,34 @@ bool KioskApp::follow_export(TimePoint now) {
     // A fresh look, and no old outcome, the next time the menu opens.
     next_stick_check_.reset();
     if (!export_job_) st = ExportStatus{};
-  } else if (!export_job_ && (!next_stick_check_ || now >= *next_stick_check_)) {
+  } else if (std::error_code ec; !export_job_ && (!next_stick_check_ || now >= *next_stick_check_)) {
     next_stick_check_ = now + kStickCheckEvery;
     std::vector<UsbStick> sticks = find_usb_sticks(config_.usb_media_dirs);
     st.sticks.clear();
     for (const auto& s : sticks) st.sticks.push_back(s.path);
     st.stick_read_only = !sticks.empty() && sticks.front().read_only;
+    st.enrol_file.clear();
+    if (!sticks.empty() && std::filesystem::is_regular_file(sticks.front().path + "/" + bundle::kEnrolFile, ec))
+      st.enrol_file = sticks.front().path + "/" + bundle::kEnrolFile;
   }
   if (st == before) return false;
   publish_export_status();
   return true;
+}
+
+// "Enrol from stick" (offline_enrol.h): quick, so it runs here; its words go
+// where the staff menu shows what a USB install did.
+void KioskApp::enrol_from_usb() {
+  const std::string file = export_status_.enrol_file;
+  if (file.empty()) {
+    set_status_.usb = "No enrolment file (enrol.json) on the USB stick.";
+  } else {
+    OfflineEnrolOutcome done = enrol_from_stick(file, data_dir_, "kiosk", stamps_.unix_now());
+    set_status_.usb = done.message;
+    if (done.ok) set_status_.refused.clear();
+  }
+  log(set_status_.usb);
+  publish_set_status();
 }
 
 void KioskApp::publish_export_status() {
@@ -454,9 +482,11 @@ void KioskApp::handle(const Event& event, TimePoint now) {
   bool on_menu = visit_->screen() == Screen::staff_menu;
   bool usb = std::holds_alternative<ev::StaffInstallFromUsb>(event) && on_menu && !visit_->staff_busy();
   bool export_usb = std::holds_alternative<ev::StaffExportToUsb>(event) && on_menu && !visit_->staff_busy();
+  bool enrol_usb = std::holds_alternative<ev::StaffEnrolFromUsb>(event) && on_menu && !visit_->staff_busy();
   visit_->handle(event, now);
   if (usb) install_from_usb();
   if (export_usb) start_export(now);
+  if (enrol_usb) enrol_from_usb();
 }
 
 bool KioskApp::between_frames(TimePoint now) {
@@ -495,6 +525,9 @@ KioskApp::ReloadResult KioskApp::reload() {
   config_ = std::move(fresh);  // in place: the visit reads its timers from it
   pins_.set_hash(config_.staff_pin_hash);
   if (!pins_.configured()) log("no staff_pin_hash in " + options_.config_path + ": the staff menu cannot be opened");
+  if (pins_.is_demo_pin())
+    log("warning: the staff PIN in " + options_.config_path + " is the demo PIN " + kDemoPin +
+        ", which anyone can read in the documentation; set staff_pin_hash from `tenpoint pin-hash`");
   stamps_.set_granularity_minutes(config_.time_granularity_minutes);
   apply_theme(config_.theme);
   // The store stays open on its file: moving residents' answers under a
@@ -616,9 +649,14 @@ int KioskApp::frame_loop() {
   std::size_t last_greeting = SIZE_MAX;
   std::map<std::string, ui::Rect> last_hits;
   log(std::string("screen ") + screen_name(last_screen));
+  ServiceNotifier service;
+  if (service.watchdog_period().count() > 0)
+    log("watchdog: systemd restarts the kiosk if its frame loop stops for " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(service.watchdog_period()).count()) + " s");
 
   while (!g_stop && !visit.wants_quit()) {
     auto now = Clock::now();
+    service.alive(now);
     auto deadline = visit.next_deadline(now);
     if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
     if (export_status_.running()) deadline = std::min<TimePoint>(deadline, now + kExportRedrawEvery);
@@ -626,6 +664,13 @@ int KioskApp::frame_loop() {
     wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
     platform::Input input = d.window->wait(static_cast<int>(wait_ms));
     now = Clock::now();
+    if (!input.display_lost.empty()) {
+      // Every answer is committed before the screen moves on, so there is nothing to save.
+      log(input.display_lost + ": stopping, so that the service starts the kiosk again with its display");
+      service.stopping();
+      display_.reset();
+      return 1;
+    }
     if (input.quit_shortcut) visit.handle(ev::QuitShortcut{}, now);
     if (input.any) frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
     if (g_reload.exchange(false)) {
@@ -658,6 +703,7 @@ int KioskApp::frame_loop() {
     d.window->render();
     --frames_to_draw;
     ++frames_drawn;
+    service.ready();  // the first frame is on screen
 
     if (visit.screen() != last_screen) {
       log(std::string("screen ") + screen_name(last_screen) + " -> " + screen_name(visit.screen()));
@@ -673,6 +719,7 @@ int KioskApp::frame_loop() {
   double ran_s = std::chrono::duration<double>(Clock::now() - started_).count();
   log("drew " + std::to_string(frames_drawn) + " frames in " + std::to_string(static_cast<long>(ran_s)) + " s");
   log(visit.wants_quit() ? "closed from the staff menu" : "stopping");
+  service.stopping();
   display_.reset();  // closes the window before the process reports its exit
   return 0;
 }

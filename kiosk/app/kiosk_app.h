@@ -151,6 +151,7 @@ class KioskApp {
   bool accept_signed_set(const SignedSet& signed_set, const std::string& file_text, const std::string& path, std::int64_t recorded);
   void note_refusal(const OpenedSignedSet& refused, const std::string& path, const TrustedSetKey& key);
   void install_from_usb();
+  void enrol_from_usb();
   void start_export(TimePoint now);
   // Sticks while on the staff menu, and the progress or the end of an export: true when it changed.
   bool follow_export(TimePoint now);

@@ -13,16 +13,16 @@
 #include "json.h"
 #include "kiosk_config.h"
 #include "kiosk_store.h"
+#include "offline_enrol.h"
 #include "pin.h"
 #include "question_set.h"
+#include "scrub.h"
 #include "set_delivery.h"
 #include "simulate.h"
 #include "sqlite_answer_archive.h"
 #include "usb_export.h"
+#include "version.h"
 
-#ifndef TENPOINT_VERSION
-#define TENPOINT_VERSION "0.0.0"
-#endif
 #ifndef TENPOINT_SOURCE_CONFIG
 #define TENPOINT_SOURCE_CONFIG "config"
 #endif
@@ -171,6 +171,23 @@ constexpr int kExportFailed = 1;
 constexpr int kExportUnable = 2;
 
 // The same export as the staff menu's, into a new folder in `to`.
+// "Enrol from stick", from the command line (offline_enrol.h).
+int enrol_offline(const std::string& file, const std::string& db_path, const std::string& data_dir_flag, const std::string& name) {
+  std::error_code ec;
+  const std::string db = !db_path.empty()         ? db_path
+                         : !data_dir_flag.empty() ? data_dir_flag + "/kiosk.db"
+                                                  : tp::user_data_dir() + "/kiosk.db";
+  const std::string data_dir = !data_dir_flag.empty() ? data_dir_flag : tp::kiosk_data_dir(db);
+  if (!std::filesystem::is_directory(data_dir, ec)) {
+    std::fprintf(stderr, "There is no kiosk data folder %s (give the kiosk's with --data DIR)\n", data_dir.c_str());
+    return 2;
+  }
+  tp::OfflineEnrolOutcome done = tp::enrol_from_stick(file, data_dir, name, static_cast<std::int64_t>(std::time(nullptr)));
+  std::fprintf(done.ok ? stdout : stderr, "%s\n", done.message.c_str());
+  if (done.ok) std::printf("reply written: %s\n", done.reply_path.c_str());
+  return done.ok ? 0 : 1;
+}
+
 int export_results(const ExportOptions& o) {
   tp::ExportRequest request;
   if (!o.since.empty()) {
@@ -204,6 +221,7 @@ int export_results(const ExportOptions& o) {
   request.venue = o.venue.empty() ? tp::kiosk_venue(data_dir) : o.venue;
   request.sets = tp::kiosk_question_sets(config, data_dir);
   request.now = static_cast<std::int64_t>(std::time(nullptr));
+  request.data_dir = data_dir;  // the device key, for the server bundle
   std::string last_step;
   request.on_progress = [&](const tp::ExportProgress& p) {
     if (p.step != last_step) std::fprintf(stderr, "%s\n", p.step.c_str());
@@ -221,11 +239,11 @@ int export_results(const ExportOptions& o) {
 
 int pin_hash(std::string pin) {
   if (pin.empty()) {
-    std::fprintf(stderr, "PIN (4 to 8 digits): ");
+    std::fprintf(stderr, "PIN (%zu to 8 digits): ", tp::kMinNewPinDigits);
     std::getline(std::cin, pin);
   }
-  if (!tp::pin_is_well_formed(pin)) {
-    std::fprintf(stderr, "A staff PIN is 4 to 8 digits.\n");
+  if (!tp::pin_is_long_enough(pin)) {
+    std::fprintf(stderr, "A staff PIN is %zu to 8 digits (0-9 only).\n", tp::kMinNewPinDigits);
     return 1;
   }
   auto hash = tp::hash_pin(pin);
@@ -237,12 +255,23 @@ int pin_hash(std::string pin) {
   return 0;
 }
 
+// The kiosk's scrubber over standard input, one note a line, so that staff
+// can see what it removes before anything is stored.
+int scrub_notes(const std::string& language) {
+  for (std::string line; std::getline(std::cin, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string scrubbed = tp::scrub_note(line, language) + "\n";
+    std::fwrite(scrubbed.data(), 1, scrubbed.size(), stdout);
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{"Tenpoint command line: check question sets, read a kiosk's answers, make demo data."};
   cli.require_subcommand(1);
-  cli.set_version_flag("--version", TENPOINT_VERSION);
+  cli.set_version_flag("--version", tp::version_line("tenpoint"));
 
   auto* questions = cli.add_subcommand("questions", "Work with question-set files");
   questions->require_subcommand(1);
@@ -286,9 +315,29 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--venue", exp.venue, "The venue's name, for the folder and the report; default: the one the kiosk enrolled at");
   export_cmd->add_option("--config", exp.config_path, "Kiosk config (its question set and trusted key); default: /etc/tenpoint/kiosk.json");
 
+  std::string enrol_file, enrol_db, enrol_data, enrol_name = "kiosk";
+  auto* enrol_cmd = cli.add_subcommand(
+      "enrol-offline",
+      "Enrol this kiosk from an enrolment file a server wrote (tenpoint-server enrol-code --file), for a venue without network; "
+      "writes enrol-reply.json beside it, for tenpoint-server import");
+  enrol_cmd->add_option("--file", enrol_file, "The enrolment file (enrol.json on the USB stick)")->required();
+  enrol_cmd->add_option("--db", enrol_db, "The kiosk's database; its folder holds the kiosk's key");
+  enrol_cmd->add_option("--data", enrol_data, "The kiosk's data folder (default: the database's folder)");
+  enrol_cmd->add_option("--name", enrol_name, "The kiosk's name, as the server lists it")->capture_default_str();
+
   std::string pin;
   auto* pin_cmd = cli.add_subcommand("pin-hash", "Print the Argon2id hash of a staff PIN, for the kiosk config's staff_pin_hash");
-  pin_cmd->add_option("PIN", pin, "4 to 8 digits (read from standard input when left out)");
+  pin_cmd->add_option("PIN", pin, "6 to 8 digits (read from standard input when left out)");
+
+  auto* notes = cli.add_subcommand("notes", "Work with residents' notes");
+  notes->require_subcommand(1);
+  std::string scrub_language = "en";
+  auto* scrub_cmd = notes->add_subcommand(
+      "scrub",
+      "Read notes from standard input, one a line, and write each as the kiosk stores it: phone numbers, emails, postcodes, long "
+      "numbers (card, account, NHS), street addresses and names replaced by [phone], [email], [postcode], [number], [address], [name]");
+  scrub_cmd->add_option("--language", scrub_language, "The visit's language, for the markers (cy: [ffôn], [e-bost], ...)")
+      ->capture_default_str();
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -296,7 +345,9 @@ int main(int argc, char** argv) {
   if (install_cmd->parsed()) return install(inst);
   if (stats_cmd->parsed()) return stats(db, as_json);
   if (export_cmd->parsed()) return export_results(exp);
+  if (enrol_cmd->parsed()) return enrol_offline(enrol_file, enrol_db, enrol_data, enrol_name);
   if (pin_cmd->parsed()) return pin_hash(pin);
+  if (scrub_cmd->parsed()) return scrub_notes(scrub_language);
   if (sim_cmd->parsed()) {
     std::string error;
     long long made = tp::simulate(sim, error);

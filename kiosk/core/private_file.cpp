@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace tp::server {
+namespace tp {
 
 namespace {
 
@@ -115,4 +115,4 @@ std::string create_private_file_once(const std::string& dir, const std::string& 
   return made;
 }
 
-}  // namespace tp::server
+}  // namespace tp

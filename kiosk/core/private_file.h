@@ -1,5 +1,6 @@
-// Small secrets the server keeps in files of their own (the code key, the
-// question-set signing key), in the secrets folder.
+// Small secrets kept in files of their own: the server's code key and
+// question-set signing key (in its secrets folder), the kiosk's device key
+// (in its data folder).
 //
 // Invariants:
 //   1. Such a file is made once and never replaced: it is written aside
@@ -14,7 +15,7 @@
 #include <optional>
 #include <string>
 
-namespace tp::server {
+namespace tp {
 
 // The file's text without trailing white space; nullopt when there is no
 // file. `what` names it in messages ("code key"). Throws std::runtime_error.
@@ -26,4 +27,4 @@ std::optional<std::string> read_private_file(const std::string& path, const std:
 std::string create_private_file_once(const std::string& dir, const std::string& name, const std::string& text, const std::string& what,
                                      std::size_t max_bytes);
 
-}  // namespace tp::server
+}  // namespace tp

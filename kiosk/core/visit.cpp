@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "scrub.h"
 #include "text.h"
 
 namespace tp {
@@ -225,7 +226,11 @@ void Visit::on(const ev::SetLayer& e, TimePoint) {
 
 void Visit::on(const ev::Done&, TimePoint now) {
   if (screen_ != Screen::text || !question_) return;
-  std::string cleaned = clean_answer_text(text_, static_cast<std::size_t>(question_->max_length));
+  auto max_length = static_cast<std::size_t>(question_->max_length);
+  // Personal details go before the note reaches the store (invariant 5). A
+  // marker can be longer than what it replaces ("M1" -> "[cod post]"), so
+  // the note is held to the question's length again.
+  std::string cleaned = clean_answer_text(scrub_note(clean_answer_text(text_, max_length), language_), max_length);
   if (!cleaned.empty()) {
     Answer a = answer_for(*question_);
     a.text = std::move(cleaned);
@@ -288,9 +293,12 @@ void Visit::on(const ev::PinSubmit&, TimePoint now) {
   bool right = pins_.verify(pin_);
   pin_.clear();
   if (right) {
+    bool was_failing = pin_failures_ > 0 || pin_locks_ > 0;
     pin_failures_ = 0;
     pin_locks_ = 0;
     pin_locked_until_.reset();
+    pin_locked_until_unix_ = 0;
+    if (was_failing) save_pin_lock();
     refresh_staff_summary();
     screen_ = Screen::staff_menu;
     entered_ = now;
@@ -299,11 +307,36 @@ void Visit::on(const ev::PinSubmit&, TimePoint now) {
   pin_rejected_ = true;
   if (++pin_failures_ >= config_.pin_attempts_before_lock) {
     pin_failures_ = 0;
-    auto lock = config_.pin_lock * (1 << std::min(pin_locks_, 10));
-    lock = std::min<std::chrono::seconds>(lock, std::chrono::minutes(15));
+    std::chrono::seconds lock = pin_lock_length(config_.pin_lock, pin_locks_);
     ++pin_locks_;
     pin_locked_until_ = now + lock;
+    pin_locked_until_unix_ = stamps_.unix_now() + lock.count();
   }
+  save_pin_lock();
+}
+
+void Visit::keep_pin_lock_in(PinLockLog& log, TimePoint now) {
+  pin_lock_log_ = &log;
+  Result<PinLockState> saved = log.load_pin_lock();
+  if (!saved) return;  // unreadable: the lockout starts afresh, as without a log
+  pin_failures_ = std::max(0, saved->failures);
+  pin_locks_ = std::max(0, saved->locks);
+  pin_locked_until_.reset();
+  pin_locked_until_unix_ = 0;
+  std::int64_t left = saved->locked_until_unix - stamps_.unix_now();
+  if (left > 0 && pin_locks_ > 0) {
+    // Never longer than the lock imposed, whatever the wall clock did meanwhile.
+    left = std::min<std::int64_t>(left, pin_lock_length(config_.pin_lock, pin_locks_ - 1).count());
+    pin_locked_until_ = now + std::chrono::seconds(left);
+    pin_locked_until_unix_ = saved->locked_until_unix;
+  }
+}
+
+void Visit::save_pin_lock() {
+  if (!pin_lock_log_) return;
+  // A lockout that cannot be saved still holds until the kiosk restarts;
+  // the staff menu's storage line shows why the database is failing.
+  (void)pin_lock_log_->save_pin_lock({pin_failures_, pin_locks_, pin_locked_until_ ? pin_locked_until_unix_ : 0});
 }
 
 void Visit::on(const ev::StaffRefresh&, TimePoint) {
@@ -326,6 +359,7 @@ void Visit::on(const ev::StaffExit&, TimePoint) {
 
 void Visit::on(const ev::StaffInstallFromUsb&, TimePoint) {}
 void Visit::on(const ev::StaffExportToUsb&, TimePoint) {}
+void Visit::on(const ev::StaffEnrolFromUsb&, TimePoint) {}
 
 void Visit::on(const ev::QuitShortcut&, TimePoint) {
   // Only staff may close the kiosk; elsewhere the shortcut is ignored.

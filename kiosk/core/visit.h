@@ -11,6 +11,9 @@
 //      retried every kStoreRetry while the kiosk shows OUT_OF_SERVICE.
 //   4. A new question set is applied only on the attract screen, never in the
 //      middle of someone's visit.
+//   5. A note is stored scrubbed of personal details, with markers in the
+//      visit's language ("[phone]", scrub.h); what was typed is never
+//      stored, queued or logged.
 //
 //              tap [start_visit]          score [show_question]
 //   ATTRACT ------------------> SCALE ------------------------> TEXT / CHOICE --+
@@ -24,7 +27,8 @@
 //   any --(staff gesture)--> STAFF_PIN --right PIN--> STAFF_MENU --exit--> (quit)
 //                                   STAFF_MENU is held while staff_busy [set_staff_busy]
 //                                   (an export to a USB stick): no close, exit or time-out
-//                               | wrong PIN x N: locked for pin_lock, doubling
+//                               | wrong PIN x N: locked for pin_lock, doubling up to a day
+//                               | (pin_lock.h); kept in a PinLockLog across restarts [keep_pin_lock_in]
 //   any commit fails --> OUT_OF_SERVICE --(retry succeeds)--> ATTRACT
 #pragma once
 #include <chrono>
@@ -38,6 +42,7 @@
 #include "kiosk_config.h"
 #include "kiosk_strings.h"
 #include "pin.h"
+#include "pin_lock.h"
 #include "question_set.h"
 #include "reports.h"
 #include "sync_words.h"
@@ -86,13 +91,14 @@ struct StaffClose {};
 struct StaffExit {};
 struct StaffInstallFromUsb {};  // the kiosk app does the install; the visit only stays on the staff menu
 struct StaffExportToUsb {};     // the kiosk app runs the export; the visit only stays on the staff menu
+struct StaffEnrolFromUsb {};    // the kiosk app enrols from the stick's enrol.json; the visit only stays on the staff menu
 struct QuitShortcut {};         // Alt+F4, Escape, Ctrl+Q, window close
 }  // namespace ev
 
-using Event =
-    std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift, ev::SetLayer,
-                 ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase, ev::PinSubmit,
-                 ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::StaffExportToUsb, ev::QuitShortcut>;
+using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift,
+                           ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase,
+                           ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::StaffExportToUsb,
+                           ev::StaffEnrolFromUsb, ev::QuitShortcut>;
 
 enum class Offer { applied, deferred };
 
@@ -121,6 +127,10 @@ class Visit {
   // While staff work is under way (an export to a USB stick), the staff menu
   // stays: it neither closes, exits nor times out. Only from the staff menu.
   void set_staff_busy(bool busy, TimePoint now);
+  // Takes up the PIN lockout saved in `log` (a lock still running goes on
+  // for what is left of it) and saves every change to it from now on.
+  // Without a log, the lockout lasts as long as the visit.
+  void keep_pin_lock_in(PinLockLog& log, TimePoint now);
   bool staff_busy() const { return staff_busy_; }
 
   // ---- what the screens read ----
@@ -144,6 +154,8 @@ class Visit {
   std::size_t pin_length() const { return pin_.size(); }
   int pin_locked_seconds(TimePoint now) const;
   bool pin_rejected() const { return pin_rejected_; }
+  // The demo PIN opens the staff menu: it shows a warning.
+  bool staff_pin_is_demo() const { return pins_.is_demo_pin(); }
   const StaffStatus& staff_summary() const { return summary_; }
   const std::string& out_of_service_reason() const { return out_of_service_reason_; }
   std::size_t answers_waiting_to_save() const { return unsaved_.size(); }
@@ -172,6 +184,7 @@ class Visit {
   void on(const ev::StaffExit&, TimePoint now);
   void on(const ev::StaffInstallFromUsb&, TimePoint now);
   void on(const ev::StaffExportToUsb&, TimePoint now);
+  void on(const ev::StaffEnrolFromUsb&, TimePoint now);
   void on(const ev::QuitShortcut&, TimePoint now);
 
   bool in_visit() const {
@@ -190,6 +203,7 @@ class Visit {
   bool save(Answer answer, TimePoint now);
   bool retry_unsaved(TimePoint now);
   Answer answer_for(const Question& q);
+  void save_pin_lock();
 
   QuestionSet set_;
   std::optional<QuestionSet> pending_set_;
@@ -223,6 +237,8 @@ class Visit {
   int pin_failures_ = 0;
   int pin_locks_ = 0;
   std::optional<TimePoint> pin_locked_until_;
+  std::int64_t pin_locked_until_unix_ = 0;
+  PinLockLog* pin_lock_log_ = nullptr;
   StaffStatus summary_;
 
   std::vector<Answer> unsaved_;

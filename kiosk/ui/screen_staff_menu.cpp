@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "ui.h"
+#include "version.h"
 
 #ifndef TENPOINT_VERSION
 #define TENPOINT_VERSION "0.0.0"
@@ -42,7 +43,7 @@ void Ui::draw_staff_menu(const Visit& v) {
       {v.t("staff_db_size"), bytes(s.database_bytes)},
       {v.t("staff_free"), bytes(s.free_disk_bytes)},
       {v.t("staff_questions"), describe_set_in_use(set.id, set.version, set_status_.signed_serial)},
-      {v.t("staff_version"), TENPOINT_VERSION},
+      {v.t("staff_version"), std::string(TENPOINT_VERSION) + " (" + build_commit() + ")"},
   };
   float y = m_.target * 0.9f + m_.gap * 2;
   float label_w = 0;
@@ -74,8 +75,19 @@ void Ui::draw_staff_menu(const Visit& v) {
     text_block(fonts_.label, ex.step.empty() ? v.t("staff_export_running") : ex.step, row.center().x,
                row.center().y - line_height(fonts_.label) * 0.5f, row.width(), palette_.ink);
   } else {
-    if (button("staff.install_usb", usb, usb_label, Look::plain)) events_.emplace_back(ev::StaffInstallFromUsb{});
-    if (!ex.sticks.empty()) {
+    if (!ex.enrol_file.empty()) {
+      // A stick with a server's enrolment file: install, export and enrol share the row in thirds.
+      float third = (bar.width() - m_.gap * 2) / 3.0f;
+      Rect install{{bar.min.x, usb.min.y}, {bar.min.x + third, usb.max.y}};
+      Rect exp{{install.max.x + m_.gap, usb.min.y}, {install.max.x + m_.gap + third, usb.max.y}};
+      Rect enrol{{exp.max.x + m_.gap, usb.min.y}, {bar.max.x, usb.max.y}};
+      if (button("staff.install_usb", install, usb_label, Look::plain)) events_.emplace_back(ev::StaffInstallFromUsb{});
+      if (button("staff.export_usb", exp, v.t("staff_export_usb"), Look::plain)) events_.emplace_back(ev::StaffExportToUsb{});
+      if (button("staff.enrol_usb", enrol, v.t("staff_enrol_usb"), Look::plain)) events_.emplace_back(ev::StaffEnrolFromUsb{});
+    } else if (button("staff.install_usb", usb, usb_label, Look::plain)) {
+      events_.emplace_back(ev::StaffInstallFromUsb{});
+    }
+    if (ex.enrol_file.empty() && !ex.sticks.empty()) {
       std::string export_label = v.t("staff_export_usb");
       float export_w = std::min(bar.max.x - usb.max.x - m_.gap, std::max(usb_w, text_width(fonts_.button, export_label) + m_.margin * 2));
       Rect exp{{usb.max.x + m_.gap, usb.min.y}, {usb.max.x + m_.gap + export_w, usb.max.y}};
@@ -92,6 +104,7 @@ void Ui::draw_staff_menu(const Visit& v) {
   auto note = [&](const std::string& text, ImU32 color) {
     if (!text.empty()) y += text_block(fonts_.label, text, 0, y, note_wrap, color, false, m_.margin) + m_.gap * 0.25f;
   };
+  if (v.staff_pin_is_demo()) note(v.t("staff_demo_pin"), palette_.warning_ink);
   if (v.has_pending_question_set()) note(v.t("staff_pending_set"), palette_.muted);
   note(set_status_.refused, palette_.warning_ink);
   note(set_status_.usb, palette_.ink);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "data_paths.h"
+#include "device_key.h"
 #include "gzip.h"
 #include "json.h"
 #include "kiosk_config.h"
@@ -116,8 +117,16 @@ bool SyncClient::enrol(RoundResult& r) {
       return false;
     }
   }
+  // The kiosk's own key goes with it, for the bundles of its USB exports
+  // (device_key.h); made here on first enrolment.
+  auto key = load_or_make_device_key(data_dir_);
+  if (!key) {
+    r.error = key.message();
+    return false;
+  }
   HttpResult res =
-      post(r, "/api/v1/enrol", wire::encode(wire::EnrolRequest{config_.enrolment_code, config_.kiosk_name, pending->token}), "", false);
+      post(r, "/api/v1/enrol",
+           wire::encode(wire::EnrolRequest{config_.enrolment_code, config_.kiosk_name, pending->token, key->public_base64()}), "", false);
   if (!res.reached) {
     r.error = res.failure;
     return false;
@@ -285,6 +294,9 @@ bool SyncClient::heartbeat(RoundResult& r) {
   hb.free_disk_bytes = outbox->free_disk_bytes;
   Stamp stamp = stamps_.now();
   hb.clock = {stamp.clock_trusted, now, stamp.boot_id, stamp.monotonic_ms};
+  // A kiosk enrolled before it had a key registers one here; the server
+  // keeps the first it gets and ignores the rest.
+  if (auto key = load_or_make_device_key(data_dir_); key) hb.device_key = key->public_base64();
   HttpResult res = post(r, "/api/v1/heartbeat", wire::encode(hb), creds_->token, false);
   if (!res.reached) {
     r.error = res.failure;

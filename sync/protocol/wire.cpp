@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "json.h"
+#include "signed_set.h"
 #include "text.h"
 
 namespace tp::wire {
@@ -232,13 +233,16 @@ std::string encode(const Heartbeat& h) {
   w.num("free_disk_bytes", h.free_disk_bytes);
   w.open("clock").boolean("trusted", h.clock.trusted).num("unix_time", h.clock.unix_time).str("boot_id", h.clock.boot_id);
   w.num("monotonic_ms", h.clock.monotonic_ms).close();
+  if (!h.device_key.empty()) w.str("device_key", h.device_key);
   w.raw("}");
   return std::move(w.out());
 }
 
 std::string encode(const EnrolRequest& e) {
   Writer w;
-  w.open().str("code", e.code).str("kiosk_name", e.kiosk_name).str("token", e.token).close();
+  w.open().str("code", e.code).str("kiosk_name", e.kiosk_name).str("token", e.token);
+  if (!e.device_key.empty()) w.str("device_key", e.device_key);
+  w.close();
   return std::move(w.out());
 }
 
@@ -299,6 +303,10 @@ std::variant<Heartbeat, std::string> decode_heartbeat(std::string_view body) {
     h.clock.unix_time = int_field(clock, "clock", "unix_time", 0, kMaxTime);
     h.clock.boot_id = text_field(clock, "clock", "boot_id", 64);
     h.clock.monotonic_ms = int_field(clock, "clock", "monotonic_ms", 0, kMaxTime * 1000);
+    if (root.find("device_key")) {
+      h.device_key = text_field(root, "", "device_key", 44);
+      if (!is_public_key_base64(h.device_key)) throw Bad("device_key must be the base64 of a 32-byte Ed25519 public key");
+    }
     return h;
   });
 }
@@ -311,6 +319,10 @@ std::variant<EnrolRequest, std::string> decode_enrol_request(std::string_view bo
     e.token = text_field(root, "", "token", 128);
     if (e.token.rfind("tp1.", 0) != 0 || e.token.size() < 40)
       throw Bad("token must be a fresh random token (tp1. and at least 36 more characters)");
+    if (root.find("device_key")) {
+      e.device_key = text_field(root, "", "device_key", 44);
+      if (!is_public_key_base64(e.device_key)) throw Bad("device_key must be the base64 of a 32-byte Ed25519 public key");
+    }
     return e;
   });
 }
@@ -323,6 +335,11 @@ std::variant<EnrolReply, std::string> decode_enrol_reply(std::string_view body) 
     if (root.find("set_key")) e.set_key = text_field(root, "", "set_key", 64);
     return e;
   });
+}
+
+bool is_public_key_base64(std::string_view text) {
+  auto raw = decode_base64(text);
+  return raw && raw->size() == 32;
 }
 
 std::string error_message(std::string_view body) {

@@ -47,6 +47,10 @@ struct Heartbeat {
   std::optional<std::int64_t> oldest_unsent_age_s;
   std::int64_t free_disk_bytes = -1;
   ClockReport clock;
+  // Base64 of the kiosk's Ed25519 public key (device_key.h), for a kiosk
+  // enrolled before it had one; the server keeps the first it is sent.
+  // Empty: left out.
+  std::string device_key = {};
 };
 
 // The kiosk makes its own token and sends it once; the server keeps only its
@@ -56,7 +60,13 @@ struct EnrolRequest {
   std::string code;
   std::string kiosk_name;
   std::string token;
+  // Base64 of the kiosk's Ed25519 public key: the server trusts the kiosk's
+  // USB bundles (bundle.h) under it. Empty: left out (an older kiosk).
+  std::string device_key = {};
 };
+
+// The base64 of a 32-byte Ed25519 public key (44 characters).
+bool is_public_key_base64(std::string_view text);
 
 struct EnrolReply {
   std::string device_id;

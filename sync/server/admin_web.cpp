@@ -473,7 +473,8 @@ ApiResponse AdminWeb::kiosks(Context& c) {
     body +=
         "<div class=\"table-wrap\"><table class=\"data stack\"><caption class=\"hint\">Kiosks silent for more than a day are marked "
         "<span class=\"tag warn\">Silent</span>.</caption><thead><tr><th scope=\"col\">Kiosk</th><th scope=\"col\">Venue</th>"
-        "<th scope=\"col\">Last contact</th><th scope=\"col\" class=\"num\">Answers waiting</th><th scope=\"col\">Oldest waiting</th>"
+        "<th scope=\"col\">Last contact</th><th scope=\"col\">Last seen by USB</th><th scope=\"col\" class=\"num\">Answers waiting</th><th "
+        "scope=\"col\">Oldest waiting</th>"
         "<th scope=\"col\">App</th><th scope=\"col\">Question set</th><th scope=\"col\">Clock</th><th scope=\"col\">Free disk</th>"
         "<th scope=\"col\">Action</th></tr></thead><tbody>";
     for (const auto& d : *devices) {
@@ -486,6 +487,10 @@ ApiResponse AdminWeb::kiosks(Context& c) {
       if (d.revoked) body += " <span class=\"tag off\">Revoked</span>";
       body += "</td><td data-label=\"Venue\">" + escape(d.venue) + "</td><td data-label=\"Last contact\">" + escape(contact);
       if (silent) body += " <span class=\"tag warn\">Silent</span>";
+      // A bundle imported from a USB stick (tenpoint-server import).
+      std::string usb = d.usb_seen_at ? describe_age(c.now - *d.usb_seen_at) : (d.has_device_key ? "never" : "–");
+      if (d.usb_seen_at && usb != "just now") usb += " ago";
+      body += "</td><td data-label=\"Last seen by USB\">" + escape(usb);
       body += "</td><td data-label=\"Answers waiting\" class=\"num\">" + std::to_string(d.answers_waiting) + "</td>";
       body += "<td data-label=\"Oldest waiting\">" + (d.oldest_unsent_age_s ? escape(describe_age(*d.oldest_unsent_age_s)) : "–") + "</td>";
       body += "<td data-label=\"App\">" + (d.app_version.empty() ? "–" : escape(d.app_version)) + "</td>";

@@ -94,9 +94,17 @@ ApiResponse Api::enrol(const ApiRequest& r) {
   };
   switch (outcome->kind) {
     case EnrolOutcome::enrolled: {
+      // The kiosk's own key, for its USB bundles: kept once. A retried
+      // enrolment finds it kept already.
+      std::string key_note;
+      if (!e.device_key.empty()) {
+        auto kept = store_.register_device_key(outcome->device_id, e.device_key);
+        if (!kept) return unavailable(kept.status(), "record a kiosk's key");
+        if (*kept == KeyRegistration::conflict) key_note = "; its key was not kept (the device or another one holds a key already)";
+      }
       std::string set_key = set_keys_.public_key.empty() ? "" : encode_base64(set_keys_.public_key);
       ApiResponse out{200, wire::encode(wire::EnrolReply{outcome->device_id, outcome->venue, set_key}), 0, {}};
-      out.log_note = "enrolled device " + outcome->device_id + " at " + outcome->venue;
+      out.log_note = "enrolled device " + outcome->device_id + " at " + outcome->venue + key_note;
       return out;
     }
     case EnrolOutcome::used_code:
@@ -147,8 +155,14 @@ ApiResponse Api::heartbeat(const ApiRequest& r) {
   if (!c.device) return c.refusal;
   auto decoded = wire::decode_heartbeat(c.body);
   if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
-  if (Status s = store_.heartbeat(c.device->id, std::get<wire::Heartbeat>(decoded), static_cast<std::int64_t>(clock_())); !s)
-    return unavailable(s, "record a heartbeat");
+  const wire::Heartbeat& hb = std::get<wire::Heartbeat>(decoded);
+  if (Status s = store_.heartbeat(c.device->id, hb, static_cast<std::int64_t>(clock_())); !s) return unavailable(s, "record a heartbeat");
+  // A kiosk enrolled before it had a key of its own sends it here; the
+  // first one kept stays (register_device_key).
+  if (!hb.device_key.empty() && !c.device->has_device_key) {
+    auto kept = store_.register_device_key(c.device->id, hb.device_key);
+    if (!kept) return unavailable(kept.status(), "record a kiosk's key");
+  }
   ApiResponse out{200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}", 0, {}};
   out.log_note = "device " + c.device->id;
   return out;

@@ -15,6 +15,7 @@
 #include "admin_web.h"
 #include "code_key_file.h"
 #include "http_server.h"
+#include "import_command.h"
 #include "json.h"
 #include "open_store.h"
 #include "pg_server_store.h"
@@ -23,10 +24,7 @@
 #include "sets_command.h"
 #include "sqlite_server_store.h"
 #include "sync_words.h"
-
-#ifndef TENPOINT_VERSION
-#define TENPOINT_VERSION "0.0.0"
-#endif
+#include "version.h"
 
 namespace {
 
@@ -163,7 +161,7 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
   return 0;
 }
 
-int enrol_code(const StoreLocation& where, const std::string& venue, int days) {
+int enrol_code(const StoreLocation& where, const std::string& venue, int days, const std::string& file) {
   // The venue's name travels to kiosks and into logs and pages: the same
   // rule as every identifier on the wire.
   if (printable(venue) != venue || venue.empty() || venue.size() > 128) {
@@ -176,6 +174,21 @@ int enrol_code(const StoreLocation& where, const std::string& venue, int days) {
   if (tp::Status s = store->add_enrol_code(venue, key.code_hash(code), now_s() + std::int64_t{days} * 86400); !s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return 1;
+  }
+  if (!file.empty()) {
+    // For a kiosk without network: the code and the key its question sets
+    // are signed with, on a stick (import_command.h).
+    tp::SetSigningKeys keys = open_set_signing_key(*store, where);
+    if (std::string why = write_enrol_file(file, venue, code, now_s() + std::int64_t{days} * 86400, tp::encode_base64(keys.public_key));
+        !why.empty()) {
+      std::fprintf(stderr, "%s\n", why.c_str());
+      return 1;
+    }
+    std::printf(
+        "wrote %s: one-time enrolment for %s, valid %d days. On the stick, the kiosk's staff menu offers \"Enrol from stick\"; "
+        "then import the enrol-reply.json it writes back with: tenpoint-server import FILE\n",
+        file.c_str(), venue.c_str(), days);
+    return 0;
   }
   std::printf("%s\n", code.c_str());
   std::fprintf(stderr, "one-time code for %s, valid %d days: put it in the kiosk config's sync.enrolment_code\n", venue.c_str(), days);
@@ -313,7 +326,7 @@ void add_secrets_option(CLI::App* command, StoreLocation& where) {
 int main(int argc, char** argv) {
   CLI::App cli{"Tenpoint central server: receives answers from kiosks over HTTPS."};
   cli.require_subcommand(1);
-  cli.set_version_flag("--version", TENPOINT_VERSION);
+  cli.set_version_flag("--version", tp::version_line("tenpoint-server"));
   StoreLocation where;
 
   auto* serve_cmd = cli.add_subcommand("serve", "Serve the API");
@@ -380,6 +393,18 @@ int main(int argc, char** argv) {
   add_secrets_option(code_cmd, where);
   code_cmd->add_option("--venue", venue, "Venue name, such as \"Central Library\"")->required();
   code_cmd->add_option("--days", days, "Days the code stays valid")->capture_default_str()->check(CLI::Range(1, 365));
+  std::string enrol_file;
+  code_cmd->add_option(
+      "--file", enrol_file,
+      "Write an enrolment file (enrol.json) for a kiosk without network, to carry on a USB stick, instead of printing the code");
+
+  auto* import_cmd = cli.add_subcommand(
+      "import", "Import what a kiosk wrote on a USB stick: its answers bundle (an export folder) or its enrol-reply.json");
+  std::string import_path;
+  add_store_options(import_cmd, where, "The server's data folder");
+  add_secrets_option(import_cmd, where);
+  import_cmd->add_option("PATH", import_path, "The kiosk's export folder on the stick, its server-bundle folder, or enrol-reply.json")
+      ->required();
 
   auto* revoke_cmd = cli.add_subcommand("revoke", "Revoke a kiosk's token");
   std::string device;
@@ -414,7 +439,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", problem.c_str());
     return 2;
   }
-  bool uses_code_key = serve_cmd->parsed() || code_cmd->parsed() || revoke_code_cmd->parsed();
+  bool uses_code_key = serve_cmd->parsed() || code_cmd->parsed() || revoke_code_cmd->parsed() || import_cmd->parsed();
   if (std::string problem = uses_code_key ? check_secrets_location(where) : ""; !problem.empty()) {
     std::fprintf(stderr, "%s\n", problem.c_str());
     return 2;
@@ -434,7 +459,8 @@ int main(int argc, char** argv) {
     metrics_listen.given = metrics_option->count() > 0;
     admin_options.idle_timeout_s = admin_idle_minutes * 60;
     if (serve_cmd->parsed()) return serve(where, listen, http, api_options, metrics_listen, admin_options);
-    if (code_cmd->parsed()) return enrol_code(where, venue, days);
+    if (code_cmd->parsed()) return enrol_code(where, venue, days, enrol_file);
+    if (import_cmd->parsed()) return import_from_stick(where, import_path);
     if (migrate_cmd->parsed()) return migrate(where);
     if (revoke_cmd->parsed()) return revoke(where, device);
     if (revoke_code_cmd->parsed()) return revoke_code(where, code);

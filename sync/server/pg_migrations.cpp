@@ -158,11 +158,20 @@ CREATE TABLE set_signing_key(
 );
 )sql";
 
+// Each kiosk's own Ed25519 public key, under which its USB bundles are
+// trusted (bundle.h), and when one was last imported.
+const char* const kDeviceKeys = R"sql(
+ALTER TABLE devices ADD COLUMN device_key text;  -- base64; set once
+ALTER TABLE devices ADD COLUMN usb_seen_at bigint;
+CREATE UNIQUE INDEX devices_key ON devices(device_key) WHERE device_key IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "venues, enrolment codes, devices, answers, batches, quarantine", kInitialSchema},
     Migration{2, "enrolment codes can be withdrawn", "ALTER TABLE enrol_codes ADD COLUMN revoked_at bigint;"},
     Migration{3, "enrolment-code hashes are keyed; older codes marked unkeyed", kKeyedCodeHashes},
     Migration{4, "question sets in versions, assigned to venues, delivered signed", kQuestionSets},
+    Migration{5, "kiosks' own keys for their USB bundles, and when one was last imported", kDeviceKeys},
 };
 
 // Any number works as long as every Tenpoint server uses the same one:

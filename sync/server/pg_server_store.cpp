@@ -225,9 +225,10 @@ Result<EnrolOutcome> PgServerStore::enrol(const CodeHashes& hashes, const std::s
     out.venue = venue.text(0, 0);
     // A token enrolled before (maybe with another code whose reply was lost):
     // the kiosk holds that device's secret, so it gets that device back.
-    Res known =
-        db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
-                Params().text(token_hash));
+    Res known = db.exec(
+        "SELECT d.id, v.name, d.revoked_at IS NOT NULL, d.device_key IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id "
+        "WHERE d.token_hash = $1",
+        Params().text(token_hash));
     if (!known.ok()) return db.fail(known, "look up a device");
     if (known.rows() == 1) {
       out.kind = known.boolean(0, 2) ? EnrolOutcome::revoked_token : EnrolOutcome::enrolled;
@@ -263,12 +264,13 @@ Result<EnrolOutcome> PgServerStore::enrol(const CodeHashes& hashes, const std::s
 
 Result<std::optional<Device>> PgServerStore::device_by_token(const std::string& token_hash) {
   return impl_->pool.run("look up a device", [&](Lease& db) -> Result<std::optional<Device>> {
-    Res r =
-        db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = $1",
-                Params().text(token_hash));
+    Res r = db.exec(
+        "SELECT d.id, v.name, d.revoked_at IS NOT NULL, d.device_key IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id "
+        "WHERE d.token_hash = $1",
+        Params().text(token_hash));
     if (!r.ok()) return db.fail(r, "look up a device");
     if (r.rows() == 0) return std::optional<Device>();
-    return std::optional<Device>(Device{r.text(0, 0), r.text(0, 1), r.boolean(0, 2)});
+    return std::optional<Device>(Device{r.text(0, 0), r.text(0, 1), r.boolean(0, 2), r.boolean(0, 3)});
   });
 }
 
@@ -437,8 +439,9 @@ Result<std::vector<DeviceStatus>> PgServerStore::devices() {
     Res r = db.exec(
         "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
         "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
-        "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
-        "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name COLLATE \"C\", d.id COLLATE \"C\"");
+        "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id), "
+        "d.device_key IS NOT NULL, d.usb_seen_at FROM devices d JOIN venues v ON v.id = d.venue_id "
+        "ORDER BY v.name COLLATE \"C\", d.id COLLATE \"C\"");
     if (!r.ok()) return db.fail(r, "list devices");
     std::vector<DeviceStatus> out;
     for (int i = 0; i < r.rows(); ++i) {
@@ -457,10 +460,51 @@ Result<std::vector<DeviceStatus>> PgServerStore::devices() {
       d.clock_trusted = r.boolean(i, 11);
       d.answers_received = r.int64(i, 12);
       d.quarantined = r.int64(i, 13);
+      d.has_device_key = r.boolean(i, 14);
+      if (!r.is_null(i, 15)) d.usb_seen_at = r.int64(i, 15);
       out.push_back(std::move(d));
     }
     return out;
   });
+}
+
+Result<KeyRegistration> PgServerStore::register_device_key(const std::string& device_id, const std::string& public_key) {
+  return impl_->pool.run("record a kiosk's key", [&](Lease& db) -> Result<KeyRegistration> {
+    // One statement: a device without a key takes this one unless another
+    // device holds it; the unique index settles two servers racing.
+    Res set = db.exec(
+        "UPDATE devices SET device_key = $2 WHERE id = $1 AND device_key IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM devices WHERE device_key = $2)",
+        Params().text(device_id).text(public_key));
+    if (!set.ok() && set.sqlstate() == "23505") return KeyRegistration::conflict;
+    if (!set.ok()) return db.fail(set, "record a kiosk's key");
+    if (set.affected() == 1) return KeyRegistration::registered;
+    Res now = db.exec("SELECT device_key FROM devices WHERE id = $1", Params().text(device_id));
+    if (!now.ok()) return db.fail(now, "record a kiosk's key");
+    if (now.rows() == 0) return KeyRegistration::no_device;
+    return !now.is_null(0, 0) && now.text(0, 0) == public_key ? KeyRegistration::already : KeyRegistration::conflict;
+  });
+}
+
+Result<std::optional<Device>> PgServerStore::device_by_key(const std::string& public_key) {
+  return impl_->pool.run("look up a kiosk's key", [&](Lease& db) -> Result<std::optional<Device>> {
+    Res r =
+        db.exec("SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.device_key = $1",
+                Params().text(public_key));
+    if (!r.ok()) return db.fail(r, "look up a kiosk's key");
+    if (r.rows() == 0) return std::optional<Device>();
+    return std::optional<Device>(Device{r.text(0, 0), r.text(0, 1), r.boolean(0, 2), true});
+  });
+}
+
+Status PgServerStore::record_usb_import(const std::string& device_id, std::int64_t now) {
+  auto done = impl_->pool.run("record a USB import", [&](Lease& db) -> Result<bool> {
+    Res r = db.exec("UPDATE devices SET usb_seen_at = greatest(coalesce(usb_seen_at, 0), $2::bigint) WHERE id = $1",
+                    Params().text(device_id).int64(now));
+    if (!r.ok()) return db.fail(r, "record a USB import");
+    return true;
+  });
+  return done ? Status{} : done.status();
 }
 
 Result<std::vector<CountRow>> PgServerStore::answer_counts() {

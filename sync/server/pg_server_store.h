@@ -72,6 +72,9 @@ class PgServerStore final : public ServerStore {
   Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
+  Result<KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) override;
+  Result<std::optional<Device>> device_by_key(const std::string& public_key) override;
+  Status record_usb_import(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<CountRow>> answer_counts() override;
   Result<std::optional<std::string>> set_key_check() override;
   Result<std::string> record_set_key_check(const std::string& public_key) override;

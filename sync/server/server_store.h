@@ -23,6 +23,7 @@ struct Device {
   std::string id;
   std::string venue;
   bool revoked = false;
+  bool has_device_key = false;  // register_device_key() has given it one
 };
 
 struct DeviceStatus {
@@ -37,6 +38,16 @@ struct DeviceStatus {
   bool clock_trusted = false;
   std::int64_t answers_received = 0;
   std::int64_t quarantined = 0;
+  bool has_device_key = false;              // its USB bundles can be imported
+  std::optional<std::int64_t> usb_seen_at;  // the last import of one of its USB bundles
+};
+
+// What register_device_key() did.
+enum class KeyRegistration {
+  registered,  // the device had none: it has this one now
+  already,     // the device holds this very key
+  conflict,    // the device holds another key, or another device holds this one: nothing changed
+  no_device,   // no device with that id
 };
 
 struct CountRow {
@@ -133,6 +144,15 @@ class ServerStore {
   // false: no active device with that id.
   virtual Result<bool> revoke(const std::string& device_id, std::int64_t now) = 0;
   virtual Result<std::vector<DeviceStatus>> devices() = 0;
+
+  // A kiosk's Ed25519 public key (base64), under which its USB bundles are
+  // trusted (bundle.h). Set once: a device's key never changes, and no two
+  // devices share one.
+  virtual Result<KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) = 0;
+  // nullopt: no device holds this key.
+  virtual Result<std::optional<Device>> device_by_key(const std::string& public_key) = 0;
+  // A USB bundle of the device's was imported (DeviceStatus::usb_seen_at).
+  virtual Status record_usb_import(const std::string& device_id, std::int64_t now) = 0;
   virtual Result<std::vector<CountRow>> answer_counts() = 0;
 
   // ---- Question sets ----

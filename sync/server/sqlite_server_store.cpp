@@ -160,11 +160,18 @@ CREATE TABLE set_signing_key(
 );
 )sql";
 
+// Each kiosk's own Ed25519 public key, under which its USB bundles are
+// trusted (bundle.h), and when one was last imported.
+const char* const kDeviceKeys = R"sql(
+ALTER TABLE devices ADD COLUMN device_key TEXT;    -- base64; set once
+ALTER TABLE devices ADD COLUMN usb_seen_at INTEGER;
+CREATE UNIQUE INDEX devices_key ON devices(device_key) WHERE device_key IS NOT NULL;
+)sql";
+
 const char* const kMigrations[] = {
-    kInitialSchema,
-    "ALTER TABLE enrol_codes ADD COLUMN revoked_at INTEGER;  -- set by revoke-code on a code nobody used",
-    kKeyedCodeHashes,
-    kQuestionSets,
+    kInitialSchema,   "ALTER TABLE enrol_codes ADD COLUMN revoked_at INTEGER;  -- set by revoke-code on a code nobody used",
+    kKeyedCodeHashes, kQuestionSets,
+    kDeviceKeys,
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteServerStore::kSchemaVersion);
 
@@ -263,7 +270,8 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
   sqlite3_busy_timeout(impl_->reader, busy_timeout_ms);
   impl_->device_by_token =
       Stmt(impl_->reader,
-           "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.token_hash = ?1");
+           "SELECT d.id, v.name, d.revoked_at IS NOT NULL, d.device_key IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id "
+           "WHERE d.token_hash = ?1");
   // A kiosk's poll for its question set, when nothing changed since its
   // venue's last delivery (the same rules as set_delivery, in one read).
   impl_->unchanged_delivery =
@@ -432,7 +440,7 @@ Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::stri
   bind_text(s, 1, token_hash);
   int rc = sqlite3_step(s);
   std::optional<Device> device;
-  if (rc == SQLITE_ROW) device = Device{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2) != 0};
+  if (rc == SQLITE_ROW) device = Device{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2) != 0, sqlite3_column_int(s, 3) != 0};
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failure(impl_->reader, rc, "look up a device", impl_->path);
   return device;
@@ -662,8 +670,8 @@ Result<std::vector<DeviceStatus>> SqliteServerStore::devices() {
       impl_->db,
       "SELECT d.id, v.name, d.name, d.revoked_at IS NOT NULL, d.last_contact, d.app_version, d.set_id, d.set_version, d.answers_waiting, "
       "d.oldest_unsent_age_s, d.free_disk_bytes, d.clock_trusted, "
-      "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id) "
-      "FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
+      "(SELECT count(*) FROM answers a WHERE a.device_id = d.id), (SELECT count(*) FROM quarantine q WHERE q.device_id = d.id), "
+      "d.device_key IS NOT NULL, d.usb_seen_at FROM devices d JOIN venues v ON v.id = d.venue_id ORDER BY v.name, d.id");
   if (!s) return impl_->fail("list devices");
   std::vector<DeviceStatus> out;
   int rc;
@@ -683,10 +691,58 @@ Result<std::vector<DeviceStatus>> SqliteServerStore::devices() {
     d.clock_trusted = sqlite3_column_int(s.get(), 11) != 0;
     d.answers_received = sqlite3_column_int64(s.get(), 12);
     d.quarantined = sqlite3_column_int64(s.get(), 13);
+    d.has_device_key = sqlite3_column_int(s.get(), 14) != 0;
+    if (sqlite3_column_type(s.get(), 15) != SQLITE_NULL) d.usb_seen_at = sqlite3_column_int64(s.get(), 15);
     out.push_back(std::move(d));
   }
   if (rc != SQLITE_DONE) return impl_->fail(rc, "list devices");
   return out;
+}
+
+Result<KeyRegistration> SqliteServerStore::register_device_key(const std::string& device_id, const std::string& public_key) {
+  std::lock_guard lock(mutex_);
+  sqlite3* db = impl_->db;
+  Transaction tx(db);
+  if (!tx.ok()) return impl_->fail(tx.begin_rc(), "record a kiosk's key");
+  Stmt find(db, "SELECT device_key FROM devices WHERE id = ?1");
+  bind_text(find.get(), 1, device_id);
+  int rc = sqlite3_step(find.get());
+  if (rc == SQLITE_DONE) return KeyRegistration::no_device;
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "record a kiosk's key");
+  if (sqlite3_column_type(find.get(), 0) != SQLITE_NULL)
+    return column_text(find.get(), 0) == public_key ? KeyRegistration::already : KeyRegistration::conflict;
+  Stmt other(db, "SELECT 1 FROM devices WHERE device_key = ?1");
+  bind_text(other.get(), 1, public_key);
+  rc = sqlite3_step(other.get());
+  if (rc == SQLITE_ROW) return KeyRegistration::conflict;
+  if (rc != SQLITE_DONE) return impl_->fail(rc, "record a kiosk's key");
+  Stmt set(db, "UPDATE devices SET device_key = ?2 WHERE id = ?1");
+  bind_text(set.get(), 1, device_id);
+  bind_text(set.get(), 2, public_key);
+  rc = run(set.get());
+  if (rc == SQLITE_OK) rc = tx.commit();
+  if (rc != SQLITE_OK) return impl_->fail(rc, "record a kiosk's key");
+  return KeyRegistration::registered;
+}
+
+Result<std::optional<Device>> SqliteServerStore::device_by_key(const std::string& public_key) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db,
+         "SELECT d.id, v.name, d.revoked_at IS NOT NULL FROM devices d JOIN venues v ON v.id = d.venue_id WHERE d.device_key = ?1");
+  bind_text(s.get(), 1, public_key);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_DONE) return std::optional<Device>();
+  if (rc != SQLITE_ROW) return impl_->fail(rc, "look up a kiosk's key");
+  return std::optional<Device>(Device{column_text(s.get(), 0), column_text(s.get(), 1), sqlite3_column_int(s.get(), 2) != 0, true});
+}
+
+Status SqliteServerStore::record_usb_import(const std::string& device_id, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Stmt s(impl_->db, "UPDATE devices SET usb_seen_at = max(coalesce(usb_seen_at, 0), ?2) WHERE id = ?1");
+  bind_text(s.get(), 1, device_id);
+  sqlite3_bind_int64(s.get(), 2, now);
+  if (int rc = run(s.get()); rc != SQLITE_OK) return impl_->fail(rc, "record a USB import");
+  return {};
 }
 
 Result<std::vector<CountRow>> SqliteServerStore::answer_counts() {

@@ -41,7 +41,7 @@ class SqliteServerStore final : public ServerStore {
   Status add_enrol_code(const std::string& venue, const std::string& keyed_code_hash, std::int64_t expires_at) override;
   Result<bool> revoke_enrol_code(const CodeHashes& code, std::int64_t now) override;
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   int schema_version() const;
   // Entry i takes the schema from version i to i+1 (tests build older files with them).
   static std::span<const char* const> migrations();
@@ -53,6 +53,9 @@ class SqliteServerStore final : public ServerStore {
   Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
+  Result<KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) override;
+  Result<std::optional<Device>> device_by_key(const std::string& public_key) override;
+  Status record_usb_import(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<CountRow>> answer_counts() override;
   Result<std::optional<std::string>> set_key_check() override;
   Result<std::string> record_set_key_check(const std::string& public_key) override;

@@ -613,3 +613,50 @@ TEST_CASE("mount: staff export to a mounted stick: progress, the menu held, then
   p.app->between_frames(t);
   CHECK(p.app->export_status().stage == ExportStatus::Stage::idle);
 }
+
+TEST_CASE("a kiosk on the demo PIN says so in its log and staff menu; its own PIN does not", "[app][pin]") {
+  std::string dir = test::scratch_dir("app_demo_pin");
+  Settings demo;
+  demo.pin_hash = hash_of("2468");
+  test::write_file(dir + "/kiosk.json", config_json(demo));
+  Logged logged;
+  KioskApp app(options_for(dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  CHECK(logged.has("the staff PIN in " + dir + "/kiosk.json is the demo PIN 2468"));
+  CHECK(app.visit().staff_pin_is_demo());
+
+  Settings own = demo;
+  own.pin_hash = hash_of("13579024");
+  test::write_file(dir + "/kiosk.json", config_json(own));
+  logged.lines.clear();
+  REQUIRE(app.reload().applied);
+  CHECK_FALSE(logged.has("demo PIN"));
+  CHECK_FALSE(app.visit().staff_pin_is_demo());
+}
+
+TEST_CASE("a restarted kiosk keeps the staff PIN lockout from its database", "[app][pin]") {
+  std::string dir = test::scratch_dir("app_pin_lock");
+  Settings s;
+  s.pin_hash = hash_of("13579024");
+  test::write_file(dir + "/kiosk.json", config_json(s));
+  auto type_pin = [](KioskApp& app, const std::string& pin) {
+    for (char c : pin) app.handle(ev::PinDigit{c - '0'}, Clock::now());
+    app.handle(ev::PinSubmit{}, Clock::now());
+  };
+  Logged logged;
+  {
+    KioskApp app(options_for(dir, logged));
+    REQUIRE_FALSE(app.start_headless());
+    app.handle(ev::StaffGesture{}, Clock::now());
+    for (int i = 0; i < app.config().pin_attempts_before_lock; ++i) type_pin(app, "11111111");
+    REQUIRE(app.visit().pin_locked_seconds(Clock::now()) > 0);
+  }
+  KioskApp app(options_for(dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  int left = app.visit().pin_locked_seconds(Clock::now());
+  CHECK(left > 0);
+  CHECK(left <= 60);
+  app.handle(ev::StaffGesture{}, Clock::now());
+  type_pin(app, "13579024");  // the right PIN, refused while the lock lasts
+  CHECK(app.visit().screen() == Screen::staff_pin);
+}

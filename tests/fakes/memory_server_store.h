@@ -135,7 +135,8 @@ class MemoryServerStore final : public server::ServerStore {
     std::lock_guard lock(mutex_);
     if (fail) return failure("look up a device");
     for (const auto& [id, d] : devices_)
-      if (d.token_hash == token_hash) return std::optional<server::Device>(server::Device{id, d.status.venue, d.status.revoked});
+      if (d.token_hash == token_hash)
+        return std::optional<server::Device>(server::Device{id, d.status.venue, d.status.revoked, !d.device_key.empty()});
     return std::optional<server::Device>();
   }
 
@@ -216,6 +217,37 @@ class MemoryServerStore final : public server::ServerStore {
     // As SQLite's ORDER BY venue, id (byte order).
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.venue < b.venue; });
     return out;
+  }
+
+  Result<server::KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("record a kiosk's key");
+    auto device = devices_.find(device_id);
+    if (device == devices_.end()) return server::KeyRegistration::no_device;
+    if (!device->second.device_key.empty())
+      return device->second.device_key == public_key ? server::KeyRegistration::already : server::KeyRegistration::conflict;
+    for (const auto& [id, d] : devices_)
+      if (d.device_key == public_key) return server::KeyRegistration::conflict;
+    device->second.device_key = public_key;
+    device->second.status.has_device_key = true;
+    return server::KeyRegistration::registered;
+  }
+
+  Result<std::optional<server::Device>> device_by_key(const std::string& public_key) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("look up a kiosk's key");
+    for (const auto& [id, d] : devices_)
+      if (!public_key.empty() && d.device_key == public_key)
+        return std::optional<server::Device>(server::Device{id, d.status.venue, d.status.revoked, true});
+    return std::optional<server::Device>();
+  }
+
+  Status record_usb_import(const std::string& device_id, std::int64_t now) override {
+    std::lock_guard lock(mutex_);
+    if (fail) return failure("record a USB import");
+    if (auto device = devices_.find(device_id); device != devices_.end())
+      device->second.status.usb_seen_at = std::max(device->second.status.usb_seen_at.value_or(0), now);
+    return {};
   }
 
   Result<std::vector<server::CountRow>> answer_counts() override {
@@ -390,6 +422,7 @@ class MemoryServerStore final : public server::ServerStore {
     server::DeviceStatus status;  // answers_received and quarantined are counted when listed
     std::string token_hash;
     std::optional<wire::ClockReport> clock;  // the last heartbeat's
+    std::string device_key;                  // empty: none registered
   };
   struct BatchLog {
     std::string batch_id, device_id;

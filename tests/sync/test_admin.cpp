@@ -24,6 +24,7 @@
 #include "postgres.h"
 #include "question_set.h"
 #include "secrets.h"
+#include "signed_set.h"
 #include "support.h"
 
 using namespace tp;
@@ -557,6 +558,12 @@ TEMPLATE_TEST_CASE("admin: kiosks silent for a day stand out in words, and revok
   ApiResponse page = br.get("/admin/kiosks");
   CHECK(page.body.find("class=\"silent\"") != std::string::npos);
   CHECK(page.body.find("2 days ago <span class=\"tag warn\">Silent</span>") != std::string::npos);  // words, not colour alone
+  // A kiosk that brings its answers on a USB stick says when it last did.
+  CHECK(page.body.find("data-label=\"Last seen by USB\">\xE2\x80\x93<") != std::string::npos);  // no key: no bundles
+  REQUIRE(*f.b.store->register_device_key("dev-hash-north", encode_base64(std::string(32, 'k'))) == KeyRegistration::registered);
+  CHECK(br.get("/admin/kiosks").body.find("data-label=\"Last seen by USB\">never<") != std::string::npos);
+  REQUIRE(f.b.store->record_usb_import("dev-hash-north", f.now - 3 * 3600));
+  CHECK(br.get("/admin/kiosks").body.find("data-label=\"Last seen by USB\">3 hours ago<") != std::string::npos);
   ApiResponse revoked = br.post("/admin/kiosks/revoke", "device=dev-hash-north&csrf=" + br.csrf());
   CHECK(revoked.status == 303);
   auto devices = f.b.store->devices();

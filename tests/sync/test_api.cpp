@@ -11,6 +11,7 @@
 #include "fakes/memory_server_store.h"
 #include "gzip.h"
 #include "secrets.h"
+#include "signed_set.h"
 #include "sqlite_server_store.h"
 #include "support.h"
 
@@ -162,6 +163,34 @@ TEMPLATE_TEST_CASE("enrolment: a code works once; the same kiosk retrying gets t
   sloppy.erase(std::remove(sloppy.begin(), sloppy.end(), '-'), sloppy.end());
   CHECK(rig.api.enrol({wire::encode(wire::EnrolRequest{sloppy, "y", "tp1.8888888888888888888888888888888888888888888"}), "", "", "d"})
             .status == 200);
+}
+
+TEMPLATE_TEST_CASE("a kiosk's own key is kept once: at enrolment, or from a heartbeat of a kiosk enrolled before it had one", "[server]",
+                   OnSqlite, InMemory) {
+  Rig<TestType> rig("api_device_key");
+  const std::string key_a = encode_base64(std::string(32, 'a')), key_b = encode_base64(std::string(32, 'b'));
+  std::string token = "tp1.5555555555555555555555555555555555555555555";
+  REQUIRE(rig.api.enrol({wire::encode(wire::EnrolRequest{rig.code(), "desk", token, key_a}), "", "", "a"}).status == 200);
+  auto held = rig.store.device_by_key(key_a);
+  REQUIRE(held);
+  REQUIRE(held->has_value());
+  // A second kiosk cannot take the same key; without one it enrols all the same.
+  std::string other = "tp1.6666666666666666666666666666666666666666666";
+  REQUIRE(rig.api.enrol({wire::encode(wire::EnrolRequest{rig.code(), "desk 2", other, key_a}), "", "", "b"}).status == 200);
+  auto listed = rig.store.devices();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK(std::count_if(listed->begin(), listed->end(), [](const DeviceStatus& d) { return d.has_device_key; }) == 1);
+  // The keyless one sends a key in a heartbeat: kept. A later, different one is ignored.
+  wire::Heartbeat hb{"0.1.0", "s", 1, 0, std::nullopt, 1, {true, 1, "boot", 1}, key_b};
+  CHECK(rig.api.heartbeat({wire::encode(hb), "Bearer " + other, "", "b"}).status == 200);
+  auto second = rig.store.device_by_key(key_b);
+  REQUIRE(second);
+  REQUIRE(second->has_value());
+  hb.device_key = encode_base64(std::string(32, 'c'));
+  CHECK(rig.api.heartbeat({wire::encode(hb), "Bearer " + other, "", "b"}).status == 200);
+  CHECK(rig.store.device_by_key(hb.device_key)->has_value() == false);
+  CHECK((*rig.store.device_by_key(key_b))->id == (*second)->id);
 }
 
 TEMPLATE_TEST_CASE("an enrolled token shown with a new code gets its own device back; a revoked one is refused", "[server]", OnSqlite,

@@ -45,9 +45,9 @@ TEST_CASE("server: migrate reports the schema of a new or current SQLite file", 
   std::string dir = scratch_dir("cli_migrate");
   std::string out;
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 4, up to date") != std::string::npos);
+  CHECK(out.find("schema version 5, up to date") != std::string::npos);
   REQUIRE(run_command({TENPOINT_SERVER_PATH, "migrate", "--data", dir}, out) == 0);
-  CHECK(out.find("schema version 4") != std::string::npos);
+  CHECK(out.find("schema version 5") != std::string::npos);
 }
 
 TEST_CASE("server: status shows control characters in names as \\xNN, never raw", "[server][cli]") {

@@ -866,6 +866,13 @@ class StuckStore final : public tp::server::ServerStore {
   }
   tp::Result<bool> revoke(const std::string& device_id, std::int64_t now) override { return inner.revoke(device_id, now); }
   tp::Result<std::vector<tp::server::DeviceStatus>> devices() override { return inner.devices(); }
+  tp::Result<tp::server::KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) override {
+    return inner.register_device_key(device_id, public_key);
+  }
+  tp::Result<std::optional<tp::server::Device>> device_by_key(const std::string& public_key) override {
+    return inner.device_by_key(public_key);
+  }
+  tp::Status record_usb_import(const std::string& device_id, std::int64_t now) override { return inner.record_usb_import(device_id, now); }
   tp::Result<std::vector<tp::server::CountRow>> answer_counts() override { return inner.answer_counts(); }
   tp::Result<std::optional<std::string>> set_key_check() override { return inner.set_key_check(); }
   tp::Result<std::string> record_set_key_check(const std::string& key) override { return inner.record_set_key_check(key); }
