@@ -93,8 +93,7 @@ OfflineEnrolOutcome enrol_from_stick(const std::string& enrol_file, const std::s
   }
   if (!why.empty()) return refused("The reply could not be written on the stick (" + why + "). The kiosk is ready; try again.");
   return {true,
-          "Enrolled for " + e.venue + ". Take the stick to the server and import " + bundle::kEnrolReplyFile +
-              " (tenpoint-server import). From then on, this kiosk's exports carry its answers for the server.",
+          "Enrolled for " + e.venue + ". On the server, import " + bundle::kEnrolReplyFile + " from the stick (tenpoint-server import).",
           e.venue, reply_path};
 }
 

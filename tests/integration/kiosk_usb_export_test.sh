@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Staff export results to a USB stick through a real tenpoint-kiosk window
 # under Xvfb: a tmpfs mounted as the stick, the PIN, Export, "Safe to
-# remove", the three files on the stick, screenshots along the way.
+# remove", the three files on the stick, screenshots along the way. Then a
+# server's enrolment file on the stick: "Enrol from USB stick" writes the
+# kiosk's signed reply back, and the server imports it.
 # Needs root to mount the stick; exits 77 (skipped) otherwise.
-# Usage: kiosk_usb_export_test.sh KIOSK_BINARY CLI_BINARY SOURCE_DIR OUT_DIR
+# Usage: kiosk_usb_export_test.sh KIOSK_BINARY CLI_BINARY SERVER_BINARY SOURCE_DIR OUT_DIR
 set -euo pipefail
-kiosk="$1"; cli="$2"; src="$3"; out="$4"
+kiosk="$1"; cli="$2"; server="$3"; src="$4"; out="$5"
 . "$src/tests/integration/lib.sh"
 work="$out/usb-export-test"
 stick="$work/media/STICK"
@@ -54,6 +56,19 @@ folder=$(find "$stick" -mindepth 1 -maxdepth 1 -type d | head -1)
 for f in answers.csv report.html codebook.txt; do [ -s "$folder/$f" ] || fail "$f is missing on the stick"; done
 [ "$(find "$stick" -name '.*part*' | wc -l)" -eq 0 ] || fail "a temporary file was left on the stick"
 has_target staff.close || fail "the way back to residents did not return after the export"
+
+# A venue without network: the server's enrolment file on the stick.
+"$server" enrol-code --data "$work/server" --venue "Hill Top" --file "$stick/enrol.json" >/dev/null
+for _ in $(seq 50); do has_target staff.enrol_usb && break; sleep 0.1; done
+has_target staff.enrol_usb || fail "the staff menu does not offer Enrol with enrol.json on the stick"
+import -window "$win" "$out/screens/1024x600-staff-enrol-offered.png"
+tap_target staff.enrol_usb
+for _ in $(seq 100); do grep -q "Enrolled for Hill Top" "$work/kiosk.log" && break; sleep 0.1; done
+grep -q "Enrolled for Hill Top" "$work/kiosk.log" || fail "Enrol from USB stick did not enrol"
+sleep 0.3
+import -window "$win" "$out/screens/1024x600-staff-enrolled.png"
+[ -s "$stick/enrol-reply.json" ] || fail "no enrol-reply.json on the stick"
+"$server" import --data "$work/server" "$stick/enrol-reply.json" | grep -q "Enrolled kiosk" || fail "the server did not take the reply"
 tap_target staff.close
 wait_for_screen "$work/hits.json" attract 10 || fail "the staff menu did not close after the export"
 echo "usb export through the staff menu: ok ($folder)"
