@@ -22,6 +22,7 @@
 #include "http_routes.h"
 #include "open_store.h"
 #include "postgres.h"
+#include "postgres_main.h"
 #include "question_set.h"
 #include "secrets.h"
 #include "signed_set.h"
@@ -714,27 +715,6 @@ TEST_CASE("admin: /admin and everything under it is the admin web's, on the API'
   CHECK(cookie_value("xtp_session=abc", "tp_session").empty());
 }
 
-bool needs_postgres(const Catch::TestCase& test) {
-  const std::string suffix = " - PostgreSQL";
-  const std::string& name = test.getTestCaseInfo().name;
-  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 int main(int argc, char* argv[]) {
-  Catch::Session session;
-  if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  const Catch::Config& config = session.config();
-  bool listing = config.listTests() || config.listTestNamesOnly() || config.listTags() || config.listReporters() || config.showHelp();
-  if (!listing) {
-    auto selected = Catch::filterTests(Catch::getAllTestCasesSorted(config), config.testSpec(), config);
-    if (std::any_of(selected.begin(), selected.end(), needs_postgres)) {
-      if (std::string why = test::PostgresCluster::unavailable_reason(); !why.empty()) {
-        std::printf("SKIPPED: %s\n", why.c_str());
-        return 77;
-      }
-    }
-  }
-  int failed = session.run();
-  g_cluster.reset();
-  return failed;
+  return test::run_with_postgres(argc, argv, [] { g_cluster.reset(); });
 }

@@ -23,6 +23,7 @@
 #include "import_command.h"
 #include "open_store.h"
 #include "postgres.h"
+#include "postgres_main.h"
 #include "secrets.h"
 #include "server_store.h"
 #include "signed_set.h"
@@ -240,25 +241,6 @@ TEST_CASE("import: the network registers a kiosk's key once, and the wire carrie
   CHECK(std::holds_alternative<std::string>(wire::decode_enrol_request(wire::encode(e))));
 }
 
-bool needs_postgres(const Catch::TestCase& test) {
-  const std::string suffix = " - PostgreSQL";
-  const std::string& name = test.getTestCaseInfo().name;
-  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 int main(int argc, char* argv[]) {
-  Catch::Session session;
-  if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  const Catch::Config& config = session.config();
-  bool listing = config.listTests() || config.listTestNamesOnly() || config.listTags() || config.listReporters() || config.showHelp();
-  if (!listing) {
-    auto selected = Catch::filterTests(Catch::getAllTestCasesSorted(config), config.testSpec(), config);
-    if (std::any_of(selected.begin(), selected.end(), needs_postgres)) {
-      if (std::string why = test::PostgresCluster::unavailable_reason(); !why.empty()) {
-        std::printf("skipped: %s\n", why.c_str());
-        return 77;
-      }
-    }
-  }
-  return session.run();
+  return test::run_with_postgres(argc, argv, [] { g_cluster.reset(); });
 }

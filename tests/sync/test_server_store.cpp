@@ -24,6 +24,7 @@
 #include "pg_migrations.h"
 #include "pg_server_store.h"
 #include "postgres.h"
+#include "postgres_main.h"
 #include "question_set.h"
 #include "secrets.h"
 #include "sqlite_server_store.h"
@@ -1174,32 +1175,6 @@ TEST_CASE("postgresql URL: messages name the database and never the password", "
 
 // [SECTION] main: skip, rather than pass, when PostgreSQL cannot run here
 
-namespace {
-
-bool needs_postgres(const Catch::TestCase& test) {
-  const Catch::TestCaseInfo& info = test.getTestCaseInfo();
-  if (std::find(info.tags.begin(), info.tags.end(), "postgresql") != info.tags.end()) return true;
-  const std::string suffix = " - PostgreSQL";  // a TEMPLATE_TEST_CASE's type
-  return info.name.size() >= suffix.size() && info.name.compare(info.name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-}  // namespace
-
 int main(int argc, char* argv[]) {
-  Catch::Session session;
-  if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  const Catch::Config& config = session.config();
-  bool listing = config.listTests() || config.listTestNamesOnly() || config.listTags() || config.listReporters() || config.showHelp();
-  if (!listing) {
-    auto selected = Catch::filterTests(Catch::getAllTestCasesSorted(config), config.testSpec(), config);
-    if (std::any_of(selected.begin(), selected.end(), needs_postgres)) {
-      if (std::string why = test::PostgresCluster::unavailable_reason(); !why.empty()) {
-        std::printf("SKIPPED: %s\n", why.c_str());
-        return 77;  // ctest's SKIP_RETURN_CODE for this binary
-      }
-    }
-  }
-  int failed = session.run();
-  g_cluster.reset();  // stop and remove the cluster before static destructors run
-  return failed;
+  return test::run_with_postgres(argc, argv, [] { g_cluster.reset(); });
 }
