@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "gzip.h"
+#include "signed_set.h"
 #include "wire.h"
 
 using namespace tp;
@@ -110,4 +111,19 @@ TEST_CASE("gzip round-trips and refuses bombs and garbage", "[protocol]") {
   CHECK_FALSE(gzip_decompress(packed, 50000));  // would inflate beyond the cap
   CHECK_FALSE(gzip_decompress("not gzip", 1000));
   CHECK_FALSE(gzip_decompress(packed.substr(0, packed.size() / 2), 200000));  // truncated
+}
+
+TEST_CASE("a device key on the wire is the canonical base64 of 32 bytes, as libsodium reads it", "[protocol]") {
+  for (int i = 0; i < 256; ++i) {
+    std::string key(32, static_cast<char>(i));
+    key[31] = static_cast<char>(255 - i);
+    const std::string text = tp::encode_base64(key);
+    CHECK(tp::wire::is_public_key_base64(text));
+    CHECK(tp::decode_base64(text)->size() == 32);
+  }
+  const std::string good = tp::encode_base64(std::string(32, 'k'));
+  CHECK_FALSE(tp::wire::is_public_key_base64(good.substr(0, 43)));         // no padding
+  CHECK_FALSE(tp::wire::is_public_key_base64(good.substr(0, 42) + "B="));  // bits past the key
+  CHECK_FALSE(tp::wire::is_public_key_base64(tp::encode_base64(std::string(31, 'k'))));
+  CHECK_FALSE(tp::wire::is_public_key_base64(good.substr(0, 10) + "-" + good.substr(11)));
 }
