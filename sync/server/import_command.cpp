@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <optional>
 
@@ -190,27 +191,51 @@ int import_bundle(ServerStore& store, const std::string& dir) {
   const std::int64_t now = now_s();
   std::int64_t lines = 0, answers = 0, stored = 0, duplicates = 0, quarantined = 0;
   std::string line;
-  while (read_line(copy.get(), line, why)) {
-    auto batch = wire::decode_batch(line);
-    if (auto* bad = std::get_if<std::string>(&batch)) {
-      why = "line " + std::to_string(lines + 1) + " of " + bundle::kAnswersFile + " is not a batch: " + *bad;
-      break;
-    }
-    wire::Batch& b = std::get<wire::Batch>(batch);
-    if (b.batch_id != bundle::bundle_batch_id(m, lines)) {
-      why = "line " + std::to_string(lines + 1) + " carries another bundle's batch id";
-      break;
-    }
-    auto reply = store.ingest((*device)->id, b, now);
+  // Lines go in several at a time, up to a network batch's limit: one
+  // transaction (and fsync) per wire::kMaxAnswersPerBatch answers rather
+  // than per line. Each group still goes in whole or not at all.
+  wire::Batch pending;
+  std::int64_t pending_lines = 0;
+  auto flush = [&]() -> bool {
+    if (pending.answers.empty()) return true;
+    auto reply = store.ingest((*device)->id, pending, now);
     if (!reply) {
       why = reply.message();
-      break;
+      return false;
     }
-    ++lines;
-    answers += static_cast<std::int64_t>(b.answers.size());
+    lines += pending_lines;
+    answers += static_cast<std::int64_t>(pending.answers.size());
     stored += reply->stored;
     duplicates += reply->duplicates;
     quarantined += static_cast<std::int64_t>(reply->quarantined.size());
+    pending = {};
+    pending_lines = 0;
+    return true;
+  };
+  while (read_line(copy.get(), line, why)) {
+    auto batch = wire::decode_batch(line);
+    const std::int64_t at = lines + pending_lines;
+    if (auto* bad = std::get_if<std::string>(&batch)) {
+      why = "line " + std::to_string(at + 1) + " of " + bundle::kAnswersFile + " is not a batch: " + *bad;
+      break;
+    }
+    wire::Batch& b = std::get<wire::Batch>(batch);
+    if (b.batch_id != bundle::bundle_batch_id(m, at)) {
+      why = "line " + std::to_string(at + 1) + " carries another bundle's batch id";
+      break;
+    }
+    if (pending.answers.size() + b.answers.size() > wire::kMaxAnswersPerBatch && !flush()) break;
+    if (pending.answers.empty()) pending.batch_id = b.batch_id;
+    std::move(b.answers.begin(), b.answers.end(), std::back_inserter(pending.answers));
+    ++pending_lines;
+  }
+  if (why.empty()) {
+    flush();
+  } else if (pending_lines > 0) {
+    std::string stopped = why;  // the lines before the bad one are sound: they go in
+    why.clear();
+    flush();
+    why = why.empty() ? stopped : why;
   }
   if (why.empty() && (lines != m.batches || answers != m.answers))
     why = "the answers file holds " + std::to_string(answers) + " answers in " + std::to_string(lines) + " lines, not the " +
