@@ -10,7 +10,7 @@ packages=(
   # build
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
-  libssl-dev libsodium-dev
+  libssl-dev libsodium-dev libxxhash-dev
   libicu-dev libcli11-dev libfreetype-dev libgl-dev libgles-dev catch2 zlib1g-dev
   libboost1.81-dev libpq-dev libsystemd-dev
   # run

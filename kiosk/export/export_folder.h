@@ -80,13 +80,14 @@ class ExportFile {
   Status finish(const std::function<void(std::uint64_t done)>& progress = {});
 
   const std::string& name() const { return name_; }
-  std::uint64_t size() const { return size_; }           // bytes given so far
-  const std::string& sha256() const { return sha256_; }  // hex, once finish() is ok
+  std::uint64_t size() const { return size_; }  // bytes given so far
+  // Hex, once finish() is ok, for a file begun with `with_sha256`; else empty.
+  const std::string& sha256() const { return sha256_; }
 
  private:
   friend class ExportFolder;
   struct Digest;
-  ExportFile(ExportFolder& folder, std::string name, std::string temp, int fd);
+  ExportFile(ExportFolder& folder, std::string name, std::string temp, int fd, bool with_sha256);
   Status flush();
   Status abandon(const std::string& what, int err);
 
@@ -123,7 +124,7 @@ class ExportFolder {
   // is refused before anything is written.
   Status write_file(const std::string& file_name, std::string_view bytes, const Progress& progress = {});
   // Starts a new file to be written as it is made (invariant 4).
-  Result<ExportFile> begin_file(const std::string& file_name);
+  Result<ExportFile> begin_file(const std::string& file_name, bool with_sha256 = false);
   // A new folder `folder_name` in this one, with the same rules; discard()
   // here removes it too.
   Result<ExportFolder> make_folder(const std::string& folder_name);

@@ -17,7 +17,7 @@ Result<ServerBundleWriter> ServerBundleWriter::start(ExportFolder& parent, const
   if (!made) return made.status();
   // On the heap: the file being written refers to its folder, which must not move.
   auto folder = std::make_unique<ExportFolder>(std::move(*made));
-  Result<ExportFile> answers = folder->begin_file(bundle::kAnswersFile);
+  Result<ExportFile> answers = folder->begin_file(bundle::kAnswersFile, /*with_sha256=*/true);
   if (!answers) {
     folder->discard();
     return answers.status();

@@ -5,14 +5,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <deque>
 #include <filesystem>
-#include <limits>
 #include <memory>
-#include <unordered_map>
 
 #include "bundle.h"
 #include "codebook.h"
@@ -82,33 +79,12 @@ std::string file_size_words(std::uint64_t bytes) {
   return megabytes(bytes);
 }
 
-// The start of the local hour `t` falls in: a report shows no finer time
-// (report.h, invariant 3), so answers alike in all else are folded by it.
-// Where the offset changes within that hour (a zone that moves its clocks
-// at a half hour), the quarter hour, as the server folds.
-class HourFold {
- public:
-  explicit HourFold(report::UtcOffset offset) : offset_(std::move(offset)) {}
-  std::int64_t operator()(std::int64_t t) {
-    if (t == last_) return folded_;  // answers come in time order: one look per rounded time
-    last_ = t;
-    const std::int64_t off = offset_(t);
-    std::int64_t start = t - floor_mod(t + off, 3600);
-    if (offset_(start) != off) start = t - floor_mod(t, 900);
-    return folded_ = start;
-  }
-
- private:
-  static std::int64_t floor_mod(std::int64_t a, std::int64_t m) { return ((a % m) + m) % m; }
-  report::UtcOffset offset_;
-  std::int64_t last_ = INT64_MIN, folded_ = 0;
-};
-
 // The export as the archive hands it the answers (usb_export.h, the diagram).
 class Exporting final : public ArchiveReader {
  public:
-  Exporting(const ExportRequest& request, const report::ReportOptions& options, const std::optional<DeviceKey>& key)
-      : request_(request), key_(key), csv_(request.sets, request.venue, options), fold_(options.utc_offset) {}
+  Exporting(const ExportRequest& request, const report::ReportOptions& options, const report::ReportFilter& filter,
+            const std::optional<DeviceKey>& key)
+      : request_(request), key_(key), csv_(request.sets, request.venue, options), report_(request.sets, filter, options) {}
 
   Status begin(std::int64_t answers) override {
     count_ = answers;
@@ -155,14 +131,14 @@ class Exporting final : public ArchiveReader {
 
   Status visit_score(const VisitScore& v) override {
     // A row that counts for nothing and only gives its visit a score (report::AnswerRow::count).
-    report::AnswerRow r;
+    report::RowView r;
     r.set_id = v.set_id;
     r.question_id = v.question_id;
     r.session_id = v.session_id;
     r.venue = request_.venue;
     r.score = v.score;
     r.count = 0;
-    rows_.push_back(std::move(r));
+    report_.add(r);
     return {};
   }
 
@@ -207,12 +183,8 @@ class Exporting final : public ArchiveReader {
 
   ExportFolder* folder() { return folder_.get(); }
   ServerBundleWriter* bundle() { return bundle_ ? &*bundle_ : nullptr; }
-  // The report's rows, handed over once the answers are written; what
-  // folded them is freed first, for the report to use.
-  std::vector<report::AnswerRow> take_rows() {
-    folded_ = {};
-    return std::move(rows_);
-  }
+  // The report's figures, once the answers are all read.
+  report::Report take_report() { return report_.finish(); }
   const CodebookTally& tally() const { return tally_; }
   std::int64_t answers() const { return done_; }
 
@@ -234,7 +206,7 @@ class Exporting final : public ArchiveReader {
     }
     for (auto& a : group_) {
       tally_.add(a.stored.answer);
-      fold(a.stored.answer);
+      add_to_report(a.stored.answer);
       if (bundle_ && a.closed)  // server_bundle.h, invariant 2
         if (Status s = bundle_->add(std::move(a.stored)); !s) return s;
       if (++done_ % kProgressEveryAnswers == 0)
@@ -244,44 +216,29 @@ class Exporting final : public ArchiveReader {
     return {};
   }
 
-  // The report's rows: a note is a row of its own (its text, its visit);
-  // other answers alike in all the report shows are one row with a count.
-  void fold(const Answer& a) {
-    if (a.text && !a.text->empty()) {
-      rows_.push_back(report::from_answer(a, request_.venue));
-      return;
-    }
-    const std::int64_t hour = fold_(a.stamp.unix_seconds);
-    const FoldKey key{hour,
-                      a.score ? *a.score : std::numeric_limits<std::int64_t>::min(),
-                      a.set_version,
-                      a.rapid_repeat,
-                      word(a.set_id),
-                      word(a.question_id),
-                      word(a.language),
-                      a.choice ? word(*a.choice) : -1};
-    auto [it, made] = folded_.try_emplace(key, rows_.size());
-    if (!made) {
-      rows_[it->second].count += 1;
-      return;
-    }
-    report::AnswerRow r;
+  // The report's tallies take each answer as it passes. A visit is named
+  // only with a note: the scores of those visits came first (visit_score),
+  // and no other answer needs its visit, so no map of visits grows.
+  void add_to_report(const Answer& a) {
+    report::RowView r;
     r.set_id = a.set_id;
     r.set_version = a.set_version;
     r.question_id = a.question_id;
     r.venue = request_.venue;
     r.language = a.language;
     r.score = a.score;
-    r.choice = a.choice;
-    r.recorded_at = hour;
+    r.text = a.text ? &*a.text : nullptr;
+    r.choice = a.choice ? &*a.choice : nullptr;
+    r.recorded_at = a.stamp.unix_seconds;
     r.rapid_repeat = a.rapid_repeat;
-    rows_.push_back(std::move(r));
+    if (r.text && !r.text->empty()) r.session_id = a.session_id;
+    report_.add(r);
   }
 
   const ExportRequest& request_;
   const std::optional<DeviceKey>& key_;
   report::AnswersCsvLines csv_;
-  HourFold fold_;
+  report::ReportBuilder report_;
   std::unique_ptr<ExportFolder> folder_;
   std::optional<ExportFile> csv_file_;
   std::optional<ServerBundleWriter> bundle_;
@@ -290,30 +247,6 @@ class Exporting final : public ArchiveReader {
   std::vector<ArchivedAnswer> group_;
   std::vector<const Answer*> pointers_;
   std::string buffer_;
-  // What the report shows of an answer without a note. Ids, languages and
-  // options are numbered as they are met (a few dozen in all), so a key is a
-  // few numbers, with no text of its own to allocate.
-  struct FoldKey {
-    std::int64_t hour, score;
-    int set_version;
-    bool rapid_repeat;
-    int set_id, question_id, language, choice;  // word(); choice -1: none
-    bool operator==(const FoldKey&) const = default;
-  };
-  struct FoldHash {
-    std::size_t operator()(const FoldKey& k) const {
-      std::size_t h = std::hash<std::int64_t>{}(k.hour);
-      for (std::int64_t v : {k.score, std::int64_t{k.set_version}, std::int64_t{k.rapid_repeat}, std::int64_t{k.set_id},
-                             std::int64_t{k.question_id}, std::int64_t{k.language}, std::int64_t{k.choice}})
-        h = h * 1000003 ^ std::hash<std::int64_t>{}(v);
-      return h;
-    }
-  };
-  int word(const std::string& text) { return words_.try_emplace(text, static_cast<int>(words_.size())).first->second; }
-
-  std::vector<report::AnswerRow> rows_;
-  std::unordered_map<FoldKey, std::size_t, FoldHash> folded_;  // -> row in rows_
-  std::unordered_map<std::string, int> words_;
   CodebookTally tally_;
 };
 
@@ -342,8 +275,12 @@ ExportOutcome export_results(AnswerArchive& archive, const ExportRequest& reques
   const std::string exported_at = format_local(request.now, "%Y-%m-%d %H:%M");
   const std::string period = request.since ? "answers from " + format_local(*request.since, "%Y-%m-%d") : "all answers";
 
+  report::ReportFilter filter;
+  filter.venue = request.venue;  // every row is this kiosk's: the header names the venue
+  filter.from = request.since;
+
   // The answers stream from the database to the stick (invariant 4).
-  Exporting ex(request, options, key);
+  Exporting ex(request, options, filter, key);
   auto fail = [&](const Status& s) {
     ex.discard();  // invariant 3
     return failed(s.message());
@@ -351,19 +288,15 @@ ExportOutcome export_results(AnswerArchive& archive, const ExportRequest& reques
   if (Status s = archive.read_answers(request.since, ex); !s) return fail(s);
   if (Status s = ex.finish_answers(progress); !s) return fail(s);
   ExportFolder& folder = *ex.folder();
-  const std::vector<report::AnswerRow> rows = ex.take_rows();
 
   // The small files, made from what was gathered on the way.
-  report::ReportFilter filter;
-  filter.venue = request.venue;  // every row is this kiosk's: the header names the venue
-  filter.from = request.since;
   std::vector<std::pair<std::string, std::function<std::string()>>> small = {
       {kReportFile,
        [&] {
          report::PageOptions page;
          page.title = "Tenpoint results: " + request.venue;
          page.note = "Exported from the kiosk on " + exported_at + " (" + options.time_zone_name + "), " + period + ".";
-         return report::report_page(report::build_report(rows, request.sets, filter, options), page);
+         return report::report_page(ex.take_report(), page);
        }},
       {kCodebookFile,
        [&] {

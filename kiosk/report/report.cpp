@@ -8,6 +8,8 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "analysis.h"
 #include "text.h"
@@ -15,7 +17,9 @@
 namespace tp::report {
 
 using detail::Analysis;
+using detail::NoteKey;
 using detail::QuestionInfo;
+using detail::QuestionKey;
 
 AnswerRow from_answer(const Answer& answer, std::string venue) {
   return {answer.set_id,
@@ -165,104 +169,278 @@ void fill_words(QuestionReport& q, const QuestionInfo& info, const ReportOptions
   for (const auto& o : info.question->options) q.options.push_back({o.id, detail::pick(o.label, options.language, fallback), {}});
 }
 
-QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOptions& options) {
-  const QuestionInfo& info = a.questions[index];
+// ---- Tallies the builder keeps per question ----------------------------------
+struct WeekTally {
+  std::int64_t answers = 0;
+  std::int64_t scored = 0, score_sum = 0;  // for the week's mean
+};
+
+// A note, kept until the end, when its visit's score places it in a band.
+struct PendingNote {
+  std::string text;  // already cleaned (clean_utf8)
+  std::string language;
+  IsoWeek week;
+  std::string session_id;
+  std::int64_t count = 1;
+};
+
+struct QuestionTally {
+  std::vector<int> versions;  // unsorted, each once
+  bool any_main = false;      // a row that is not a rapid repeat
+  std::int64_t total = 0;
+  Scores scores;
+  std::int64_t rapid_total = 0;
+  Scores rapid_scores;
+  std::map<std::int64_t, WeekTally> weeks;  // by the Monday's day
+  std::int64_t last_monday = std::numeric_limits<std::int64_t>::min();
+  WeekTally* last_week = nullptr;  // map nodes never move
+  std::array<std::int64_t, 24> hours{};
+  std::map<std::string, std::int64_t, std::less<>> options;
+  std::vector<PendingNote> notes;
+};
+
+struct ScaleAnswer {
+  std::string set_id, question_id;
+  int score = 0;
+};
+
+bool passes(const RowView& row, const ReportFilter& filter) {
+  if (filter.venue && row.venue != *filter.venue) return false;
+  if (filter.set_id && row.set_id != *filter.set_id) return false;
+  if (filter.question_id && row.question_id != *filter.question_id) return false;
+  if (filter.from && row.recorded_at < *filter.from) return false;
+  if (filter.until && row.recorded_at >= *filter.until) return false;
+  return true;
+}
+
+}  // namespace
+
+RowView RowView::of(const AnswerRow& row) {
+  RowView v;
+  v.set_id = row.set_id;
+  v.set_version = row.set_version;
+  v.question_id = row.question_id;
+  v.session_id = row.session_id;
+  v.venue = row.venue;
+  v.language = row.language;
+  v.score = row.score;
+  v.text = row.text ? &*row.text : nullptr;
+  v.choice = row.choice ? &*row.choice : nullptr;
+  v.recorded_at = row.recorded_at;
+  v.rapid_repeat = row.rapid_repeat;
+  v.count = row.count;
+  return v;
+}
+
+struct ReportBuilder::Impl {
+  ReportFilter filter;
+  ReportOptions options;
+  Analysis known;                               // the sets' questions, in report order (analyse() of no rows)
+  std::map<QuestionKey, QuestionType> unknown;  // questions no set describes, typed by their answers
+  std::map<QuestionKey, QuestionTally> tallies;
+  bool keep_visits = true;
+  std::unordered_map<std::string, std::vector<ScaleAnswer>> visit_scores;
+
+  // The last row's question: answers come in runs of a few questions.
+  QuestionTally* last = nullptr;
+  std::string last_set, last_question;
+  bool last_may_have_notes = false;
+  // The last time and day converted: answers share rounded times.
+  std::int64_t time_of = std::numeric_limits<std::int64_t>::min();
+  detail::LocalTime local;
+  std::int64_t day_of = std::numeric_limits<std::int64_t>::min();
+  IsoWeek week;
+
+  QuestionTally& tally_for(const RowView& row);
+  QuestionReport figures(const QuestionInfo& info);
+  std::optional<NoteKey> note_key(const QuestionKey& question, const PendingNote& note);
+};
+
+QuestionTally& ReportBuilder::Impl::tally_for(const RowView& row) {
+  if (last && row.set_id == last_set && row.question_id == last_question) return *last;
+  QuestionKey key{std::string(row.set_id), std::string(row.question_id)};
+  auto k = known.question_index.find(key);
+  if (k == known.question_index.end()) {
+    // As analyse() types them: a score makes a scale question; else the first row decides.
+    const QuestionType guess = row.score ? QuestionType::scale : row.choice ? QuestionType::choice : QuestionType::text;
+    auto [it, inserted] = unknown.emplace(key, guess);
+    if (!inserted && guess == QuestionType::scale) it->second = guess;
+    // A question no set describes may still turn out a scale question: its
+    // notes are kept and dropped at the end if so. Its runs are not cached,
+    // so that every row has its say in the type.
+    last = nullptr;
+    QuestionTally& t = tallies[key];
+    last_may_have_notes = true;
+    return t;
+  }
+  last_may_have_notes = known.questions[k->second].type == QuestionType::text;
+  last = &tallies[key];
+  last_set = key.set_id;
+  last_question = key.question_id;
+  return *last;
+}
+
+ReportBuilder::ReportBuilder(const std::vector<QuestionSet>& sets, ReportFilter filter, ReportOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->known = detail::analyse({}, sets, filter);
+  impl_->filter = std::move(filter);
+  impl_->options = std::move(options);
+}
+
+ReportBuilder::~ReportBuilder() = default;
+
+void ReportBuilder::keep_visit_scores(bool keep) { impl_->keep_visits = keep; }
+
+void ReportBuilder::add(const RowView& row) {
+  Impl& m = *impl_;
+  // Every row with a visit gives it its score, even one the filter drops or
+  // that counts for nothing: a filter on the question or the time must not
+  // cut a note off from its visit's score.
+  if (m.keep_visits && row.score && !row.session_id.empty()) {
+    auto [it, made] = m.visit_scores.try_emplace(std::string(row.session_id));
+    it->second.push_back({std::string(row.set_id), std::string(row.question_id), *row.score});
+  }
+  if (row.count <= 0 || !passes(row, m.filter)) return;
+  QuestionTally& t = m.tally_for(row);
+  if (std::find(t.versions.begin(), t.versions.end(), row.set_version) == t.versions.end()) t.versions.push_back(row.set_version);
+  if (row.rapid_repeat) {
+    t.rapid_total += row.count;
+    if (row.score) t.rapid_scores[*row.score] += row.count;
+    return;
+  }
+  t.any_main = true;
+  t.total += row.count;
+  if (row.score) t.scores[*row.score] += row.count;
+
+  if (row.recorded_at != m.time_of) {
+    m.time_of = row.recorded_at;
+    m.local = detail::local_time(row.recorded_at, m.options);
+    if (m.local.day != m.day_of) {
+      m.day_of = m.local.day;
+      m.week = detail::iso_week(m.local.day);
+    }
+  }
+  if (m.week.monday_day != t.last_monday) {
+    t.last_monday = m.week.monday_day;
+    t.last_week = &t.weeks[m.week.monday_day];
+  }
+  t.last_week->answers += row.count;
+  if (row.score) {
+    t.last_week->scored += row.count;
+    t.last_week->score_sum += static_cast<std::int64_t>(*row.score) * row.count;
+  }
+  t.hours[m.local.hour] += row.count;
+  if (row.choice) {
+    auto it = t.options.find(*row.choice);
+    if (it == t.options.end()) it = t.options.emplace(*row.choice, 0).first;
+    it->second += row.count;
+  }
+  if (m.last_may_have_notes && row.text && !row.text->empty())  // a note (rapid repeats returned above)
+    t.notes.push_back({detail::clean_utf8(*row.text), std::string(row.language), m.week, std::string(row.session_id), row.count});
+}
+
+std::optional<NoteKey> ReportBuilder::Impl::note_key(const QuestionKey& question, const PendingNote& note) {
+  NoteKey key{question, {}, {}};
+  auto position = [&](const std::string& set_id, const std::string& question_id) -> int {
+    auto it = known.question_index.find({set_id, question_id});
+    if (it == known.question_index.end()) return -1;
+    const QuestionInfo& info = known.questions[it->second];
+    return static_cast<int>(info.question - info.set->questions.data());
+  };
+  // The visit's score is its scale answer; with several, the one asked
+  // last before this question in the set's order, else the first.
+  const ScaleAnswer* chosen = nullptr;
+  if (auto it = visit_scores.find(note.session_id); it != visit_scores.end()) {
+    std::vector<ScaleAnswer>& answers = it->second;
+    std::sort(answers.begin(), answers.end(), [](const ScaleAnswer& x, const ScaleAnswer& y) {
+      return std::tie(x.set_id, x.question_id, x.score) < std::tie(y.set_id, y.question_id, y.score);
+    });
+    const int here = position(question.set_id, question.question_id);
+    int best = -1;
+    for (const auto& s : answers) {
+      if (s.set_id != question.set_id) continue;
+      const int at = position(s.set_id, s.question_id);
+      if (!chosen) chosen = &s;
+      if (here >= 0 && at >= 0 && at < here && at > best) {
+        best = at;
+        chosen = &s;
+      }
+    }
+  }
+  if (chosen) {
+    key.scale_question_id = chosen->question_id;
+    std::vector<ScoreBand> bands;
+    auto k = known.question_index.find({chosen->set_id, chosen->question_id});
+    if (k != known.question_index.end() && known.questions[k->second].type == QuestionType::scale)
+      bands = score_bands(*known.questions[k->second].question);
+    else
+      bands.assign(std::begin(kDefaultBands), std::end(kDefaultBands));
+    key.band = ScoreBand{chosen->score, chosen->score};  // a score no band holds (another version's range)
+    for (const auto& b : bands)
+      if (b.contains(chosen->score)) key.band = b;
+  }
+  return key;
+}
+
+QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
   QuestionReport q;
   fill_words(q, info, options);
+  static const QuestionTally kNone;
+  auto found = tallies.find(info.key);
+  const QuestionTally& t = found == tallies.end() ? kNone : found->second;
 
-  std::vector<std::size_t> mine, rapid;
-  for (std::size_t i = 0; i < a.rows.size(); ++i) {
-    const AnswerRow& r = *a.rows[i];
-    if (r.set_id != info.key.set_id || r.question_id != info.key.question_id) continue;
-    (r.rapid_repeat ? rapid : mine).push_back(i);
-  }
-  std::set<int> versions;
-  for (std::size_t i : mine) versions.insert(a.rows[i]->set_version);
-  for (std::size_t i : rapid) versions.insert(a.rows[i]->set_version);
-  q.set_versions.assign(versions.begin(), versions.end());
-
-  // Every sum below weighs a row by the answers it stands for.
-  auto answers_in = [&](const std::vector<std::size_t>& rows) {
-    std::int64_t n = 0;
-    for (std::size_t i : rows) n += a.rows[i]->count;
-    return n;
-  };
-  auto scores_in = [&](const std::vector<std::size_t>& rows) {
-    Scores s;
-    for (std::size_t i : rows)
-      if (a.rows[i]->score) s[*a.rows[i]->score] += a.rows[i]->count;
-    return s;
-  };
-
-  const std::int64_t total = answers_in(mine);
-  q.answers = ShownCount::of(total);
-  const Scores scores = scores_in(mine);
+  q.set_versions = t.versions;
+  std::sort(q.set_versions.begin(), q.set_versions.end());
+  q.answers = ShownCount::of(t.total);
   const bool scale = info.type == QuestionType::scale;
-  if (scale) fill_scores(scores, total, q.median_score, q.mean_score);
-
-  {
-    const std::int64_t rapid_total = answers_in(rapid);
-    q.rapid_repeats.answers = ShownCount::of(rapid_total);
-    if (scale) fill_scores(scores_in(rapid), rapid_total, q.rapid_repeats.median_score, q.rapid_repeats.mean_score);
-  }
+  if (scale) fill_scores(t.scores, t.total, q.median_score, q.mean_score);
+  q.rapid_repeats.answers = ShownCount::of(t.rapid_total);
+  if (scale) fill_scores(t.rapid_scores, t.rapid_total, q.rapid_repeats.median_score, q.rapid_repeats.mean_score);
 
   if (scale) {
     // Scores outside the set's range (another version's) widen it rather than vanish.
-    if (!scores.empty()) {
-      q.score_min = std::min(q.score_min, scores.begin()->first);
-      q.score_max = std::max(q.score_max, scores.rbegin()->first);
+    if (!t.scores.empty()) {
+      q.score_min = std::min(q.score_min, t.scores.begin()->first);
+      q.score_max = std::max(q.score_max, t.scores.rbegin()->first);
     }
     for (int s = q.score_min; s <= q.score_max; ++s) {
-      auto it = scores.find(s);
-      ScoreCount c{s, ShownCount::of(it == scores.end() ? 0 : it->second), false};
+      auto it = t.scores.find(s);
+      ScoreCount c{s, ShownCount::of(it == t.scores.end() ? 0 : it->second), false};
       if (q.median_score) c.median = std::abs(*q.median_score - s) < 0.75;
       q.distribution.push_back(c);
     }
   }
 
-  // Weeks and hours, local time.
-  if (!mine.empty()) {
-    std::map<std::int64_t, std::vector<std::size_t>> by_monday;
-    std::array<std::int64_t, 24> by_hour{};
-    std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-    for (std::size_t i : mine) {
-      detail::LocalTime t = detail::local_time(a.rows[i]->recorded_at, options);
-      IsoWeek w = detail::iso_week(t.day);
-      by_monday[w.monday_day].push_back(i);
-      first = std::min(first, w.monday_day);
-      last = std::max(last, w.monday_day);
-      by_hour[t.hour] += a.rows[i]->count;
-    }
-    for (std::int64_t monday = first; monday <= last; monday += 7) {
+  // Weeks, the first answer's to the last's with none skipped, and hours: local time.
+  if (t.any_main) {
+    for (std::int64_t monday = t.weeks.begin()->first; monday <= t.weeks.rbegin()->first; monday += 7) {
       WeekFigures wf{detail::iso_week(monday), {}, std::nullopt};
-      auto it = by_monday.find(monday);
-      const std::int64_t n = it == by_monday.end() ? 0 : answers_in(it->second);
+      auto it = t.weeks.find(monday);
+      const std::int64_t n = it == t.weeks.end() ? 0 : it->second.answers;
       wf.answers = ShownCount::of(n);
-      if (scale && n >= kMinAnswersForNumbers) wf.mean_score = mean_of(scores_in(it->second));
+      if (scale && n >= kMinAnswersForNumbers && it->second.scored > 0)
+        wf.mean_score = static_cast<double>(it->second.score_sum) / static_cast<double>(it->second.scored);
       q.weeks.push_back(wf);
     }
-    for (int h = 0; h < 24; ++h) q.hours.push_back({h, ShownCount::of(by_hour[h])});
-  } else {
-    for (int h = 0; h < 24; ++h) q.hours.push_back({h, ShownCount::of(0)});
   }
+  for (int h = 0; h < 24; ++h) q.hours.push_back({h, ShownCount::of(t.hours[h])});
 
   if (info.type == QuestionType::choice) {
-    std::map<std::string, std::int64_t> per_option;
-    for (std::size_t i : mine)
-      if (a.rows[i]->choice) per_option[*a.rows[i]->choice] += a.rows[i]->count;
-    for (auto& o : q.options) o.answers = ShownCount::of(per_option[o.id]);
-    for (const auto& [id, n] : per_option) {
+    for (auto& o : q.options) {
+      auto it = t.options.find(o.id);
+      o.answers = ShownCount::of(it == t.options.end() ? 0 : it->second);
+    }
+    for (const auto& [id, n] : t.options) {
       const bool named = std::any_of(q.options.begin(), q.options.end(), [&](const OptionFigures& o) { return o.id == id; });
       if (!named) q.options.push_back({id, id, ShownCount::of(n)});
     }
   }
 
   if (info.type == QuestionType::text) {
-    std::map<detail::NoteKey, std::vector<std::size_t>> groups;
-    for (std::size_t i : mine)
-      if (a.note_of[i]) groups[*a.note_of[i]].push_back(i);
+    std::map<NoteKey, std::vector<const PendingNote*>> groups;
+    for (const PendingNote& note : t.notes) groups[*note_key(info.key, note)].push_back(&note);
     // Bands in order within each scale question; notes without a score last.
-    std::vector<const std::pair<const detail::NoteKey, std::vector<std::size_t>>*> order;
+    std::vector<const std::pair<const NoteKey, std::vector<const PendingNote*>>*> order;
     for (const auto& g : groups) order.push_back(&g);
     std::stable_sort(order.begin(), order.end(), [](auto* x, auto* y) { return x->first.band.has_value() && !y->first.band.has_value(); });
     std::set<std::string> scale_questions;
@@ -278,15 +456,13 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
       } else {
         ng.label = "Without a score in the same visit";
       }
-      const std::int64_t n = answers_in(g->second);
+      std::int64_t n = 0;
+      for (const PendingNote* note : g->second) n += note->count;
       ng.notes = ShownCount::of(n);
       ng.shown = n >= kMinAnswersForNotes;
       if (ng.shown) {
-        for (std::size_t i : g->second) {
-          const AnswerRow& r = *a.rows[i];
-          for (std::int64_t k = 0; k < r.count; ++k)
-            ng.texts.push_back({detail::clean_utf8(*r.text), r.language, detail::iso_week(detail::local_time(r.recorded_at, options).day)});
-        }
+        for (const PendingNote* note : g->second)
+          for (std::int64_t k = 0; k < note->count; ++k) ng.texts.push_back({note->text, note->language, note->week});
         // By week, then text: never the order the rows came in, which could
         // follow the order of visits.
         std::sort(ng.texts.begin(), ng.texts.end(), [](const ShownNote& x, const ShownNote& y) {
@@ -299,16 +475,24 @@ QuestionReport figures_for(const Analysis& a, std::size_t index, const ReportOpt
   return q;
 }
 
-}  // namespace
+Report ReportBuilder::finish() {
+  Impl& m = *impl_;
+  Report report{m.filter, m.options.time_zone_name, {}, {}, {}};
+  if (m.filter.from) report.from_date = detail::date_text(detail::local_time(*m.filter.from, m.options).day);
+  if (m.filter.until) report.to_date = detail::date_text(detail::local_time(*m.filter.until - 1, m.options).day);
+  for (const QuestionInfo& info : m.known.questions) report.questions.push_back(m.figures(info));
+  // Questions no set describes, after all others, by id.
+  for (const auto& [key, type] : m.unknown) report.questions.push_back(m.figures({key, nullptr, nullptr, type}));
+  return report;
+}
 
 Report build_report(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,
                     const ReportOptions& options) {
-  Analysis a = detail::analyse(rows, sets, filter);
-  Report report{filter, options.time_zone_name, {}, {}, {}};
-  if (filter.from) report.from_date = detail::date_text(detail::local_time(*filter.from, options).day);
-  if (filter.until) report.to_date = detail::date_text(detail::local_time(*filter.until - 1, options).day);
-  for (std::size_t i = 0; i < a.questions.size(); ++i) report.questions.push_back(figures_for(a, i, options));
-  return report;
+  ReportBuilder builder(sets, filter, options);
+  // Without a note among the rows, no visit's score is ever asked for.
+  builder.keep_visit_scores(std::any_of(rows.begin(), rows.end(), [](const AnswerRow& r) { return r.count > 0 && detail::is_note(r); }));
+  for (const AnswerRow& row : rows) builder.add(RowView::of(row));
+  return builder.finish();
 }
 
 }  // namespace tp::report

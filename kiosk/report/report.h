@@ -30,8 +30,10 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "answer.h"
@@ -216,6 +218,53 @@ struct Report {
 // answers to a question no set describes are reported with their ids.
 Report build_report(const std::vector<AnswerRow>& rows, const std::vector<QuestionSet>& sets, const ReportFilter& filter,
                     const ReportOptions& options = {});
+
+// One answer row as ReportBuilder::add() reads it: AnswerRow's fields,
+// borrowed for the call, so a caller streaming answers copies no text.
+struct RowView {
+  std::string_view set_id;
+  int set_version = 0;
+  std::string_view question_id;
+  std::string_view session_id;  // empty: the row names no visit (a folded row)
+  std::string_view venue;
+  std::string_view language;
+  std::optional<int> score;
+  const std::string* text = nullptr;  // null: no text
+  const std::string* choice = nullptr;
+  std::int64_t recorded_at = 0;
+  bool rapid_repeat = false;
+  std::int64_t count = 1;  // as AnswerRow::count
+
+  static RowView of(const AnswerRow& row);
+};
+
+// build_report(), fed one row at a time, for a caller that streams its
+// answers (the USB export) and must not hold them all. It keeps tallies per
+// question (scores, weeks, hours, options) and the notes with the visits
+// they need, so its memory grows with the weeks and the notes, not with the
+// answers. The report it ends with is the one build_report() makes of the
+// same rows, in any order (invariant 4).
+class ReportBuilder {
+ public:
+  // `sets` must outlive the builder.
+  ReportBuilder(const std::vector<QuestionSet>& sets, ReportFilter filter, ReportOptions options = {});
+  ~ReportBuilder();
+  ReportBuilder(const ReportBuilder&) = delete;
+  ReportBuilder& operator=(const ReportBuilder&) = delete;
+
+  // A scale answer with a visit is kept to place that visit's notes in a
+  // band; a caller that knows no row of this report is a note may turn
+  // that off to save the memory (build_report() does).
+  void keep_visit_scores(bool keep);
+  void add(const RowView& row);
+  void add(const AnswerRow& row) { add(RowView::of(row)); }
+  // The report; the builder is spent.
+  Report finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // ---- Small helpers shared by the renderers ----------------------------------
 // Locale-independent numbers: a median as "7" or "6.5", a mean always with

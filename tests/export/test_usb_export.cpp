@@ -658,6 +658,44 @@ TEST_CASE("streaming: answers.csv and report.html are the bytes the report libra
   CHECK(test::read_file(out.folder + "/report.html") == report::report_page(report::build_report(rows, req.sets, filter, options), page));
 }
 
+TEST_CASE("streaming: more answers at one time than are put in order in memory (a clock that stood still) keep the same order",
+          "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_streaming_one_time");
+  fs::create_directories(dir + "/stick");
+  std::vector<Answer> all;
+  // 2,600 visits of two answers at one time (past the archive's 4,096 sorted
+  // in memory), committed in an order unlike visit order, between two
+  // ordinary times.
+  for (int i = 0; i < 2600; ++i) {
+    const std::int64_t at = i < 50 ? kMonday + 9 * kHour : i >= 2550 ? kMonday + 11 * kHour : kMonday + 10 * kHour;
+    std::string visit = random_uuid();
+    Answer s = answer(visit, "library", at);
+    s.score = i % 11;
+    Answer c = answer(visit, "often", at);
+    c.choice = i % 2 ? "weekly" : "monthly";
+    all.push_back(s);
+    all.push_back(c);
+  }
+  {
+    KioskStore store({dir + "/kiosk.db", std::nullopt});
+    REQUIRE(store.answers.commit_many(all));
+  }
+  SqliteAnswerArchive archive(dir + "/kiosk.db");
+  ExportRequest req = request_for(dir + "/stick");
+  ExportOutcome out = export_results(archive, req);
+  INFO(out.message);
+  REQUIRE(out.ok);
+  CHECK(out.answers == 5200);
+  std::vector<report::AnswerRow> rows;
+  for (const auto& a : all) rows.push_back(report::from_answer(a, req.venue));
+  report::ReportFilter filter;
+  filter.venue = req.venue;
+  report::ReportOptions options;
+  options.time_zone_name = "UTC";
+  CHECK(test::read_file(out.folder + "/answers.csv") == report::report_csv(rows, req.sets, filter, options, report::CsvForm::answers));
+}
+
 TEST_CASE("streaming: a file that grows past the FAT limit mid-write is refused, and nothing is left on the stick", "[export]") {
   use_utc();
   std::string dir = test::scratch_dir("export_fat_midway");
