@@ -167,9 +167,11 @@ std::string options_table(const QuestionReport& q) {
   return out + "</tbody></table>";
 }
 
-std::string notes_section(const QuestionReport& q) {
-  if (q.note_groups.empty()) return {};
-  std::string out = "<section class=\"tp-notes\"><h3>What people wrote</h3>";
+// Appended to `out`, as the page's biggest part: a copy of all the notes
+// per level of the page would be the report's peak memory.
+void append_notes_section(const QuestionReport& q, std::string& out) {
+  if (q.note_groups.empty()) return;
+  out += "<section class=\"tp-notes\"><h3>What people wrote</h3>";
   for (const auto& g : q.note_groups) {
     out += "<h4>" + escape(g.label) + "</h4>";
     if (!g.shown) {
@@ -178,12 +180,18 @@ std::string notes_section(const QuestionReport& q) {
       continue;
     }
     out += "<p>" + escape(counted(g.notes, "note", "notes")) + ", dated to the week.</p><ul class=\"tp-note-list\">";
-    for (const auto& n : g.texts)
-      out += "<li class=\"tp-note\"><blockquote" + lang_attr(n.language) + "><p>" + escape(n.text) +
-             "</p></blockquote><p class=\"tp-when\">Week of " + escape(n.week.monday()) + "</p></li>";
+    for (const auto& n : g.texts) {
+      out += "<li class=\"tp-note\"><blockquote";
+      out += lang_attr(n.language);
+      out += "><p>";
+      out += escape(n.text);
+      out += "</p></blockquote><p class=\"tp-when\">Week of ";
+      out += escape(n.week.monday());
+      out += "</p></li>";
+    }
     out += "</ul>";
   }
-  return out + "</section>";
+  out += "</section>";
 }
 
 std::string rapid_repeats_paragraph(const QuestionReport& q) {
@@ -210,8 +218,10 @@ std::string type_words(const QuestionReport& q) {
 
 }  // namespace
 
-std::string question_section_fragment(const QuestionReport& q) {
-  std::string out = "<section class=\"tp-question\" id=\"" + anchor_id(q) + "\">";
+namespace {
+
+void append_question_section(const QuestionReport& q, std::string& out) {
+  out += "<section class=\"tp-question\" id=\"" + anchor_id(q) + "\">";
   out += "<h2" + lang_attr(q.language) + ">" + escape(q.prompt) + "</h2>";
   std::string meta = "Question " + q.question_id + " \xC2\xB7 set " + q.set_id;
   if (!q.set_versions.empty()) {
@@ -238,10 +248,18 @@ std::string question_section_fragment(const QuestionReport& q) {
       out += figure("Answers by hour of the day", svg_hourly_chart(q), hourly_table(q));
     }
     if (q.type == QuestionType::choice) out += options_table(q);
-    if (q.type == QuestionType::text) out += notes_section(q);
+    if (q.type == QuestionType::text) append_notes_section(q, out);
   }
   out += rapid_repeats_paragraph(q);
-  return out + "</section>";
+  out += "</section>";
+}
+
+}  // namespace
+
+std::string question_section_fragment(const QuestionReport& q) {
+  std::string out;
+  append_question_section(q, out);
+  return out;
 }
 
 std::string report_header_fragment(const Report& r) {
@@ -276,8 +294,12 @@ std::string report_page(const Report& r, const PageOptions& o) {
   if (!o.note.empty()) out += "<p class=\"tp-note-line\">" + escape(o.note) + "</p>";
   out += report_header_fragment(r) + "</header>\n";
   if (r.questions.empty()) out += "<p>No questions match this selection.</p>";
-  for (const auto& q : r.questions) out += question_section_fragment(q) + "\n";
-  return out + "</main></body></html>\n";
+  for (const auto& q : r.questions) {
+    append_question_section(q, out);
+    out += "\n";
+  }
+  out += "</main></body></html>\n";
+  return out;
 }
 
 }  // namespace tp::report

@@ -385,9 +385,9 @@ std::optional<NoteKey> ReportBuilder::Impl::note_key(const QuestionKey& question
 QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
   QuestionReport q;
   fill_words(q, info, options);
-  static const QuestionTally kNone;
+  QuestionTally none;
   auto found = tallies.find(info.key);
-  const QuestionTally& t = found == tallies.end() ? kNone : found->second;
+  QuestionTally& t = found == tallies.end() ? none : found->second;
 
   q.set_versions = t.versions;
   std::sort(q.set_versions.begin(), q.set_versions.end());
@@ -437,10 +437,10 @@ QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
   }
 
   if (info.type == QuestionType::text) {
-    std::map<NoteKey, std::vector<const PendingNote*>> groups;
-    for (const PendingNote& note : t.notes) groups[*note_key(info.key, note)].push_back(&note);
+    std::map<NoteKey, std::vector<PendingNote*>> groups;
+    for (PendingNote& note : t.notes) groups[*note_key(info.key, note)].push_back(&note);
     // Bands in order within each scale question; notes without a score last.
-    std::vector<const std::pair<const NoteKey, std::vector<const PendingNote*>>*> order;
+    std::vector<const std::pair<const NoteKey, std::vector<PendingNote*>>*> order;
     for (const auto& g : groups) order.push_back(&g);
     std::stable_sort(order.begin(), order.end(), [](auto* x, auto* y) { return x->first.band.has_value() && !y->first.band.has_value(); });
     std::set<std::string> scale_questions;
@@ -461,8 +461,11 @@ QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
       ng.notes = ShownCount::of(n);
       ng.shown = n >= kMinAnswersForNotes;
       if (ng.shown) {
-        for (const PendingNote* note : g->second)
-          for (std::int64_t k = 0; k < note->count; ++k) ng.texts.push_back({note->text, note->language, note->week});
+        // The builder is spent: the last copy of each note takes its text.
+        for (PendingNote* note : g->second) {
+          for (std::int64_t k = 1; k < note->count; ++k) ng.texts.push_back({note->text, note->language, note->week});
+          ng.texts.push_back({std::move(note->text), std::move(note->language), note->week});
+        }
         // By week, then text: never the order the rows came in, which could
         // follow the order of visits.
         std::sort(ng.texts.begin(), ng.texts.end(), [](const ShownNote& x, const ShownNote& y) {

@@ -30,7 +30,7 @@ constexpr std::size_t kMaxAnswersSortedHere = 4096;
 // recorded_at among sql::kAnswerColumns.
 constexpr int kRecordedAtColumn = 9;
 // Answers handed from the reading thread at once, and chunks read ahead.
-constexpr std::size_t kChunkAnswers = 2048;
+constexpr std::size_t kChunkAnswers = 512;
 constexpr std::size_t kChunksAhead = 4;
 
 struct Connection {
