@@ -209,10 +209,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double plain_ratio = median(plain_s) / median(base_s);
-  std::printf("export of %lld answers (answers.csv, report.html, codebook.txt): %.2f s (%.0f MB written and read back) against "
-              "sqlite3 -csv: %.2f s (%.0f MB)\n",
-              static_cast<long long>(answers), median(plain_s), static_cast<double>(plain_bytes) / 1e6, median(base_s),
-              static_cast<double>(dump_bytes) / 1e6);
+  std::printf(
+      "export of %lld answers (answers.csv, report.html, codebook.txt): %.2f s (%.0f MB written and read back) against "
+      "sqlite3 -csv: %.2f s (%.0f MB)\n",
+      static_cast<long long>(answers), median(plain_s), static_cast<double>(plain_bytes) / 1e6, median(base_s),
+      static_cast<double>(dump_bytes) / 1e6);
   std::printf("export time ratio against sqlite3 -csv: %.2fx (target %.1fx)%s\n", plain_ratio, kTarget,
               plain_ratio > kTarget ? " MISSED" : "");
 
