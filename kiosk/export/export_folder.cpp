@@ -12,8 +12,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 namespace tp {
@@ -21,7 +24,9 @@ namespace tp {
 namespace {
 
 constexpr std::size_t kChunkBytes = 256 * 1024;  // 256 KiB: progress moves often, writes stay large
-constexpr int kMaxFolderSuffix = 999;            // "Name (999)": past that, something is wrong with the stick
+// Bytes written between two hand-overs to the read-back thread.
+constexpr std::uint64_t kReadBackStep = 8 * 1024 * 1024;  // 8 MiB
+constexpr int kMaxFolderSuffix = 999;                     // "Name (999)": past that, something is wrong with the stick
 
 bool is_reserved_device_name(std::string_view name) {
   // Windows (and so every FAT tool) treats these as devices, with any extension.
@@ -255,6 +260,84 @@ struct ExportFile::Digest {
   }
 };
 
+// Reads back what was written, in order, as it is handed over: each range
+// is written out to the stick (sync_file_range), dropped from the page
+// cache and read again from the stick through a descriptor of its own.
+struct ExportFile::ReadBack {
+  int write_fd = -1;  // the file's, for sync_file_range; owned by ExportFile
+  int read_fd = -1;
+  Digest digest{false};
+  std::mutex m;
+  std::condition_variable cv;
+  std::uint64_t to = 0, done = 0;  // handed over, read back
+  bool closing = false;
+  int err = 0;  // the first failure
+  std::thread thread;
+
+  ReadBack(int write, int read) : write_fd(write), read_fd(read), thread([this] { run(); }) {}
+  ~ReadBack() {
+    {
+      std::lock_guard lock(m);
+      closing = true;
+    }
+    cv.notify_one();
+    thread.join();
+    ::close(read_fd);
+  }
+  ReadBack(const ReadBack&) = delete;
+  ReadBack& operator=(const ReadBack&) = delete;
+
+  void hand(std::uint64_t until) {
+    {
+      std::lock_guard lock(m);
+      to = until;
+    }
+    cv.notify_one();
+  }
+  // Everything handed over read back (or a failure); the errno, or 0.
+  int wait() {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return done == to || err != 0; });
+    return err;
+  }
+
+  void run() {
+    std::string chunk(kChunkBytes, '\0');
+    std::unique_lock lock(m);
+    for (;;) {
+      cv.wait(lock, [&] { return closing || err != 0 || done < to; });
+      if (closing || err != 0) return;
+      const std::uint64_t from = done, until = to;
+      lock.unlock();
+      int e = read_range(from, until, chunk);
+      lock.lock();
+      if (e != 0)
+        err = e;
+      else
+        done = until;
+      cv.notify_all();
+    }
+  }
+
+  int read_range(std::uint64_t from, std::uint64_t until, std::string& chunk) {
+    const auto off = static_cast<off_t>(from), len = static_cast<off_t>(until - from);
+    if (::sync_file_range(write_fd, off, len, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+      if (errno != EINVAL && errno != ENOSYS && errno != ESPIPE) return errno;
+      if (::fdatasync(write_fd) != 0) return errno;  // a filesystem without it: the whole file, then
+    }
+    ::posix_fadvise(read_fd, off, len, POSIX_FADV_DONTNEED);  // the pages are clean now: read the stick, not the cache
+    for (std::uint64_t at = from; at < until;) {
+      ssize_t n = ::pread(read_fd, chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), until - at)),
+                          static_cast<off_t>(at));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return n < 0 ? errno : EIO;
+      digest.update(chunk.data(), static_cast<std::size_t>(n));
+      at += static_cast<std::uint64_t>(n);
+    }
+    return 0;
+  }
+};
+
 ExportFile::ExportFile(ExportFolder& folder, std::string name, std::string temp, int fd, bool with_sha256)
     : folder_(&folder), name_(std::move(name)), temp_(std::move(temp)), fd_(fd), digest_(std::make_unique<Digest>(with_sha256)) {
   buffer_.reserve(kChunkBytes);
@@ -267,19 +350,24 @@ ExportFile::ExportFile(ExportFile&& o) noexcept
       fd_(std::exchange(o.fd_, -1)),
       buffer_(std::move(o.buffer_)),
       size_(o.size_),
+      on_file_(o.on_file_),
+      handed_(o.handed_),
       digest_(std::move(o.digest_)),
+      read_back_(std::move(o.read_back_)),
       sha256_(std::move(o.sha256_)),
       failed_(std::move(o.failed_)) {
   o.temp_.clear();
 }
 
 ExportFile::~ExportFile() {
+  read_back_.reset();  // its thread ends before the descriptors close
   // Not finished: the temporary file goes (invariant 5).
   if (fd_ >= 0) ::close(fd_);
   if (!temp_.empty() && ::unlinkat(folder_->dir_fd_, temp_.c_str(), 0) == 0) folder_->forget(temp_);
 }
 
 Status ExportFile::abandon(const std::string& what, int err) {
+  read_back_.reset();
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   if (!temp_.empty() && ::unlinkat(folder_->dir_fd_, temp_.c_str(), 0) == 0) folder_->forget(temp_);
@@ -293,7 +381,9 @@ Status ExportFile::flush() {
   digest_->update(buffer_.data(), buffer_.size());
   int err = 0;
   if (!write_all(fd_, buffer_.data(), buffer_.size(), err)) return abandon("write " + name_, err);
+  on_file_ += buffer_.size();
   buffer_.clear();
+  if (on_file_ >= handed_ + kReadBackStep) return check_read_back();
   return {};
 }
 
@@ -319,12 +409,43 @@ Status ExportFile::write(std::string_view bytes) {
   return {};
 }
 
+// Hands what is on the file to the read-back thread (started at the first
+// call); a failure it met so far ends the file.
+Status ExportFile::check_read_back() {
+  if (!read_back_) {
+    int in = ::openat(folder_->dir_fd_, temp_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (in < 0) return abandon("read back " + name_, errno);
+    read_back_ = std::make_unique<ReadBack>(fd_, in);
+  }
+  handed_ = on_file_;
+  read_back_->hand(handed_);
+  int err = 0;
+  {
+    std::lock_guard lock(read_back_->m);
+    err = read_back_->err;
+  }
+  if (err != 0) return abandon("read back " + name_, err);
+  return {};
+}
+
 Status ExportFile::finish(const std::function<void(std::uint64_t done)>& progress) {
   if (!failed_) return failed_;
   if (fd_ < 0) return Status::failure(Fault::invalid_input, name_ + " is already finished");
   if (Status s = flush(); !s) return s;
   if (::fsync(fd_) != 0) return abandon("write " + name_, errno);
-  // Drop the cached pages, so that reading back below reads the stick itself.
+  // The last bytes read back, and the whole compared, before the file gets its name.
+  if (Status s = check_read_back(); !s) return s;
+  if (int err = read_back_->wait(); err != 0) return abandon("read back " + name_, err);
+  if (!XXH128_isEqual(read_back_->digest.check(), digest_->check())) {
+    (void)abandon("read back " + name_, EIO);
+    failed_ = Status::failure(Fault::storage_unavailable, "Unable to check " + name_ + " in " + folder_->path_ +
+                                                              ": the USB stick gave back different bytes than were written"
+                                                              " (the stick may be failing)");
+    return failed_;
+  }
+  struct stat read_back {};
+  if (::fstat(read_back_->read_fd, &read_back) != 0) return abandon("read back " + name_, errno);
+  read_back_.reset();
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
   int closed = ::close(fd_);
   fd_ = -1;
@@ -341,40 +462,19 @@ Status ExportFile::finish(const std::function<void(std::uint64_t done)>& progres
   for (auto& f : folder_->made_)
     if (f == temp_) f = name_;
   temp_.clear();
-  const XXH128_hash_t written = digest_->check();
   if (::fsync(dir) != 0 && errno != EINVAL) return failed_ = folder_->fail("write " + name_, errno);
 
-  // Read it back from the stick: the same size and the same bytes (their XXH3).
-  auto differs = [&](const char* what) {
-    failed_ = Status::failure(Fault::storage_unavailable, "Unable to check " + name_ + " in " + folder_->path_ + ": the USB stick " + what +
+  // The name now holds the file that was read back, whole.
+  struct stat named {};
+  if (::fstatat(dir, name_.c_str(), &named, AT_SYMLINK_NOFOLLOW) != 0) return failed_ = folder_->fail("read back " + name_, errno);
+  if (!S_ISREG(named.st_mode) || named.st_ino != read_back.st_ino || named.st_dev != read_back.st_dev ||
+      static_cast<std::uint64_t>(named.st_size) != size_) {
+    failed_ = Status::failure(Fault::storage_unavailable, "Unable to check " + name_ + " in " + folder_->path_ +
+                                                              ": the USB stick holds a different file than was written"
                                                               " (the stick may be failing)");
     return failed_;
-  };
-  int in = ::openat(dir, name_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (in < 0) return failed_ = folder_->fail("read back " + name_, errno);
-  struct stat st {};
-  if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) != size_) {
-    ::close(in);
-    return differs("holds a different size than was written");
   }
-  ::posix_fadvise(in, 0, 0, POSIX_FADV_DONTNEED);
-  ::posix_fadvise(in, 0, 0, POSIX_FADV_SEQUENTIAL);
-  Digest back(false);
-  std::string chunk(kChunkBytes, '\0');
-  for (std::uint64_t done = 0; done < size_;) {
-    ssize_t n = ::read(in, chunk.data(), static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size_ - done)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      ::close(in);
-      return failed_ = folder_->fail("read back " + name_, e);
-    }
-    back.update(chunk.data(), static_cast<std::size_t>(n));
-    done += static_cast<std::uint64_t>(n);
-    if (progress) progress(done);
-  }
-  ::close(in);
-  if (!XXH128_isEqual(back.check(), written)) return differs("gave back different bytes than were written");
+  if (progress) progress(size_);
   sha256_ = digest_->sha256_hex();
   return failed_ = folder_->check_in_place();
 }

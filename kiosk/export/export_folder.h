@@ -75,8 +75,11 @@ class ExportFile {
   // More bytes of the file; written to the stick in chunks as they come.
   // A failure leaves no file behind; later calls fail the same way.
   Status write(std::string_view bytes);
-  // Writes what is left, fsyncs, names the file, reads it back and compares.
-  // `progress` counts the bytes read back, of size().
+  // Writes what is left, fsyncs, names the file, and compares what was
+  // read back. Reading back runs beside the writing: every few MiB written
+  // are flushed to the stick, dropped from the page cache and read again
+  // on a thread of the file's own, so the check costs little time at the
+  // end. `progress` counts the bytes read back, of size().
   Status finish(const std::function<void(std::uint64_t done)>& progress = {});
 
   const std::string& name() const { return name_; }
@@ -91,12 +94,18 @@ class ExportFile {
   Status flush();
   Status abandon(const std::string& what, int err);
 
+  struct ReadBack;
+  Status check_read_back();
+
   ExportFolder* folder_;
   std::string name_, temp_;
   int fd_ = -1;
   std::string buffer_;
   std::uint64_t size_ = 0;
+  std::uint64_t on_file_ = 0;  // bytes written to the file
+  std::uint64_t handed_ = 0;   // bytes given to the read-back thread
   std::unique_ptr<Digest> digest_;
+  std::unique_ptr<ReadBack> read_back_;  // on the heap: its thread must not see it move
   std::string sha256_;
   Status failed_;
 };
