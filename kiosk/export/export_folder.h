@@ -12,8 +12,9 @@
 //   3. A final name appears only after the file's bytes are fsync'd, and the
 //      folder is fsync'd after the rename. A file is done (write_file() or
 //      ExportFile::finish() ok) only once it was read back from the stick
-//      (its cached pages dropped first) and its size and SHA-256 matched
-//      those of the bytes meant to be written.
+//      (each range written out and its cached pages dropped first) and its
+//      XXH3-128 matched that of the bytes meant to be written, before the
+//      rename; after it, the name must hold that same file (inode, size).
 //   4. A file is written as it is made, a chunk at a time (ExportFile), so
 //      a file of gigabytes needs no memory of its size; one that would pass
 //      max_file_bytes (FAT's 4 GiB) is refused before those bytes are
@@ -26,7 +27,8 @@
 //   OPEN --make_folder(): mkdir, open(O_DIRECTORY|O_NOFOLLOW)--> OPEN (and a new OPEN folder within)
 //   OPEN --begin_file(): temp file (O_CREAT|O_EXCL|O_NOFOLLOW)--> WRITING
 //   WRITING --ExportFile::write() x N--> WRITING
-//   WRITING --ExportFile::finish(): fsync, rename, fsync folder, read back--> OPEN
+//   WRITING --ExportFile::write() past each 8 MiB: that range read back beside--> WRITING
+//   WRITING --ExportFile::finish(): fsync, the rest read back and compared, rename, fsync folder--> OPEN
 //   WRITING --failure, or the ExportFile dropped--> OPEN (temporary file removed)
 //   OPEN --write_file() = begin_file + write + finish--> OPEN
 //   OPEN --discard()--> (folder and files removed, where possible)
