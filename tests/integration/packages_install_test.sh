@@ -5,13 +5,16 @@
 # installed programs run there: --version, a question set checked, the
 # kiosk drawing three frames from the packaged config with SDL's offscreen
 # driver (its fonts, translations and GL found on the installed system),
-# and the server migrating a new database.
+# and the server migrating a new database. Then deploy/server-setup.sh and
+# deploy/pi-setup.sh run there for real, twice each, and tenpoint-sync enrols
+# with the server they set up (setup_scripts_in_root.sh).
 #
 # Uses the packages the packages test made (ctest fixture "debs"). The root
 # is made under OUT_DIR, and the minbase root is kept there as a tarball so
 # that a second run skips debootstrap; nothing is cached outside the build
 # folder. Needs root, debootstrap and the Debian mirror (apt's sources);
-# exits 77 (skipped) without them. About 40 s with a near mirror.
+# exits 77 (skipped) without them. About 40 s with a near mirror, and about
+# 20 s more for the setup scripts (apt installs openssl and python3 there).
 # Usage: packages_install_test.sh OUT_DIR
 set -euo pipefail
 top="$1"; out="$top/install-test"; debs="$top/packages-test"
@@ -73,5 +76,19 @@ check "the kiosk draws from the packaged config (SDL offscreen)" \
   "SDL_VIDEODRIVER=offscreen tenpoint-kiosk --config /etc/tenpoint/kiosk.json --db /tmp/kiosk.db --windowed 800x480 --exit-after-frames 3 2>&1 | tee /tmp/kiosk.log >&2 && grep -q 'screen attract' /tmp/kiosk.log && grep -q 'no staff_pin_hash' /tmp/kiosk.log"
 check "the server makes its database" "tenpoint-server migrate --data /tmp/server && test -f /tmp/server/server.db"
 check "the units are in place" "test -f /usr/lib/systemd/system/tenpoint-kiosk.service && test -f /usr/lib/systemd/system/tenpoint-server.service && test -f /usr/lib/udev/rules.d/90-tenpoint-usb.rules"
+
+# deploy/server-setup.sh and deploy/pi-setup.sh for real in the same root,
+# each twice (setup_scripts_in_root.sh says what each step checks); the
+# scripts install openssl and python3 there with apt.
+here=$(cd "$(dirname "$0")" && pwd); src=$(cd "$here/../.." && pwd)
+cp "$src/deploy/server-setup.sh" "$src/deploy/pi-setup.sh" "$here/setup_scripts_in_root.sh" "$root/tmp/"
+echo $((20000 + RANDOM % 20000)) >"$root/tmp/setup-port"
+step=$(date +%s)
+check "server-setup.sh: SQLite, a self-signed certificate, the first admin" "/tmp/setup_scripts_in_root.sh server-first"
+check "server-setup.sh run again changes nothing" "/tmp/setup_scripts_in_root.sh server-again"
+check "pi-setup.sh: the staff PIN, the server, boot to the kiosk" "/tmp/setup_scripts_in_root.sh pi-first"
+check "pi-setup.sh run again changes nothing" "/tmp/setup_scripts_in_root.sh pi-again"
+check "tenpoint-sync enrols with what the two scripts set up" "/tmp/setup_scripts_in_root.sh enrol"
+echo "setup scripts: $(( $(date +%s) - step )) s"
 echo "install test: $(( $(date +%s) - start )) s in all"
 [ "$failures" -eq 0 ]
