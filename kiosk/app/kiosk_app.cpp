@@ -4,6 +4,9 @@
 //   wait for input or the next timer -> reload on SIGHUP -> between_frames
 //   (Visit::tick, a new signed set on the attract screen, the font atlas) ->
 //   (if anything changed) NewFrame -> Ui::draw -> handle(taps) -> Render
+// Outside opening hours the visit shows CLOSED: one black frame, then the
+// loop only wakes once a second to look at the clock and the signals, and
+// the display's screen saver may act (Window::allow_screen_saver).
 #include "kiosk_app.h"
 
 #include <imgui.h>
@@ -70,12 +73,15 @@ bool parse_window_size(const std::string& text, int& width, int& height) {
 }
 
 // Writes the screen and the position of each touch target, for automated
-// checks and accessibility audits (--hits-file). Written atomically.
-void write_hits(const std::string& path, const char* screen, const std::map<std::string, ui::Rect>& hits) {
+// checks and accessibility audits (--hits-file). Written atomically. The
+// targets are in the logical picture, of size "display"; with a "rotation"
+// the panel shows it turned (rotation.h).
+void write_hits(const std::string& path, const char* screen, ImVec2 display, int rotation, const std::map<std::string, ui::Rect>& hits) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "{\"screen\":\"" << screen << "\",\"hits\":{";
+    out << "{\"screen\":\"" << screen << "\",\"display\":[" << display.x << "," << display.y << "],\"rotation\":" << rotation
+        << ",\"hits\":{";
     bool first = true;
     for (const auto& [id, r] : hits) {
       // Quoted: the symbols layer has a key named key." (and others JSON escapes).
@@ -301,7 +307,8 @@ void KioskApp::note_refusal(const OpenedSignedSet& refused, const std::string& p
 }
 
 void KioskApp::check_delivered_set(TimePoint now) {
-  if (visit_->screen() != Screen::attract) return;  // never mid-visit, nor under staff (invariant 5)
+  // Never mid-visit, nor under staff (invariant 5); while closed no visit is under way either.
+  if (visit_->screen() != Screen::attract && visit_->screen() != Screen::closed) return;
   if (!set_check_requested_ && now < next_set_check_) return;
   next_set_check_ = now + kSignedSetCheckEvery;
   std::string delivered = delivered_set_path(data_dir_);
@@ -568,13 +575,15 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
     }
     wo.fullscreen = false;
   }
+  wo.rotation = config_.display_rotation;
   std::string error;
   d.window = platform::Window::open(wo, error);
   if (!d.window) {
     log(error);
     return StartError{1, error};
   }
-  log("drawing with " + d.window->gl_description());
+  log("drawing with " + d.window->gl_description() +
+      (wo.rotation ? ", the picture turned " + std::to_string(wo.rotation) + " degrees clockwise" : ""));
 
   auto font_files = ui::find_font_files();
   if (!font_files) {
@@ -584,7 +593,7 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
   }
   d.font_files = *font_files;
   float w = 0, h = 0;
-  d.window->drawable_size(w, h);
+  d.window->logical_size(w, h);
   d.metrics = ui::Metrics::for_display({w, h});
   if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
   d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
@@ -647,7 +656,10 @@ int KioskApp::frame_loop() {
   int frames_drawn = 0;
   Screen last_screen = visit.screen();
   std::size_t last_greeting = SIZE_MAX;
+  bool last_notice = false;
   std::map<std::string, ui::Rect> last_hits;
+  std::optional<Screen> hits_screen;  // the screen and rotation last written to the hits file
+  int hits_rotation = 0;
   log(std::string("screen ") + screen_name(last_screen));
   ServiceNotifier service;
   if (service.watchdog_period().count() > 0)
@@ -673,25 +685,39 @@ int KioskApp::frame_loop() {
     }
     if (input.quit_shortcut) visit.handle(ev::QuitShortcut{}, now);
     if (input.any) frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
+    bool relayout = input.resized;
     if (g_reload.exchange(false)) {
       reload();  // also asks for the delivered signed set to be looked at again
       frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+      if (config_.display_rotation != d.window->rotation()) {
+        d.window->set_rotation(config_.display_rotation);
+        log(config_.display_rotation ? "the picture is now turned " + std::to_string(config_.display_rotation) + " degrees clockwise"
+                                     : std::string("the picture is no longer turned"));
+        relayout = true;
+      }
     }
-    if (input.resized) {
+    if (relayout) {
       float w = 0, h = 0;
-      d.window->drawable_size(w, h);
+      d.window->logical_size(w, h);
       d.metrics = ui::Metrics::for_display({w, h});
       d.ui->set_metrics(d.metrics);
       build_fonts();
       frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     }
 
-    if (between_frames(now)) frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    Screen before = visit.screen();
+    if (between_frames(now) || visit.screen() != before) frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    d.window->allow_screen_saver(visit.screen() == Screen::closed);
     std::size_t greeting = visit.screen() == Screen::attract ? visit.greeting_index(now) : 0;
-    bool timer_fired =
-        now >= deadline || greeting != last_greeting || visit.screen() == Screen::still_there || visit.screen() == Screen::staff_pin;
+    // Closed, the black frame stays as it is: only the notice coming and going,
+    // or a finger resting on the staff corner, draws again.
+    bool closed = visit.screen() == Screen::closed;
+    bool notice = closed && visit.closed_notice_shown(now);
+    bool timer_fired = (now >= deadline && (!closed || d.ui->wake_at())) || greeting != last_greeting || notice != last_notice ||
+                       visit.screen() == Screen::still_there || visit.screen() == Screen::staff_pin;
     if (timer_fired) frames_to_draw = std::max(frames_to_draw, 1);
     last_greeting = greeting;
+    last_notice = notice;
     if (frames_to_draw == 0) continue;
 
     d.window->new_frame();
@@ -710,9 +736,14 @@ int KioskApp::frame_loop() {
       last_screen = visit.screen();
       frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     }
-    if (!options_.hits_file.empty() && screen_drawn == visit.screen() && d.ui->hits() != last_hits) {
+    // Also a screen with no targets at all (CLOSED) is written once, and a
+    // turn by 180 degrees, which moves no target in the logical picture.
+    if (!options_.hits_file.empty() && screen_drawn == visit.screen() &&
+        (d.ui->hits() != last_hits || screen_drawn != hits_screen || d.window->rotation() != hits_rotation)) {
       last_hits = d.ui->hits();
-      write_hits(options_.hits_file, screen_name(screen_drawn), last_hits);
+      hits_screen = screen_drawn;
+      hits_rotation = d.window->rotation();
+      write_hits(options_.hits_file, screen_name(screen_drawn), d.metrics.display, d.window->rotation(), last_hits);
     }
     if (options_.exit_after_frames > 0 && frames_drawn >= options_.exit_after_frames) break;
   }

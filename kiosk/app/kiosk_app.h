@@ -14,7 +14,8 @@
 //      is rebuilt between frames whenever another set goes on screen (at once
 //      on the attract screen, or when a visit that deferred it ends).
 //   5. A signed question set (config/questions/SIGNED.md) is looked for and
-//      taken only on the attract screen, and only after open_signed_set()
+//      taken only on the attract screen (or the closed one, outside opening
+//      hours: no visit there either), and only after open_signed_set()
 //      passed against the trusted key and the serial recorded in the
 //      database; a newer serial is recorded before the set goes on screen.
 //      Once a signed set is in use, the config's local set is not used.
@@ -85,14 +86,16 @@ class KioskApp {
   // until asked to stop. Returns the process exit code.
   int run();
   // Re-reads the config file and applies what follows from it: the visit's
-  // settings, the staff PIN, the time rounding, the theme and the question set
-  // (the local one, unless a signed set is in use; the delivered signed set is
-  // looked at again at the next attract screen).
+  // settings (opening hours included), the staff PIN, the time rounding, the
+  // theme and the question set (the local one, unless a signed set is in use;
+  // the delivered signed set is looked at again at the next attract screen).
+  // The frame loop turns the picture to a new display_rotation.
   ReloadResult reload();
 
-  // The work between two frames: the visit's timers, a new signed set while
-  // on the attract screen (every kSignedSetCheckEvery, or at once after
-  // check_signed_set_soon()), and a font atlas that follows the set on screen.
+  // The work between two frames: the visit's timers and opening hours, a new
+  // signed set while on the attract or closed screen (every
+  // kSignedSetCheckEvery, or at once after check_signed_set_soon()), and a
+  // font atlas that follows the set on screen.
   // Returns true when the screen may need drawing again.
   bool between_frames(TimePoint now);
   // A tap from the screens. The staff menu's "Install question set from USB

@@ -1,5 +1,8 @@
 #include "kiosk_config.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,7 +31,134 @@ std::string string(const std::string& file, const Value& v, const std::string& k
   return v.string;
 }
 
+// The config's names of the days, in std::tm's order (0 = Sunday).
+constexpr std::array<const char*, 7> kDayKeys{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+// "H:MM" or "HH:MM" at `at`, moving past it; -1 when it is not one. 24:00 is
+// read here and refused as a start by the caller.
+int read_clock(const std::string& text, std::size_t& at) {
+  auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  if (!digit(at)) return -1;
+  int hours = text[at++] - '0';
+  if (digit(at)) hours = hours * 10 + (text[at++] - '0');
+  if (at >= text.size() || text[at] != ':' || !digit(at + 1) || !digit(at + 2)) return -1;
+  int minutes = (text[at + 1] - '0') * 10 + (text[at + 2] - '0');
+  at += 3;
+  if (minutes > 59 || hours > 24 || (hours == 24 && minutes != 0)) return -1;
+  return hours * 60 + minutes;
+}
+
+std::optional<OpeningHours::Range> read_range(const std::string& text) {
+  std::size_t at = 0;
+  auto spaces = [&] {
+    while (at < text.size() && text[at] == ' ') ++at;
+  };
+  spaces();
+  int from = read_clock(text, at);
+  spaces();
+  if (from < 0 || from >= OpeningHours::kMinutesPerDay || at >= text.size() || text[at] != '-') return std::nullopt;
+  ++at;
+  spaces();
+  int to = read_clock(text, at);
+  spaces();
+  if (to < 0 || at != text.size()) return std::nullopt;
+  return OpeningHours::Range{from, to};  // the caller refuses an empty one, then reads an end at 00:00 as 24:00
+}
+
+OpeningHours opening_hours(const std::string& file, const Value& v) {
+  const std::string example = "such as {\"mon\": \"09:00-17:00\", ..., \"sun\": null}";
+  if (!v.is(Value::Type::object)) fail(file, v, "\"opening_hours\" must list each day's hours, " + example);
+  OpeningHours hours;
+  hours.always_open = false;
+  std::array<bool, 7> given{};
+  for (const auto& [day, ranges] : v.members) {
+    auto it = std::find_if(kDayKeys.begin(), kDayKeys.end(), [&](const char* k) { return day == k; });
+    if (it == kDayKeys.end())
+      fail(file, ranges, "unknown day \"" + day + "\" in \"opening_hours\" (the days are mon, tue, wed, thu, fri, sat, sun)");
+    std::size_t index = static_cast<std::size_t>(it - kDayKeys.begin());
+    given[index] = true;
+    std::string where = "\"opening_hours\" \"" + day + "\"";
+    std::vector<const Value*> texts;
+    if (ranges.is(Value::Type::string)) {
+      texts.push_back(&ranges);
+    } else if (ranges.is(Value::Type::array)) {
+      for (const auto& item : ranges.items) texts.push_back(&item);
+    } else if (!ranges.is(Value::Type::null)) {
+      fail(file, ranges, where + " must be a range such as \"09:00-17:00\", a list of them, or null (closed all day)");
+    }
+    for (const Value* t : texts) {
+      if (!t->is(Value::Type::string))
+        fail(file, *t, where + " must be a range such as \"09:00-17:00\", a list of them, or null (closed all day)");
+      std::optional<OpeningHours::Range> r = read_range(t->string);
+      if (!r) fail(file, *t, where + ": \"" + t->string + "\" is not a range of 24-hour times such as \"09:00-17:00\"");
+      if (r->from_minute == r->to_minute)
+        fail(file, *t, where + ": \"" + t->string + "\" opens and closes at the same time; the whole day is \"00:00-24:00\"");
+      if (r->to_minute == 0) r->to_minute = OpeningHours::kMinutesPerDay;  // "22:00-00:00" ends at midnight
+      hours.by_day[index].push_back(*r);
+    }
+  }
+  for (std::size_t d = 0; d < kDayKeys.size(); ++d)
+    if (!given[(d + 1) % 7])  // in the order people write them: mon first
+      fail(file, v,
+           std::string("\"opening_hours\" has no \"") + kDayKeys[(d + 1) % 7] +
+               "\": give every day its hours, or null for a day the kiosk is closed");
+  if (std::all_of(hours.by_day.begin(), hours.by_day.end(), [](const auto& day) { return day.empty(); }))
+    fail(file, v, "\"opening_hours\" keeps the kiosk closed every day; leave it out for a kiosk that is always open");
+  return hours;
+}
+
+bool local_time(std::int64_t unix_seconds, std::tm& local) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  return localtime_r(&t, &local) != nullptr;
+}
+
 }  // namespace
+
+bool OpeningHours::open_at(int weekday, int minute) const {
+  if (always_open) return true;
+  for (const Range& r : by_day[static_cast<std::size_t>(weekday % 7)]) {
+    bool overnight = r.to_minute <= r.from_minute;
+    if (minute >= r.from_minute && (overnight || minute < r.to_minute)) return true;
+  }
+  // Yesterday's ranges that run past midnight (rule 2).
+  for (const Range& r : by_day[static_cast<std::size_t>((weekday + 6) % 7)])
+    if (r.to_minute <= r.from_minute && minute < r.to_minute) return true;
+  return false;
+}
+
+bool OpeningHours::open_at_unix(std::int64_t unix_seconds) const {
+  if (always_open) return true;
+  std::tm local{};
+  if (!local_time(unix_seconds, local)) return true;  // no local time: as without opening hours
+  return open_at(local.tm_wday, local.tm_hour * 60 + local.tm_min);
+}
+
+std::optional<OpeningHours::Opening> OpeningHours::next_opening(int weekday, int minute) const {
+  if (always_open || open_at(weekday, minute)) return std::nullopt;
+  // Minute by minute through the coming week: at most 10,080 cheap checks,
+  // and right by construction for ranges that run past midnight.
+  for (int ahead = 1; ahead <= 7 * kMinutesPerDay; ++ahead) {
+    int total = minute + ahead;
+    int days = total / kMinutesPerDay;
+    int day = (weekday + days) % 7;
+    int at = total % kMinutesPerDay;
+    if (open_at(day, at)) return Opening{days, day, at};
+  }
+  return std::nullopt;
+}
+
+std::optional<OpeningHours::Opening> OpeningHours::next_opening_unix(std::int64_t unix_seconds) const {
+  if (always_open) return std::nullopt;
+  std::tm local{};
+  if (!local_time(unix_seconds, local)) return std::nullopt;
+  return next_opening(local.tm_wday, local.tm_hour * 60 + local.tm_min);
+}
+
+std::string clock_text(int minute) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", (minute / 60) % 100, minute % 60);
+  return text;
+}
 
 KioskConfig parse_kiosk_config(const std::string& text, const std::string& file, const std::string& base_dir) {
   auto parsed = json::parse(text);
@@ -86,6 +216,12 @@ KioskConfig parse_kiosk_config(const std::string& text, const std::string& file,
         if (!std::filesystem::path(d).is_absolute()) fail(file, dir, "each of \"usb_media_dirs\" must be an absolute path, such as /media");
         c.usb_media_dirs.push_back(d);
       }
+    } else if (key == "display_rotation") {
+      if (!v.is(Value::Type::number) || !v.is_integer || (v.number != 0 && v.number != 90 && v.number != 180 && v.number != 270))
+        fail(file, v, "\"display_rotation\" must be 0, 90, 180 or 270 (degrees clockwise)");
+      c.display_rotation = static_cast<int>(v.number);
+    } else if (key == "opening_hours") {
+      c.opening_hours = opening_hours(file, v);
     } else if (key == "comment" || key == "server" || key == "sync") {
       // "comment" is for people; "server" and "sync" are read by tenpoint-sync.
     } else {

@@ -29,6 +29,8 @@ const char* screen_name(Screen s) {
       return "staff_menu";
     case Screen::out_of_service:
       return "out_of_service";
+    case Screen::closed:
+      return "closed";
   }
   return "?";
 }
@@ -56,6 +58,7 @@ Visit::Visit(QuestionSet set, const KioskConfig& config, const Strings& strings,
     : set_(std::move(set)), config_(config), strings_(strings), store_(store), reports_(reports), stamps_(stamps), pins_(pins) {
   language_ = set_.default_language;
   last_activity_ = entered_ = attract_since_ = next_retry_ = now;
+  if (!open_now()) go_closed(now);
 }
 
 void Visit::handle(const Event& event, TimePoint now) {
@@ -91,17 +94,28 @@ void Visit::tick(TimePoint now) {
       if (now >= next_retry_ && retry_unsaved(now)) go_attract(now);
       break;
     case Screen::attract:
+      if (!open_now()) go_closed(now);
+      break;
+    case Screen::closed:
+      if (closed_notice_until_ && now >= *closed_notice_until_) closed_notice_until_.reset();
+      if (open_now()) go_attract(now);
       break;
   }
 }
 
 TimePoint Visit::next_deadline(TimePoint now) const {
+  // Opening hours change only on a whole minute of the wall clock.
+  auto next_minute = [&] { return now + std::chrono::seconds(60 - stamps_.unix_now() % 60); };
   switch (screen_) {
     case Screen::attract: {
       auto step = std::chrono::duration_cast<Clock::duration>(config_.greeting_every);
       auto elapsed = now - attract_since_;
-      return attract_since_ + step * (elapsed / step + 1);
+      TimePoint greeting = attract_since_ + step * (elapsed / step + 1);
+      return config_.opening_hours.always_open ? greeting : std::min(greeting, next_minute());
     }
+    case Screen::closed:
+      if (closed_notice_shown(now)) return std::min(*closed_notice_until_, next_minute());
+      return next_minute();
     case Screen::scale:
     case Screen::text:
     case Screen::choice:
@@ -125,7 +139,7 @@ TimePoint Visit::next_deadline(TimePoint now) const {
 }
 
 Offer Visit::offer_question_set(QuestionSet set) {
-  if (screen_ == Screen::attract) {
+  if (screen_ == Screen::attract || screen_ == Screen::closed) {
     set_ = std::move(set);
     ++set_generation_;
     question_ = nullptr;
@@ -166,7 +180,11 @@ int Visit::pin_locked_seconds(TimePoint now) const {
 // ---- events ----
 
 void Visit::on(const ev::Tap&, TimePoint now) {
-  if (screen_ == Screen::attract)
+  if (screen_ == Screen::closed) {
+    // No visit: a short word on when to come back, then dark again.
+    closed_notice_until_ = now + kClosedNotice;
+    reopens_ = config_.opening_hours.next_opening_unix(stamps_.unix_now());
+  } else if (screen_ == Screen::attract)
     start_visit(now);
   else if (screen_ == Screen::thanks)
     go_attract(now);
@@ -429,6 +447,20 @@ void Visit::go_attract(TimePoint now) {
     pending_set_.reset();
     language_ = set_.default_language;
   }
+  if (!open_now()) go_closed(now);  // the visit that ran past closing time has ended (invariant 6)
+}
+
+void Visit::go_closed(TimePoint now) {
+  screen_ = Screen::closed;
+  entered_ = now;
+  closed_notice_until_.reset();
+  reopens_ = config_.opening_hours.next_opening_unix(stamps_.unix_now());
+}
+
+bool Visit::open_now() const {
+  if (config_.opening_hours.always_open) return true;
+  std::int64_t wall = stamps_.unix_now();
+  return wall < kEarliestPlausibleClock || config_.opening_hours.open_at_unix(wall);
 }
 
 void Visit::forget_visit() {

@@ -9,11 +9,19 @@
 //      it resets to the set's default on the way back to ATTRACT [go_attract].
 //   3. A failed commit never loses the answer: it waits in `unsaved_` and is
 //      retried every kStoreRetry while the kiosk shows OUT_OF_SERVICE.
-//   4. A new question set is applied only on the attract screen, never in the
-//      middle of someone's visit.
+//   4. A new question set is applied only on the attract screen (or the
+//      closed one, where no visit is under way either), never in the middle
+//      of someone's visit.
 //   5. A note is stored scrubbed of personal details, with markers in the
 //      visit's language ("[phone]", scrub.h); what was typed is never
 //      stored, queued or logged.
+//   6. Outside the config's opening hours the kiosk shows CLOSED (a dark
+//      screen) and takes no answers, yet never cuts a resident off: a visit
+//      under way at closing time runs to its end, and only the way back to
+//      ATTRACT [go_attract] leads to CLOSED. The staff gesture works there as
+//      everywhere. The hours follow the wall clock (stamps_.unix_now()); a
+//      clock that was never set (before kEarliestPlausibleClock) keeps the
+//      kiosk open, as without opening hours.
 //
 //              tap [start_visit]          score [show_question]
 //   ATTRACT ------------------> SCALE ------------------------> TEXT / CHOICE --+
@@ -30,6 +38,13 @@
 //                               | wrong PIN x N: locked for pin_lock, doubling up to a day
 //                               | (pin_lock.h); kept in a PinLockLog across restarts [keep_pin_lock_in]
 //   any commit fails --> OUT_OF_SERVICE --(retry succeeds)--> ATTRACT
+//
+//              hours end [tick -> go_closed], or any way back to ATTRACT
+//              outside the hours [go_attract -> go_closed]
+//   ATTRACT -----------------------------------------------> CLOSED (dark)
+//      ^                                                       |  | tap: "Closed, open again at 09:00"
+//      +------------------ hours begin [tick] -----------------+  |  for kClosedNotice, then dark again
+//                                                                 +--(staff gesture)--> STAFF_PIN
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -52,13 +67,13 @@ namespace tp {
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
-enum class Screen { attract, scale, text, choice, thanks, still_there, staff_pin, staff_menu, out_of_service };
+enum class Screen { attract, scale, text, choice, thanks, still_there, staff_pin, staff_menu, out_of_service, closed };
 const char* screen_name(Screen s);
 
 enum class KeyboardLayer { letters, symbols, accents };
 
 namespace ev {
-struct Tap {};  // anywhere on attract / thanks / still-there
+struct Tap {};  // anywhere on attract / thanks / still-there / closed
 struct SelectLanguage {
   std::string code;
 };
@@ -107,6 +122,11 @@ class Visit {
   static constexpr auto kStoreRetry = std::chrono::seconds(10);
   static constexpr auto kStaffIdle = std::chrono::seconds(120);
   static constexpr int kMaxPinDigits = 8;
+  // How long a tap on the dark CLOSED screen shows when the kiosk opens again.
+  static constexpr auto kClosedNotice = std::chrono::seconds(8);
+  // 2025-01-01 00:00 UTC. A wall clock before it was never set (a Pi without
+  // a real-time clock starts at 1970): opening hours are not followed then.
+  static constexpr std::int64_t kEarliestPlausibleClock = 1735689600;
 
   // The visit keeps references: config, strings and the rest must outlive it.
   // A config reload assigns to `config` in place, and the visit follows it.
@@ -115,12 +135,14 @@ class Visit {
 
   void handle(const Event& event, TimePoint now);
   void tick(TimePoint now);
-  // The next moment at which tick() would change something (a timer or the
-  // attract screen's greeting); the frame loop sleeps until then.
+  // The next moment at which tick() would change something (a timer, the
+  // attract screen's greeting, a minute that may open or close the kiosk);
+  // the frame loop sleeps until then.
   TimePoint next_deadline(TimePoint now) const;
 
   // A new question set, from a config reload. Refused mid-visit: it waits
-  // and is applied when the kiosk is next on the attract screen.
+  // and is applied when the kiosk is next on the attract screen. Applied at
+  // once on the attract and closed screens, where no visit is under way.
   Offer offer_question_set(QuestionSet set);
   // Tells the kiosk that storage is broken from the start (unopenable database).
   void storage_failed(const std::string& message, TimePoint now);
@@ -160,6 +182,10 @@ class Visit {
   const std::string& out_of_service_reason() const { return out_of_service_reason_; }
   std::size_t answers_waiting_to_save() const { return unsaved_.size(); }
   bool wants_quit() const { return quit_; }
+  // CLOSED: whether the short "Closed, open again at ..." notice is up after a tap.
+  bool closed_notice_shown(TimePoint now) const { return closed_notice_until_ && now < *closed_notice_until_; }
+  // CLOSED: when the kiosk opens next, as of the last tap or closing.
+  const std::optional<OpeningHours::Opening>& reopens() const { return reopens_; }
   bool has_pending_question_set() const { return pending_set_.has_value(); }
 
  private:
@@ -197,6 +223,9 @@ class Visit {
   enum class AfterVisit { reset_language, keep_language };
   void end_visit(TimePoint now, AfterVisit after = AfterVisit::reset_language);
   void go_attract(TimePoint now);
+  void go_closed(TimePoint now);
+  // Within the opening hours by the wall clock, or no hours to follow (invariant 6).
+  bool open_now() const;
   void clear_typing();
   void forget_visit();  // drops everything of the visit in progress (invariant 2) but its language
   void refresh_staff_summary();
@@ -247,6 +276,9 @@ class Visit {
   TimePoint next_retry_;
   bool quit_ = false;
   bool staff_busy_ = false;
+
+  std::optional<TimePoint> closed_notice_until_;
+  std::optional<OpeningHours::Opening> reopens_;
 };
 
 }  // namespace tp

@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include "rotation.h"
+
 #ifdef TENPOINT_HAVE_WAYLAND
 #include <wayland-client.h>
 #endif
@@ -60,6 +62,10 @@ struct Window::Impl {
   GlClearColor clear_color = nullptr;
   GlClear clear = nullptr;
   bool imgui_sdl = false, imgui_gl = false;
+  int rotation = 0;
+  ImVec2 panel{0, 0};                 // the window's size in points, at the last new_frame()
+  ImVec2 panel_scale{1, 1};           // its framebuffer scale (pixels per point)
+  bool screen_saver_allowed = false;  // SDL turns the screen saver off when its video starts
   ~Impl() {
     if (imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (imgui_sdl) ImGui_ImplSDL2_Shutdown();
@@ -82,6 +88,8 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& 
   std::unique_ptr<Window> w(new Window());
   w->impl_ = std::make_unique<Impl>();
   Impl& im = *w->impl_;
+  im.rotation = options.rotation;
+  im.screen_saver_allowed = SDL_IsScreenSaverEnabled() == SDL_TRUE;
 
   const ContextChoice choices[] = {
 #ifdef TENPOINT_GLES2
@@ -93,7 +101,18 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& 
 #endif
   };
   Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI;
-  if (options.fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+  int width = options.width, height = options.height;
+  if (options.fullscreen) {
+    flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+    // Made at the screen's size from the start: on an X server with no window
+    // manager (xinit, Xvfb) a larger window stayed larger, centred, its GL
+    // picture in its lower-left corner and half of it off the screen.
+    SDL_DisplayMode desktop;
+    if (SDL_GetDesktopDisplayMode(0, &desktop) == 0 && desktop.w > 0 && desktop.h > 0) {
+      width = desktop.w;
+      height = desktop.h;
+    }
+  }
   const char* glsl = nullptr;
   for (const auto& c : choices) {
     SDL_GL_ResetAttributes();
@@ -102,8 +121,7 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& 
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, c.minor);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
     if (c.profile == SDL_GL_CONTEXT_PROFILE_ES) SDL_SetHint(SDL_HINT_OPENGL_ES_DRIVER, "1");
-    im.window =
-        SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
+    im.window = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, width, height, flags);
     if (!im.window) continue;
     im.gl = SDL_GL_CreateContext(im.window);
     if (im.gl) {
@@ -173,10 +191,20 @@ Input Window::wait(int timeout_ms) {
 void Window::new_frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  // The SDL backend filled in the window's own size and mouse: turn them.
+  ImGuiIO& io = ImGui::GetIO();
+  Impl& im = *impl_;
+  im.panel = io.DisplaySize;
+  im.panel_scale = io.DisplayFramebufferScale;
+  if (im.rotation == 0) return;
+  io.DisplaySize = tp::platform::logical_size(im.panel, im.rotation);
+  if (is_quarter_turn(im.rotation)) io.DisplayFramebufferScale = ImVec2(im.panel_scale.y, im.panel_scale.x);
+  if (ImGui::IsMousePosValid(&io.MousePos)) io.MousePos = to_logical(io.MousePos, im.panel, im.rotation);
 }
 
 void Window::render() {
   ImGui::Render();
+  if (ImDrawData* data = ImGui::GetDrawData()) turn_draw_data(*data, impl_->panel, impl_->panel_scale, impl_->rotation);
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(impl_->window, &w, &h);
   impl_->viewport(0, 0, w, h);
@@ -191,11 +219,25 @@ void Window::upload_fonts() {
   ImGui_ImplOpenGL3_CreateFontsTexture();
 }
 
-void Window::drawable_size(float& w, float& h) const {
+void Window::logical_size(float& w, float& h) const {
   int iw = 0, ih = 0;
   SDL_GetWindowSize(impl_->window, &iw, &ih);
-  w = static_cast<float>(iw);
-  h = static_cast<float>(ih);
+  ImVec2 size = tp::platform::logical_size(ImVec2(static_cast<float>(iw), static_cast<float>(ih)), impl_->rotation);
+  w = size.x;
+  h = size.y;
+}
+
+void Window::set_rotation(int degrees) { impl_->rotation = degrees; }
+
+int Window::rotation() const { return impl_->rotation; }
+
+void Window::allow_screen_saver(bool allowed) {
+  if (allowed == impl_->screen_saver_allowed) return;
+  impl_->screen_saver_allowed = allowed;
+  if (allowed)
+    SDL_EnableScreenSaver();
+  else
+    SDL_DisableScreenSaver();
 }
 
 }  // namespace tp::platform

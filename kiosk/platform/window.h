@@ -1,5 +1,7 @@
 // The one window: SDL2, an OpenGL context, and Dear ImGui's SDL/GL backends.
-// Nothing above this layer includes SDL or GL headers.
+// Nothing above this layer includes SDL or GL headers. With a rotation the
+// window turns ImGui's picture onto the panel and touches back (rotation.h):
+// everything above it works in the logical, upright picture.
 #pragma once
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@ namespace tp::platform {
 struct WindowOptions {
   bool fullscreen = true;
   int width = 1280, height = 800;  // when not fullscreen
+  int rotation = 0;                // degrees clockwise: 0, 90, 180 or 270 (rotation.h)
   std::string title = "Tenpoint";
 };
 
@@ -35,10 +38,20 @@ class Window {
 
   // Waits up to `timeout_ms` for input, then takes everything queued.
   Input wait(int timeout_ms);
+  // The backends' new frame, then ImGui's display size and mouse turned
+  // into the logical picture.
   void new_frame();
+  // Renders ImGui's frame, turned onto the panel.
   void render();
   void upload_fonts();  // after the font atlas was rebuilt
-  void drawable_size(float& w, float& h) const;
+  // The size the screens lay out for: the window's, turned by the rotation.
+  void logical_size(float& w, float& h) const;
+  void set_rotation(int degrees);
+  int rotation() const;
+  // Outside opening hours the display's own screen saver and power saving
+  // (X11's DPMS, a Wayland compositor's idle handling) may act; otherwise
+  // SDL keeps them off, as it does by default. Only a change reaches SDL.
+  void allow_screen_saver(bool allowed);
   const std::string& gl_description() const { return gl_description_; }
 
  private:

@@ -13,7 +13,9 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
   ImGui::SetNextWindowSize(m_.display);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0);
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(palette_.background));
+  // Closed, the window is black and nothing else is drawn but a notice after a tap.
+  ImU32 background = v.screen() == Screen::closed ? IM_COL32(0, 0, 0, 255) : palette_.background;
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::ColorConvertU32ToFloat4(background));
   ImGui::Begin("tenpoint", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav);
@@ -46,6 +48,9 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
       break;
     case Screen::out_of_service:
       draw_out_of_service(v);
+      break;
+    case Screen::closed:
+      draw_closed(v, now);
       break;
   }
   watch_staff_corner(now);

@@ -60,6 +60,7 @@ class Ui {
   void draw_staff_pin(const Visit& v, TimePoint now);
   void draw_staff_menu(const Visit& v);
   void draw_out_of_service(const Visit& v);
+  void draw_closed(const Visit& v, TimePoint now);
   void watch_staff_corner(TimePoint now);
 
   // ---- widgets (widgets.cpp) ----

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -659,4 +660,57 @@ TEST_CASE("a restarted kiosk keeps the staff PIN lockout from its database", "[a
   app.handle(ev::StaffGesture{}, Clock::now());
   type_pin(app, "13579024");  // the right PIN, refused while the lock lasts
   CHECK(app.visit().screen() == Screen::staff_pin);
+}
+
+// ---- opening hours and the display rotation ----------------------------------------
+
+namespace {
+
+// Every day open for an hour, from two hours after now: closed now, by the machine's own clock.
+std::string hours_excluding_now() {
+  std::time_t later = std::time(nullptr) + 2 * 3600;
+  std::tm local{};
+  localtime_r(&later, &local);
+  int from = local.tm_hour * 60 + local.tm_min;
+  std::string range = clock_text(from) + "-" + clock_text((from + 60) % OpeningHours::kMinutesPerDay);
+  std::string days;
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
+    days += std::string(days.empty() ? "" : ", ") + "\"" + day + "\": \"" + range + "\"";
+  return "{" + days + "}";
+}
+
+}  // namespace
+
+TEST_CASE("the app takes the opening hours and the rotation from its config, and both follow a reload", "[app][hours]") {
+  std::string dir = test::scratch_dir("app_hours");
+  Settings s;
+  s.pin_hash = hash_of("2468");
+  s.extra_json = ",\n  \"display_rotation\": 270,\n  \"opening_hours\": " + hours_excluding_now();
+  test::write_file(dir + "/kiosk.json", config_json(s));
+  Logged logged;
+  KioskApp app(options_for(dir, logged));
+  REQUIRE_FALSE(app.start_headless());
+  CHECK(app.config().display_rotation == 270);
+  CHECK(app.visit().screen() == Screen::closed);
+
+  // Open all day: awake at the next look between frames.
+  s.extra_json =
+      ",\n  \"display_rotation\": 90,\n  \"opening_hours\": {\"mon\": \"00:00-24:00\", \"tue\": \"00:00-24:00\", "
+      "\"wed\": \"00:00-24:00\", \"thu\": \"00:00-24:00\", \"fri\": \"00:00-24:00\", \"sat\": \"00:00-24:00\", "
+      "\"sun\": \"00:00-24:00\"}";
+  test::write_file(dir + "/kiosk.json", config_json(s));
+  REQUIRE(app.reload().applied);
+  app.between_frames(Clock::now());
+  CHECK(app.visit().screen() == Screen::attract);
+  CHECK(app.config().display_rotation == 90);
+
+  // A bad rotation refuses the whole file, hours and all.
+  s.extra_json = ",\n  \"display_rotation\": 45,\n  \"opening_hours\": " + hours_excluding_now();
+  test::write_file(dir + "/kiosk.json", config_json(s));
+  KioskApp::ReloadResult refused = app.reload();
+  CHECK_FALSE(refused.applied);
+  CHECK(refused.message.find("\"display_rotation\" must be 0, 90, 180 or 270 (degrees clockwise)") != std::string::npos);
+  app.between_frames(Clock::now());
+  CHECK(app.visit().screen() == Screen::attract);
+  CHECK(app.config().display_rotation == 90);
 }

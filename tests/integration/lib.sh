@@ -2,11 +2,13 @@
 
 # Starts Xvfb on a display number it picks itself (-displayfd), so tests
 # running side by side never share one; sets DISPLAY and XVFB_PID.
+# start_xvfb [SIZE [MORE XVFB OPTIONS...]], e.g. start_xvfb 800x480x24 -wr (a white root window).
 start_xvfb() {
   local size="${1:-1920x1920x24}" fifo n=""
+  [ $# -gt 0 ] && shift
   fifo=$(mktemp -u)
   mkfifo "$fifo"
-  Xvfb -displayfd 3 -screen 0 "$size" -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
+  Xvfb -displayfd 3 -screen 0 "$size" -nolisten tcp "$@" 3>"$fifo" >/dev/null 2>&1 &
   XVFB_PID=$!
   # The display number arrives on the fifo once the server is ready.
   read -r -t 20 n <"$fifo" || true
