@@ -4,7 +4,59 @@
 # only when something is missing. Uses sudo when not run as root.
 #   install-deps.sh          build, run and test
 #   install-deps.sh --run    build and run only (no test tools)
+#   install-deps.sh --arm64  cross-building for arm64 (the Pi) on amd64: Debian's
+#                            cross toolchain, the :arm64 -dev packages, qemu-user-static
 set -euo pipefail
+
+# install_arm64: for the arm64 cross build (deploy/arm64-toolchain.cmake), the
+# packages below, and each library -dev package among them for arm64 too, beside the
+# amd64 one (Debian's multiarch: Multi-Arch: same, both at the same version, so
+# apt may upgrade the amd64 one to the mirror's), Debian's cross compiler, and
+# qemu-user-static to run the arm64 test programs. Packages for any
+# architecture (Multi-Arch: foreign or all: Catch2, CLI11, Boost's headers are
+# not among them) are the build machine's. libpq-dev is Multi-Arch: no (it ships
+# pg_config), so libpq-dev:arm64 would remove the amd64 one: the arm64 build
+# links libpq5:arm64 and takes the headers of the amd64 package, whose client
+# API is the same on both (deploy/arm64-pkgconfig/libpq.pc).
+install_arm64() {  # install_arm64 PACKAGE...: the build and run list
+  local wanted=("$@"
+    # aarch64-linux-gnu-gcc, -g++; qemu-aarch64-static; dpkg-shlibdeps and file for the packages
+    crossbuild-essential-arm64 qemu-user-static dpkg-dev file
+    libpq5:arm64
+  )
+  local p name ma devs=()
+  for p in "$@"; do
+    case "$p" in *-dev) devs+=("$p") ;; esac
+  done
+  # One line per -dev package: its name and Multi-Arch (none when not set).
+  while read -r name ma; do
+    [ "$ma" = same ] && wanted+=("$name:arm64")
+  done < <(apt-cache show --no-all-versions "${devs[@]}" |
+             awk '/^Package:/ { if (n) print n, m; n = $2; m = "none" } /^Multi-Arch:/ { m = $2 } END { if (n) print n, m }')
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo for the arm64 packages" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "install-deps: adding the arm64 architecture (dpkg --add-architecture arm64)"
+    $sudo dpkg --add-architecture arm64
+  fi
+  local missing=()
+  for p in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#wanted[@]} packages for the arm64 cross build are present"
+    return 0
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 "${missing[@]}"
+}
 
 packages=(
   # build
@@ -16,6 +68,10 @@ packages=(
   # run
   libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3
 )
+if [ "${1:-}" = "--arm64" ]; then
+  install_arm64 "${packages[@]}"
+  exit 0
+fi
 if [ "${1:-}" != "--run" ]; then
   packages+=(
     # test: windows under Xvfb, processes, network namespaces

@@ -55,6 +55,21 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # OpenSSL, libpq, libsystemd...), with the versions this build needs.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
+# The packages' architecture: this machine's (CPack asks dpkg), or, in a cross
+# build (deploy/arm64-toolchain.cmake), the target's; dpkg-shlibdeps then names
+# the arm64 packages of the same libraries (libc6, libsdl2-2.0-0...), the hand-
+# written Depends below mean the arm64 packages too, and deploy/cpack-cross.cmake
+# gives dpkg-shlibdeps the architecture.
+if(CMAKE_CROSSCOMPILING)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|amd64|AMD64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
+  else()
+    message(FATAL_ERROR "packaging.cmake: no Debian architecture known for CMAKE_SYSTEM_PROCESSOR ${CMAKE_SYSTEM_PROCESSOR}")
+  endif()
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_SOURCE_DIR}/deploy/cpack-cross.cmake)
+endif()
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME tenpoint-kiosk)
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
