@@ -7,7 +7,9 @@
 #include <imgui_impl_sdl.h>
 
 #include <cstring>
+#include <optional>
 
+#include "drm_connectors.h"
 #include "rotation.h"
 
 #ifdef TENPOINT_HAVE_WAYLAND
@@ -32,7 +34,8 @@ constexpr unsigned kGlRenderer = 0x1F01;
 // neither ends nor reports a broken connection to the compositor: its event
 // pump fails at once, every time, and the frame loop would spin at 100% of a
 // core with nothing on screen. On X11, Xlib's own handler ends the process
-// (exit 1) when the server goes away; KMSDRM has no server to lose.
+// (exit 1) when the server goes away. KMSDRM has no server to lose, only the
+// screen: DrmConnectorWatch, asked once a second in Window::poll().
 std::string display_gone(SDL_Window* window) {
 #ifdef TENPOINT_HAVE_WAYLAND
   SDL_SysWMinfo info;
@@ -63,9 +66,11 @@ struct Window::Impl {
   GlClear clear = nullptr;
   bool imgui_sdl = false, imgui_gl = false;
   int rotation = 0;
-  ImVec2 panel{0, 0};                 // the window's size in points, at the last new_frame()
-  ImVec2 panel_scale{1, 1};           // its framebuffer scale (pixels per point)
-  bool screen_saver_allowed = false;  // SDL turns the screen saver off when its video starts
+  ImVec2 panel{0, 0};                    // the window's size in points, at the last new_frame()
+  ImVec2 panel_scale{1, 1};              // its framebuffer scale (pixels per point)
+  bool screen_saver_allowed = false;     // SDL turns the screen saver off when its video starts
+  std::optional<DrmConnectorWatch> drm;  // only on SDL's KMSDRM driver
+  Uint32 drm_checked_at = 0;             // SDL_GetTicks() of the last look at the connectors
   ~Impl() {
     if (imgui_gl) ImGui_ImplOpenGL3_Shutdown();
     if (imgui_sdl) ImGui_ImplSDL2_Shutdown();
@@ -148,6 +153,7 @@ std::unique_ptr<Window> Window::open(const WindowOptions& options, std::string& 
     if (version) w->gl_description_ += std::string(" (") + reinterpret_cast<const char*>(version);
     if (renderer) w->gl_description_ += std::string(", ") + reinterpret_cast<const char*>(renderer) + ")";
   }
+  if (const char* driver = SDL_GetCurrentVideoDriver(); driver && std::strcmp(driver, "kmsdrm") == 0) im.drm.emplace();
   im.imgui_sdl = ImGui_ImplSDL2_InitForOpenGL(im.window, im.gl);
   im.imgui_gl = ImGui_ImplOpenGL3_Init(glsl);
   if (!im.imgui_sdl || !im.imgui_gl) {
@@ -185,6 +191,13 @@ Input Window::wait(int timeout_ms) {
     got = SDL_PollEvent(&e);
   }
   in.display_lost = display_gone(impl_->window);
+  if (Impl& im = *impl_; in.display_lost.empty() && im.drm) {
+    const Uint32 now = SDL_GetTicks();
+    if (now - im.drm_checked_at >= 1000) {
+      im.drm_checked_at = now;
+      in.display_lost = im.drm->lost();
+    }
+  }
   return in;
 }
 
