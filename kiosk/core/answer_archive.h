@@ -8,7 +8,7 @@
 // everything the reader is given is one moment of the store, never half of a
 // visit being written.
 //
-//   read_answers() -> begin(count) -> visit_score() x N -> answer() x count -> ok
+//   read_answers() -> begin(count) -> answer() x count -> note_visit_answer() x N -> ok
 //                     (a Status that is not ok from the reader stops the read and is returned)
 #pragma once
 #include <cstdint>
@@ -26,26 +26,22 @@ struct ArchivedAnswer {
   bool closed = false;  // the visit ended: the answer is final (an open visit may still change it)
 };
 
-// The score of a visit that left a note, so that the note can be placed in
-// its score band wherever the visit's answers fall in the order.
-struct VisitScore {
-  std::string session_id;
-  std::string set_id;
-  std::string question_id;  // the scale question
-  int score = 0;
-};
-
 class ArchiveReader {
  public:
   virtual ~ArchiveReader() = default;
   // How many answer() calls follow.
   virtual Status begin(std::int64_t answers) = 0;
-  // Every scale answer of a visit with a note (a non-empty text) among the answers read.
-  virtual Status visit_score(const VisitScore& score) = 0;
   // Every answer recorded at or after `since`, by recorded_at, then
   // session_id (byte order), then seq: the answers of one visit that share
   // a rounded time come one after another. The reader may keep it.
   virtual Status answer(ArchivedAnswer&& answer) = 0;
+  // Then, once more, the answers of each visit that left a note (a non-empty
+  // text) among them: its notes and its scale answers (a score), a visit at
+  // a time, by session_id (byte order), then seq. A note's score band is
+  // its visit's score, which answer() may give before or after the note
+  // (a visit can span two rounded times, with other visits between): here
+  // a reader holds one visit at a time to place each note.
+  virtual Status note_visit_answer(Answer&& answer) = 0;
 };
 
 class AnswerArchive {

@@ -84,7 +84,11 @@ class Exporting final : public ArchiveReader {
  public:
   Exporting(const ExportRequest& request, const report::ReportOptions& options, const report::ReportFilter& filter,
             const std::optional<DeviceKey>& key)
-      : request_(request), key_(key), csv_(request.sets, request.venue, options), report_(request.sets, filter, options) {}
+      : request_(request), key_(key), csv_(request.sets, request.venue, options), report_(request.sets, filter, options) {
+    // The notes reach the report by note_visit_answer(), a visit at a time;
+    // the rows of answer() name no visit.
+    report_.visits_arrive_whole(true);
+  }
 
   Status begin(std::int64_t answers) override {
     count_ = answers;
@@ -129,19 +133,6 @@ class Exporting final : public ArchiveReader {
     return {};
   }
 
-  Status visit_score(const VisitScore& v) override {
-    // A row that counts for nothing and only gives its visit a score (report::AnswerRow::count).
-    report::RowView r;
-    r.set_id = v.set_id;
-    r.question_id = v.question_id;
-    r.session_id = v.session_id;
-    r.venue = request_.venue;
-    r.score = v.score;
-    r.count = 0;
-    report_.add(r);
-    return {};
-  }
-
   Status answer(ArchivedAnswer&& a) override {
     if (!group_.empty() && (a.stored.answer.stamp.unix_seconds != group_.front().stored.answer.stamp.unix_seconds ||
                             a.stored.answer.session_id != group_.front().stored.answer.session_id))
@@ -181,6 +172,17 @@ class Exporting final : public ArchiveReader {
     if (folder_) folder_->discard();
   }
 
+  // The visits that left a note, whole: each note counts here, and each
+  // score is there only to place its visit's notes (it counted in answer()).
+  Status note_visit_answer(Answer&& a) override {
+    const bool note = a.text && !a.text->empty();
+    report::RowView r = report_row(a);
+    r.session_id = a.session_id;
+    if (!note) r.count = 0;  // report::AnswerRow::count: gives the visit its score, counts for nothing
+    report_.add(r);
+    return {};
+  }
+
   ExportFolder* folder() { return folder_.get(); }
   ServerBundleWriter* bundle() { return bundle_ ? &*bundle_ : nullptr; }
   // The report's figures, once the answers are all read.
@@ -216,10 +218,16 @@ class Exporting final : public ArchiveReader {
     return {};
   }
 
-  // The report's tallies take each answer as it passes. A visit is named
-  // only with a note: the scores of those visits came first (visit_score),
-  // and no other answer needs its visit, so no map of visits grows.
+  // The report's tallies take each answer as it passes, but for the texts:
+  // they come again with their visits (note_visit_answer), counted then. No
+  // row here names its visit, so the report holds no visit and no note from
+  // this pass.
   void add_to_report(const Answer& a) {
+    if (a.text && !a.text->empty()) return;
+    report_.add(report_row(a));
+  }
+
+  report::RowView report_row(const Answer& a) const {
     report::RowView r;
     r.set_id = a.set_id;
     r.set_version = a.set_version;
@@ -231,8 +239,7 @@ class Exporting final : public ArchiveReader {
     r.choice = a.choice ? &*a.choice : nullptr;
     r.recorded_at = a.stamp.unix_seconds;
     r.rapid_repeat = a.rapid_repeat;
-    if (r.text && !r.text->empty()) r.session_id = a.session_id;
-    report_.add(r);
+    return r;
   }
 
   const ExportRequest& request_;
@@ -272,6 +279,7 @@ ExportOutcome export_results(AnswerArchive& archive, const ExportRequest& reques
   report::ReportOptions options;
   options.utc_offset = [](std::int64_t t) { return static_cast<std::int64_t>(local_tm(t).tm_gmtoff); };
   options.time_zone_name = format_local(request.now, "%Z");
+  options.all_notes_are_in = std::string("Every note is in ") + kAnswersFile + ".";
   const std::string exported_at = format_local(request.now, "%Y-%m-%d %H:%M");
   const std::string period = request.since ? "answers from " + format_local(*request.since, "%Y-%m-%d") : "all answers";
 

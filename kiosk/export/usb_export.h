@@ -26,9 +26,11 @@
 //      stick still allows it.
 //   4. Memory does not grow with the number of answers: they stream from
 //      the database to answers.csv and answers.jsonl a visit at a time, and
-//      the report is built from rows folded as they pass (a row per question,
-//      version, language, value, rapid repeat and local hour, with a count;
-//      each note a row of its own, with its visit's score). What is certain
+//      the report tallies them as they pass (counts per question, value,
+//      week and hour). Notes reach the report afterwards, with their visits'
+//      scores, a visit at a time (ArchiveReader::note_visit_answer); the
+//      report keeps each group's count and only the notes it prints (the
+//      newest report::kMaxNotesShown; every note is in answers.csv). What is certain
 //      not to fit (each answer takes at least a known number of bytes) is
 //      refused before the stick is touched; a file that would pass FAT's
 //      4 GiB, or a stick that fills up, is found as the bytes go and refused
@@ -37,7 +39,8 @@
 //   read_answers [AnswerArchive] --begin(count): check size and room,
 //     ExportFolder::create, begin answers.csv (and the bundle)--> STREAMING
 //   STREAMING --answer() x count: lines of answers.csv and answers.jsonl,
-//     folded report rows--> STREAMING
+//     the report's tallies--> STREAMING
+//   STREAMING --note_visit_answer() x N: the notes placed in their groups--> STREAMING
 //   STREAMING --finish: answers.csv, answers.jsonl read back--> write report.html,
 //     codebook.txt, manifest.json, manifest.sig --> check_in_place --> ok ("Safe to remove")
 //   any failure --> discard()

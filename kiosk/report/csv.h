@@ -8,9 +8,11 @@
 //    numbers of groups under 5 applies to the figures (HTML), not to lines.
 //  - Notes (text) only where their group (the question's notes after one
 //    score band of the visit's scale answer) has at least
-//    kMinAnswersForNotes notes: exactly the notes the HTML shows. Other text
-//    cells are empty and text_withheld says why. A rapid repeat's note is
-//    never shown.
+//    kMinAnswersForNotes notes: the groups the HTML shows, and every note of
+//    them, where the HTML prints only the newest
+//    ReportOptions::max_notes_shown and points here for the rest. Other
+//    text cells are empty and text_withheld says why. A rapid repeat's note
+//    is never shown.
 //  - Times rounded down to the hour (kTimeResolution), local time as the
 //    caller's ReportOptions give it: "2025-01-06 14:00".
 //  - No visit id: lines of one visit cannot be joined. A note carries the

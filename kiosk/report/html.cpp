@@ -64,6 +64,7 @@ body{margin:0;background:#F6F4EF;color:#1E2430;font-family:"Noto Sans","DejaVu S
 .tp-table th{font-weight:700}
 .tp-table .tp-num{text-align:right}
 .tp-withheld{color:#1E2430;border-left:4px solid #5A6170;padding:.25rem .75rem;margin:.5rem 0}
+.tp-more-notes{font-weight:600;margin:.25rem 0 .5rem}
 .tp-note-list{list-style:none;padding:0;margin:0}
 .tp-note{display:flex;flex-wrap:wrap;align-items:baseline;gap:0 1rem;margin:0 0 .375rem;padding:.25rem .75rem;border-left:4px solid #0B6E69;background:#F6F4EF}
 .tp-note blockquote{flex:1 1 20rem;margin:0;overflow-wrap:anywhere}
@@ -167,8 +168,8 @@ std::string options_table(const QuestionReport& q) {
   return out + "</tbody></table>";
 }
 
-// Appended to `out`, as the page's biggest part: a copy of all the notes
-// per level of the page would be the report's peak memory.
+// Appended to `out`, as the page's biggest part: a copy of the notes per
+// level of the page would be the report's peak memory.
 void append_notes_section(const QuestionReport& q, std::string& out) {
   if (q.note_groups.empty()) return;
   out += "<section class=\"tp-notes\"><h3>What people wrote</h3>";
@@ -179,7 +180,9 @@ void append_notes_section(const QuestionReport& q, std::string& out) {
              std::to_string(kMinAnswersForNotes) + " in this group, so that nobody can be recognised from what they wrote.</p>";
       continue;
     }
-    out += "<p>" + escape(counted(g.notes, "note", "notes")) + ", dated to the week.</p><ul class=\"tp-note-list\">";
+    out += "<p>" + escape(counted(g.notes, "note", "notes")) + ", dated to the week.</p>";
+    if (!g.more_notes.empty()) out += "<p class=\"tp-more-notes\">" + escape(g.more_notes) + "</p>";
+    out += "<ul class=\"tp-note-list\">";
     for (const auto& n : g.texts) {
       out += "<li class=\"tp-note\"><blockquote";
       out += lang_attr(n.language);

@@ -175,13 +175,70 @@ struct WeekTally {
   std::int64_t scored = 0, score_sum = 0;  // for the week's mean
 };
 
-// A note, kept until the end, when its visit's score places it in a band.
+// A note, kept until its visit's score places it in a band.
 struct PendingNote {
   std::string text;  // already cleaned (clean_utf8)
   std::string language;
   IsoWeek week;
   std::string session_id;
   std::int64_t count = 1;
+};
+
+// The order notes are printed in: by week, then text, then language. Never
+// the order the rows came in, which could follow the order of visits.
+bool printed_before(const IsoWeek& x_week, const std::string& x_text, const std::string& x_language, const IsoWeek& y_week,
+                    const std::string& y_text, const std::string& y_language) {
+  return std::tie(x_week.monday_day, x_text, x_language) < std::tie(y_week.monday_day, y_text, y_language);
+}
+
+// One group's notes: all of them counted, only the newest `cap` kept, the
+// last `cap` in printed order. Which ones those are depends only on the
+// notes, not on the order they are added in: a note is dropped only when
+// `cap` copies that print after it (or are equal to it) are held.
+class NoteSelection {
+ public:
+  void add(PendingNote&& note, std::int64_t cap) {
+    total_ += note.count;
+    if (cap <= 0) return;
+    // Not newer than the oldest one held, with the selection full: it would go at once.
+    if (held_ >= cap && !older(heap_.front(), note)) return;
+    note.session_id.clear();  // placed: the visit is no longer needed
+    heap_.push_back(std::move(note));
+    std::push_heap(heap_.begin(), heap_.end(), newer);
+    held_ += heap_.back().count;
+    while (held_ - heap_.front().count >= cap) {
+      held_ -= heap_.front().count;
+      std::pop_heap(heap_.begin(), heap_.end(), newer);
+      heap_.pop_back();
+    }
+  }
+  std::int64_t total() const { return total_; }
+  // The kept notes in printed order, a note that stands for n (its count) n times; the selection is spent.
+  std::vector<ShownNote> take(std::int64_t cap) {
+    std::sort(heap_.begin(), heap_.end(), older);
+    std::vector<ShownNote> out;
+    std::int64_t skip = std::max<std::int64_t>(held_ - std::max<std::int64_t>(cap, 0), 0);  // surplus copies of the oldest
+    for (PendingNote& note : heap_) {
+      const std::int64_t copies = note.count - std::min(skip, note.count);
+      skip -= note.count - copies;
+      for (std::int64_t k = 1; k < copies; ++k) out.push_back({note.text, note.language, note.week});
+      if (copies > 0) out.push_back({std::move(note.text), std::move(note.language), note.week});
+    }
+    heap_.clear();
+    held_ = 0;
+    return out;
+  }
+
+ private:
+  static bool older(const PendingNote& x, const PendingNote& y) {
+    return printed_before(x.week, x.text, x.language, y.week, y.text, y.language);
+  }
+  // The heap's order: its front is the oldest note held.
+  static bool newer(const PendingNote& x, const PendingNote& y) { return older(y, x); }
+
+  std::vector<PendingNote> heap_;
+  std::int64_t held_ = 0;   // copies in heap_ (a note's count)
+  std::int64_t total_ = 0;  // copies added
 };
 
 struct QuestionTally {
@@ -196,7 +253,8 @@ struct QuestionTally {
   WeekTally* last_week = nullptr;  // map nodes never move
   std::array<std::int64_t, 24> hours{};
   std::map<std::string, std::int64_t, std::less<>> options;
-  std::vector<PendingNote> notes;
+  std::vector<PendingNote> notes;  // not yet placed (rows in any order): each waits for its visit's scores
+  std::map<NoteKey, NoteSelection> note_groups;
 };
 
 struct ScaleAnswer {
@@ -240,6 +298,16 @@ struct ReportBuilder::Impl {
   std::map<QuestionKey, QuestionTally> tallies;
   bool keep_visits = true;
   std::unordered_map<std::string, std::vector<ScaleAnswer>> visit_scores;
+  // Visits arriving whole (visits_arrive_whole): the one being fed, its scale answers and its notes.
+  bool visits_whole = false;
+  std::string visit;
+  std::vector<ScaleAnswer> visit_scale_answers;
+  struct VisitNote {
+    QuestionKey question;
+    QuestionTally* tally = nullptr;  // map nodes never move
+    PendingNote note;
+  };
+  std::vector<VisitNote> visit_notes;
 
   // The last row's question: answers come in runs of a few questions.
   QuestionTally* last = nullptr;
@@ -253,7 +321,9 @@ struct ReportBuilder::Impl {
 
   QuestionTally& tally_for(const RowView& row);
   QuestionReport figures(const QuestionInfo& info);
-  std::optional<NoteKey> note_key(const QuestionKey& question, const PendingNote& note);
+  NoteKey note_key(const QuestionKey& question, std::vector<ScaleAnswer>* scale_answers);
+  void place(QuestionTally& tally, const QuestionKey& question, PendingNote&& note, std::vector<ScaleAnswer>* scale_answers);
+  void end_visit();
 };
 
 QuestionTally& ReportBuilder::Impl::tally_for(const RowView& row) {
@@ -291,14 +361,39 @@ ReportBuilder::~ReportBuilder() = default;
 
 void ReportBuilder::keep_visit_scores(bool keep) { impl_->keep_visits = keep; }
 
+void ReportBuilder::visits_arrive_whole(bool whole) {
+  impl_->end_visit();  // a visit held so far is whole as it stands
+  impl_->visits_whole = whole;
+}
+
+void ReportBuilder::Impl::place(QuestionTally& tally, const QuestionKey& question, PendingNote&& note,
+                                std::vector<ScaleAnswer>* scale_answers) {
+  tally.note_groups[note_key(question, scale_answers)].add(std::move(note), options.max_notes_shown);
+}
+
+void ReportBuilder::Impl::end_visit() {
+  for (VisitNote& n : visit_notes) place(*n.tally, n.question, std::move(n.note), &visit_scale_answers);
+  visit_notes.clear();
+  visit_scale_answers.clear();
+  visit.clear();
+}
+
 void ReportBuilder::add(const RowView& row) {
   Impl& m = *impl_;
+  if (m.visits_whole && !row.session_id.empty() && row.session_id != m.visit) {
+    m.end_visit();  // the caller's promise: no row of that visit follows
+    m.visit = row.session_id;
+  }
   // Every row with a visit gives it its score, even one the filter drops or
   // that counts for nothing: a filter on the question or the time must not
   // cut a note off from its visit's score.
-  if (m.keep_visits && row.score && !row.session_id.empty()) {
-    auto [it, made] = m.visit_scores.try_emplace(std::string(row.session_id));
-    it->second.push_back({std::string(row.set_id), std::string(row.question_id), *row.score});
+  if (row.score && !row.session_id.empty()) {
+    if (m.visits_whole) {
+      m.visit_scale_answers.push_back({std::string(row.set_id), std::string(row.question_id), *row.score});
+    } else if (m.keep_visits) {
+      auto [it, made] = m.visit_scores.try_emplace(std::string(row.session_id));
+      it->second.push_back({std::string(row.set_id), std::string(row.question_id), *row.score});
+    }
   }
   if (row.count <= 0 || !passes(row, m.filter)) return;
   QuestionTally& t = m.tally_for(row);
@@ -335,11 +430,21 @@ void ReportBuilder::add(const RowView& row) {
     if (it == t.options.end()) it = t.options.emplace(*row.choice, 0).first;
     it->second += row.count;
   }
-  if (m.last_may_have_notes && row.text && !row.text->empty())  // a note (rapid repeats returned above)
-    t.notes.push_back({detail::clean_utf8(*row.text), std::string(row.language), m.week, std::string(row.session_id), row.count});
+  if (m.last_may_have_notes && row.text && !row.text->empty()) {  // a note (rapid repeats returned above)
+    PendingNote note{detail::clean_utf8(*row.text), std::string(row.language), m.week, std::string(row.session_id), row.count};
+    if (!m.visits_whole) {
+      t.notes.push_back(std::move(note));  // its visit's scores may still come
+    } else if (row.session_id.empty()) {
+      m.place(t, {std::string(row.set_id), std::string(row.question_id)}, std::move(note), nullptr);  // no visit, no score
+    } else {
+      note.session_id.clear();  // the visit is the one held
+      m.visit_notes.push_back({{std::string(row.set_id), std::string(row.question_id)}, &t, std::move(note)});
+    }
+  }
 }
 
-std::optional<NoteKey> ReportBuilder::Impl::note_key(const QuestionKey& question, const PendingNote& note) {
+// `scale_answers`: every scale answer of the note's visit; null when none.
+NoteKey ReportBuilder::Impl::note_key(const QuestionKey& question, std::vector<ScaleAnswer>* scale_answers) {
   NoteKey key{question, {}, {}};
   auto position = [&](const std::string& set_id, const std::string& question_id) -> int {
     auto it = known.question_index.find({set_id, question_id});
@@ -350,8 +455,8 @@ std::optional<NoteKey> ReportBuilder::Impl::note_key(const QuestionKey& question
   // The visit's score is its scale answer; with several, the one asked
   // last before this question in the set's order, else the first.
   const ScaleAnswer* chosen = nullptr;
-  if (auto it = visit_scores.find(note.session_id); it != visit_scores.end()) {
-    std::vector<ScaleAnswer>& answers = it->second;
+  if (scale_answers) {
+    std::vector<ScaleAnswer>& answers = *scale_answers;
     std::sort(answers.begin(), answers.end(), [](const ScaleAnswer& x, const ScaleAnswer& y) {
       return std::tie(x.set_id, x.question_id, x.score) < std::tie(y.set_id, y.question_id, y.score);
     });
@@ -437,11 +542,10 @@ QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
   }
 
   if (info.type == QuestionType::text) {
-    std::map<NoteKey, std::vector<PendingNote*>> groups;
-    for (PendingNote& note : t.notes) groups[*note_key(info.key, note)].push_back(&note);
+    std::map<NoteKey, NoteSelection>& groups = t.note_groups;
     // Bands in order within each scale question; notes without a score last.
-    std::vector<const std::pair<const NoteKey, std::vector<PendingNote*>>*> order;
-    for (const auto& g : groups) order.push_back(&g);
+    std::vector<std::pair<const NoteKey, NoteSelection>*> order;
+    for (auto& g : groups) order.push_back(&g);
     std::stable_sort(order.begin(), order.end(), [](auto* x, auto* y) { return x->first.band.has_value() && !y->first.band.has_value(); });
     std::set<std::string> scale_questions;
     for (auto* g : order)
@@ -456,21 +560,16 @@ QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
       } else {
         ng.label = "Without a score in the same visit";
       }
-      std::int64_t n = 0;
-      for (const PendingNote* note : g->second) n += note->count;
+      const std::int64_t n = g->second.total();
       ng.notes = ShownCount::of(n);
       ng.shown = n >= kMinAnswersForNotes;
       if (ng.shown) {
-        // The builder is spent: the last copy of each note takes its text.
-        for (PendingNote* note : g->second) {
-          for (std::int64_t k = 1; k < note->count; ++k) ng.texts.push_back({note->text, note->language, note->week});
-          ng.texts.push_back({std::move(note->text), std::move(note->language), note->week});
+        ng.texts = g->second.take(options.max_notes_shown);  // the builder is spent
+        const auto printed = static_cast<std::int64_t>(ng.texts.size());
+        if (printed < n) {
+          ng.more_notes = "Showing the newest " + format_count(printed) + " of " + format_count(n) + " notes.";
+          if (!options.all_notes_are_in.empty()) ng.more_notes += " " + options.all_notes_are_in;
         }
-        // By week, then text: never the order the rows came in, which could
-        // follow the order of visits.
-        std::sort(ng.texts.begin(), ng.texts.end(), [](const ShownNote& x, const ShownNote& y) {
-          return std::tie(x.week.monday_day, x.text, x.language) < std::tie(y.week.monday_day, y.text, y.language);
-        });
       }
       q.note_groups.push_back(std::move(ng));
     }
@@ -480,6 +579,16 @@ QuestionReport ReportBuilder::Impl::figures(const QuestionInfo& info) {
 
 Report ReportBuilder::finish() {
   Impl& m = *impl_;
+  m.end_visit();
+  // Notes that came in any order: every visit's scores are in now.
+  for (auto& [key, t] : m.tallies) {
+    for (PendingNote& note : t.notes) {
+      auto it = m.visit_scores.find(note.session_id);
+      m.place(t, key, std::move(note), it == m.visit_scores.end() ? nullptr : &it->second);
+    }
+    t.notes = {};
+  }
+  m.visit_scores = {};
   Report report{m.filter, m.options.time_zone_name, {}, {}, {}};
   if (m.filter.from) report.from_date = detail::date_text(detail::local_time(*m.filter.from, m.options).day);
   if (m.filter.until) report.to_date = detail::date_text(detail::local_time(*m.filter.until - 1, m.options).day);

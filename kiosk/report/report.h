@@ -12,7 +12,9 @@
 //     answers carries no number at all (ShownCount::value is empty, and the
 //     mean and median of such a group are empty too), and notes come only
 //     from groups of at least kMinAnswersForNotes. A renderer cannot show
-//     what it was never given.
+//     what it was never given. A group's notes are all counted, but only
+//     the newest kMaxNotesShown (ReportOptions) are printed, with a line
+//     saying so (NoteGroup::more_notes).
 //  2. Rapid repeats (a visit that began moments after the previous one
 //     ended, AnswerRow::rapid_repeat) never enter the main figures: not the
 //     count, the median, the charts, the option counts or the notes. They
@@ -51,6 +53,11 @@ inline constexpr std::int64_t kMinAnswersForNumbers = 5;
 // What residents wrote is shown only from a group (a question's notes after
 // one score band) of at least this many notes, in the HTML and the CSV alike.
 inline constexpr std::int64_t kMinAnswersForNotes = 8;
+// The most notes a group prints (ReportOptions::max_notes_shown): the newest,
+// with a line saying how many there are and where every one of them is. A
+// page of tens of thousands of notes is read by nobody, and it would make the
+// report's memory grow with the answers (the USB export keeps only these).
+inline constexpr std::int64_t kMaxNotesShown = 200;
 // No time in a report is finer than this: the hour of the day, or coarser.
 inline constexpr std::int64_t kTimeResolution = 3600;  // seconds
 // The words every caller shows in place of a hidden number.
@@ -100,6 +107,11 @@ struct ReportOptions {
   std::string language;                // prompts and labels; empty: each set's default language
   UtcOffset utc_offset;                // empty: UTC
   std::string time_zone_name = "UTC";  // shown beside every time
+  // Notes a group prints at most (NoteGroup::texts); 0 prints none, only the count.
+  std::int64_t max_notes_shown = kMaxNotesShown;
+  // Where every note can be read, as a sentence ending NoteGroup::more_notes
+  // when a group prints only some: "Every note is in answers.csv."
+  std::string all_notes_are_in;
 };
 
 // ---- Output -----------------------------------------------------------------
@@ -175,9 +187,14 @@ struct NoteGroup {
   std::string scale_question_id;  // empty when the visit had no scale answer
   std::optional<ScoreBand> band;  // empty when the visit had no scale answer
   std::string label;              // "After a score of 0–3", "Without a score"
-  ShownCount notes;
-  bool shown = false;            // at least kMinAnswersForNotes notes
-  std::vector<ShownNote> texts;  // only when shown; by week, then text
+  ShownCount notes;               // every note of the group, however many are printed
+  bool shown = false;             // at least kMinAnswersForNotes notes
+  // Only when shown: the newest ReportOptions::max_notes_shown, by week, then
+  // text, then language (the last ones of all the group's notes so sorted).
+  std::vector<ShownNote> texts;
+  // When texts holds fewer than all: "Showing the newest 200 of 6,250 notes."
+  // and ReportOptions::all_notes_are_in. Else empty.
+  std::string more_notes;
 };
 
 struct RapidRepeats {
@@ -240,10 +257,21 @@ struct RowView {
 
 // build_report(), fed one row at a time, for a caller that streams its
 // answers (the USB export) and must not hold them all. It keeps tallies per
-// question (scores, weeks, hours, options) and the notes with the visits
-// they need, so its memory grows with the weeks and the notes, not with the
-// answers. The report it ends with is the one build_report() makes of the
-// same rows, in any order (invariant 4).
+// question (scores, weeks, hours, options) and, per group of notes, the count
+// and only the notes it may print (the newest max_notes_shown: a choice that
+// does not depend on the order they came in). The report it ends with is the
+// one build_report() makes of the same rows, in any order (invariant 4).
+//
+// A note's group is its visit's score band, so a note is placed only once
+// every scale answer of its visit has been seen. Fed in any order, the
+// builder keeps every note and the scores of every visit until finish():
+// memory grows with the notes. Told that visits arrive whole
+// (visits_arrive_whole), it keeps only the visit being fed, and its memory
+// no longer grows with the answers at all.
+//
+//   any order:      add() x N: notes and visit scores kept --finish()--> notes placed, report
+//   visits whole:   add() of visit A ... --a row of visit B--> A's notes placed, only B held
+//                   ... --finish()--> the last visit's notes placed, report
 class ReportBuilder {
  public:
   // `sets` must outlive the builder.
@@ -256,6 +284,12 @@ class ReportBuilder {
   // band; a caller that knows no row of this report is a note may turn
   // that off to save the memory (build_report() does).
   void keep_visit_scores(bool keep);
+  // A promise from the caller: from now on, the rows that name a visit
+  // (session_id) come a visit at a time, every row of one visit before any
+  // row of the next (rows that name none may come between). A visit's
+  // notes are placed when the next visit starts, not kept to the end. A
+  // broken promise gives a report that differs from build_report()'s.
+  void visits_arrive_whole(bool whole);
   void add(const RowView& row);
   void add(const AnswerRow& row) { add(RowView::of(row)); }
   // The report; the builder is spent.

@@ -189,23 +189,6 @@ Status SqliteAnswerArchive::read_answers(std::optional<std::int64_t> since, Arch
     if (rc != SQLITE_ROW) return failed(rc);
     if (Status s = reader.begin(sqlite3_column_int64(count.get(), 0)); !s) return s;
 
-    // Notes are a small share of the answers: the visits that left one are
-    // collected first, then their scores picked from one pass over the table.
-    sql::Stmt scores(db,
-                     "SELECT session_id, set_id, question_id, score FROM answers WHERE score IS NOT NULL AND recorded_at >= ?1 AND "
-                     "session_id IN (SELECT session_id FROM answers WHERE text <> '' AND recorded_at >= ?1) ORDER BY seq");
-    if (!scores) return failed(sqlite3_errcode(db));
-    sqlite3_bind_int64(scores.get(), 1, from);
-    VisitScore v;
-    while ((rc = sqlite3_step(scores.get())) == SQLITE_ROW) {
-      v.session_id = sql::column_text(scores.get(), 0);
-      v.set_id = sql::column_text(scores.get(), 1);
-      v.question_id = sql::column_text(scores.get(), 2);
-      v.score = sqlite3_column_int(scores.get(), 3);
-      if (Status s = reader.visit_score(v); !s) return s;
-    }
-    if (rc != SQLITE_DONE) return failed(rc);
-
     // A second thread reads the answers, a few chunks ahead of the reader:
     // SQLite's side and the reader's (the export's files) each take about
     // half of the time, and they overlap. The connection is used by that
@@ -230,7 +213,26 @@ Status SqliteAnswerArchive::read_answers(std::optional<std::int64_t> since, Arch
     handoff.stop();  // the thread ends at its next chunk, if it has not yet
     producer.join();
     if (!result) return result;
-    return handoff.status();
+    if (Status s = handoff.status(); !s) return s;
+
+    // The visits that left a note, each whole. Notes are a small share of the
+    // answers (a few percent): those visits are found in one pass, and their
+    // notes and scores, a few rows each, sorted by visit. SQLite's sorter
+    // keeps a bounded part of them in memory and spills the rest to a
+    // temporary file, so this does not grow the memory either. Without a
+    // start, plain scans of the table: faster than its index on time, which
+    // pays off only for a part of it.
+    const std::string since_clause = since ? "recorded_at >= ?1 AND " : "";
+    sql::Stmt visits(db, (std::string("SELECT ") + sql::kAnswerColumns + " FROM answers WHERE " + since_clause +
+                          "(score IS NOT NULL OR text <> '') AND session_id IN (SELECT session_id FROM answers WHERE " + since_clause +
+                          "text <> '') ORDER BY session_id, seq")
+                             .c_str());
+    if (!visits) return failed(sqlite3_errcode(db));
+    if (since) sqlite3_bind_int64(visits.get(), 1, from);
+    while ((rc = sqlite3_step(visits.get())) == SQLITE_ROW)
+      if (Status s = reader.note_visit_answer(sql::read_answer(visits.get())); !s) return s;
+    if (rc != SQLITE_DONE) return failed(rc);
+    return {};
   });
 }
 

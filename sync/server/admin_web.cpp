@@ -651,6 +651,8 @@ ApiResponse AdminWeb::results(Context& c, bool csv) {
   report::ReportOptions options;
   options.utc_offset = local_offset();
   options.time_zone_name = zone_name();
+  // A group prints its newest notes only (report::kMaxNotesShown); the CSV holds all of them.
+  options.all_notes_are_in = "Every note is in the CSV download.";
 
   if (csv) {
     if (!problem.empty()) return html(400, frame("Results", c.who, "/admin/results", "<h1>Results</h1>" + notice(escape(problem), "bad")));

@@ -8,8 +8,10 @@
 //     is about three times the CSV).
 //  2. memory: the export's peak resident set (ru_maxrss of the child, from
 //     wait4) at a quarter of ANSWERS and at ANSWERS, as a ratio. Flat means
-//     near 1x; the report keeps the notes' texts it prints (2.5% of the
-//     answers here), so those do grow with the count.
+//     near 1x. Notes are 2.5% of the answers here; the report keeps only the
+//     ones it prints (the newest 200 per group) and one visit at a time, so
+//     what is left to grow is SQLite's list of the visits with a note (a
+//     few bytes each, spilled to a temporary file past its cache).
 //
 // The database is a real kiosk.db, made by the kiosk's own store code, then
 // filled by SQL INSERT ... SELECT in one transaction: visits of a score to

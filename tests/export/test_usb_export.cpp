@@ -658,6 +658,72 @@ TEST_CASE("streaming: answers.csv and report.html are the bytes the report libra
   CHECK(test::read_file(out.folder + "/report.html") == report::report_page(report::build_report(rows, req.sets, filter, options), page));
 }
 
+TEST_CASE("streaming: a report of many notes prints the newest 200 per group, as the report library does from every answer at once",
+          "[export]") {
+  use_utc();
+  std::string dir = test::scratch_dir("export_streaming_notes");
+  fs::create_directories(dir + "/stick");
+  std::vector<Answer> all;
+  // 260 visits scoring 5 (the band 1-9), each with a note, over ten weeks.
+  for (int i = 0; i < 260; ++i) {
+    const std::int64_t at = kMonday + (i % 10) * 7 * 86400 + (9 + i % 8) * kHour + (i % 4) * 900;
+    std::string visit = random_uuid();
+    Answer s = answer(visit, "library", at);
+    s.score = 5;
+    Answer t = answer(visit, "not_lower", at);
+    t.text = "Note " + std::to_string(i % 97) + " about the staff";
+    all.push_back(s);
+    all.push_back(t);
+  }
+  // Twelve visits that span two quarter hours (the score in one, the note in
+  // the next), with other visits of both times between their answers in the
+  // export's order, and three that give their note before their score: the
+  // score of 0 places each note in the band "0" all the same.
+  for (int i = 0; i < 15; ++i) {
+    const std::int64_t at = kMonday + 3 * 86400 + 10 * kHour + (i % 4) * 900;
+    std::string visit = random_uuid();
+    Answer s = answer(visit, "library", at);
+    s.score = 0;
+    Answer t = answer(visit, "not_lower", i < 12 ? at + 900 : at);
+    t.text = "Spanning note " + std::to_string(i);
+    if (i < 12) {
+      all.push_back(s);
+      all.push_back(t);
+    } else {
+      all.push_back(t);
+      all.push_back(s);
+    }
+  }
+  {
+    KioskStore store({dir + "/kiosk.db", std::nullopt});
+    REQUIRE(store.answers.commit_many(all));
+  }
+  SqliteAnswerArchive archive(dir + "/kiosk.db");
+  ExportRequest req = request_for(dir + "/stick");
+  ExportOutcome out = export_results(archive, req);
+  INFO(out.message);
+  REQUIRE(out.ok);
+
+  std::vector<report::AnswerRow> rows;
+  for (const auto& a : all) rows.push_back(report::from_answer(a, req.venue));
+  report::ReportFilter filter;
+  filter.venue = req.venue;
+  report::ReportOptions options;
+  options.time_zone_name = "UTC";
+  options.all_notes_are_in = "Every note is in answers.csv.";
+  report::PageOptions page;
+  page.title = "Tenpoint results: " + req.venue;
+  page.note = "Exported from the kiosk on 2025-03-07 14:00 (UTC), all answers.";
+  const std::string html = test::read_file(out.folder + "/report.html");
+  CHECK(html == report::report_page(report::build_report(rows, req.sets, filter, options), page));
+  CHECK(contains(html, "Showing the newest 200 of 260 notes. Every note is in answers.csv."));
+  CHECK(contains(html, "After a score of 0</h4><p>15 notes, dated to the week."));
+  for (int i = 0; i < 15; ++i) CHECK(contains(html, "Spanning note " + std::to_string(i) + "<"));
+  // answers.csv holds every note.
+  const std::string csv = test::read_file(out.folder + "/answers.csv");
+  for (int i = 0; i < 97; ++i) CHECK(contains(csv, "Note " + std::to_string(i) + " about the staff"));
+}
+
 TEST_CASE("streaming: more answers at one time than are put in order in memory (a clock that stood still) keep the same order",
           "[export]") {
   use_utc();
