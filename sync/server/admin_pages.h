@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admin_web.h"
 #include "html.h"
@@ -38,6 +39,10 @@ std::string notice(const std::string& text, const char* kind = "");  // kind: ""
 // "YYYY-MM-DD" of local time, and back (midnight local time); nullopt when not a date.
 std::string date_of(std::int64_t unix_seconds);
 std::optional<std::int64_t> date_start(std::string_view date);
+// Note moderation applied to answer rows for a report: a hidden note loses
+// its text (the answer still counts), an edited one takes its shown text.
+// (admin_moderation_page.cpp)
+void apply_note_moderation(std::vector<report::AnswerRow>& rows, const std::vector<NoteModeration>& moderation);
 
 }  // namespace admin_page
 

@@ -72,9 +72,22 @@ $$;
 CREATE TRIGGER admin_audit_append_only BEFORE UPDATE OR DELETE ON admin_audit
   FOR EACH ROW EXECUTE FUNCTION admin_audit_append_only();
 )sql"},
+    // Moderation of notes: one row per moderated answer (answers.uuid),
+    // beside the answer, which is never changed.
+    {2, R"sql(
+CREATE TABLE note_moderation(
+  answer_id text PRIMARY KEY,
+  read_back boolean NOT NULL DEFAULT false,
+  shown_text text,
+  hidden boolean NOT NULL DEFAULT false,
+  hidden_reason text NOT NULL DEFAULT '',
+  changed_by text NOT NULL,
+  changed_at bigint NOT NULL
+);
+)sql"},
 };
 
-constexpr int kLatest = 1;
+constexpr int kLatest = 2;
 // Apart from the server store's lock: the bytes of "tpadmin" in ASCII.
 constexpr const char* kAdminMigrationLockKey = "32774660897466734";  // 0x747061646D696E
 
@@ -302,6 +315,60 @@ class PgAdminStore final : public AdminStore {
       }
       if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, "read answers for a report");
       return out;
+    });
+  }
+
+  Result<std::vector<NoteModeration>> note_moderation() override {
+    return pool_.run("read the moderation of notes", [&](Lease& db) -> Result<std::vector<NoteModeration>> {
+      Res r = db.exec("SELECT answer_id, read_back, shown_text, hidden, hidden_reason, changed_by, changed_at FROM note_moderation");
+      if (!r.ok()) return db.fail(r, "read the moderation of notes");
+      std::vector<NoteModeration> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        NoteModeration m;
+        m.answer_id = r.text(i, 0);
+        m.read_back = r.boolean(i, 1);
+        if (!r.is_null(i, 2)) m.shown_text = r.text(i, 2);
+        m.hidden = r.boolean(i, 3);
+        m.hidden_reason = r.text(i, 4);
+        m.changed_by = r.text(i, 5);
+        m.changed_at = r.int64(i, 6);
+        out.push_back(std::move(m));
+      }
+      return out;
+    });
+  }
+
+  Status set_read_back(const std::string& answer_id, bool read_back, const std::string& by, std::int64_t at) override {
+    return write("mark a note read back",
+                 "INSERT INTO note_moderation(answer_id, read_back, changed_by, changed_at) VALUES($1, $2::boolean, $3, $4::bigint) "
+                 "ON CONFLICT (answer_id) DO UPDATE SET read_back = EXCLUDED.read_back, changed_by = EXCLUDED.changed_by, "
+                 "changed_at = EXCLUDED.changed_at",
+                 Params().text(answer_id).boolean(read_back).text(by).int64(at));
+  }
+
+  Status set_shown_text(const std::string& answer_id, const std::optional<std::string>& text, const std::string& by,
+                        std::int64_t at) override {
+    return write("edit a note",
+                 "INSERT INTO note_moderation(answer_id, shown_text, changed_by, changed_at) VALUES($1, $2, $3, $4::bigint) "
+                 "ON CONFLICT (answer_id) DO UPDATE SET shown_text = EXCLUDED.shown_text, changed_by = EXCLUDED.changed_by, "
+                 "changed_at = EXCLUDED.changed_at",
+                 Params().text(answer_id).text_or_null(text).text(by).int64(at));
+  }
+
+  Status set_hidden(const std::string& answer_id, bool hidden, const std::string& reason, const std::string& by, std::int64_t at) override {
+    return write(hidden ? "hide a note" : "show a hidden note",
+                 "INSERT INTO note_moderation(answer_id, hidden, hidden_reason, changed_by, changed_at) "
+                 "VALUES($1, $2::boolean, $3, $4, $5::bigint) ON CONFLICT (answer_id) DO UPDATE SET hidden = EXCLUDED.hidden, "
+                 "hidden_reason = EXCLUDED.hidden_reason, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at",
+                 Params().text(answer_id).boolean(hidden).text(hidden ? reason : std::string()).text(by).int64(at));
+  }
+
+  Result<std::optional<std::string>> note_text(const std::string& answer_id) override {
+    return pool_.run("read a note", [&](Lease& db) -> Result<std::optional<std::string>> {
+      Res r = db.exec("SELECT text FROM answers WHERE uuid = $1 AND text <> ''", Params().text(answer_id));
+      if (!r.ok()) return db.fail(r, "read a note");
+      if (r.rows() == 0) return std::optional<std::string>();
+      return std::optional<std::string>(r.text(0, 0));
     });
   }
 

@@ -92,9 +92,22 @@ CREATE TABLE admin_audit(
 CREATE TRIGGER admin_audit_no_update BEFORE UPDATE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER admin_audit_no_delete BEFORE DELETE ON admin_audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql"},
+    // Moderation of notes: one row per moderated answer (answers.uuid),
+    // beside the answer, which is never changed.
+    {2, R"sql(
+CREATE TABLE note_moderation(
+  answer_id TEXT PRIMARY KEY,
+  read_back INTEGER NOT NULL DEFAULT 0,
+  shown_text TEXT,
+  hidden INTEGER NOT NULL DEFAULT 0,
+  hidden_reason TEXT NOT NULL DEFAULT '',
+  changed_by TEXT NOT NULL,
+  changed_at INTEGER NOT NULL
+);
+)sql"},
 };
 
-constexpr int kLatest = 1;
+constexpr int kLatest = 2;
 
 class SqliteAdminStore final : public AdminStore {
  public:
@@ -392,6 +405,77 @@ class SqliteAdminStore final : public AdminStore {
     }
     if (rc != SQLITE_DONE) return fail(rc, "read answers for a report");
     return out;
+  }
+
+  Result<std::vector<NoteModeration>> note_moderation() override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT answer_id, read_back, shown_text, hidden, hidden_reason, changed_by, changed_at FROM note_moderation");
+    std::vector<NoteModeration> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      NoteModeration m;
+      m.answer_id = sql::column_text(q.get(), 0);
+      m.read_back = sqlite3_column_int(q.get(), 1) != 0;
+      if (sqlite3_column_type(q.get(), 2) != SQLITE_NULL) m.shown_text = sql::column_text(q.get(), 2);
+      m.hidden = sqlite3_column_int(q.get(), 3) != 0;
+      m.hidden_reason = sql::column_text(q.get(), 4);
+      m.changed_by = sql::column_text(q.get(), 5);
+      m.changed_at = sqlite3_column_int64(q.get(), 6);
+      out.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return fail(rc, "read the moderation of notes");
+    return out;
+  }
+
+  Status set_read_back(const std::string& answer_id, bool read_back, const std::string& by, std::int64_t at) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_,
+           "INSERT INTO note_moderation(answer_id, read_back, changed_by, changed_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(answer_id) DO UPDATE SET read_back = ?2, changed_by = ?3, changed_at = ?4");
+    sql::bind_text(q.get(), 1, answer_id);
+    sqlite3_bind_int(q.get(), 2, read_back ? 1 : 0);
+    sql::bind_text(q.get(), 3, by);
+    sqlite3_bind_int64(q.get(), 4, at);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "mark a note read back");
+    return {};
+  }
+
+  Status set_shown_text(const std::string& answer_id, const std::optional<std::string>& text, const std::string& by,
+                        std::int64_t at) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_,
+           "INSERT INTO note_moderation(answer_id, shown_text, changed_by, changed_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(answer_id) DO UPDATE SET shown_text = ?2, changed_by = ?3, changed_at = ?4");
+    sql::bind_text(q.get(), 1, answer_id);
+    if (text) sql::bind_text(q.get(), 2, *text);  // else NULL
+    sql::bind_text(q.get(), 3, by);
+    sqlite3_bind_int64(q.get(), 4, at);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "edit a note");
+    return {};
+  }
+
+  Status set_hidden(const std::string& answer_id, bool hidden, const std::string& reason, const std::string& by, std::int64_t at) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_,
+           "INSERT INTO note_moderation(answer_id, hidden, hidden_reason, changed_by, changed_at) VALUES(?1, ?2, ?3, ?4, ?5) "
+           "ON CONFLICT(answer_id) DO UPDATE SET hidden = ?2, hidden_reason = ?3, changed_by = ?4, changed_at = ?5");
+    sql::bind_text(q.get(), 1, answer_id);
+    sqlite3_bind_int(q.get(), 2, hidden ? 1 : 0);
+    sql::bind_text(q.get(), 3, hidden ? reason : std::string());
+    sql::bind_text(q.get(), 4, by);
+    sqlite3_bind_int64(q.get(), 5, at);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, hidden ? "hide a note" : "show a hidden note");
+    return {};
+  }
+
+  Result<std::optional<std::string>> note_text(const std::string& answer_id) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "SELECT text FROM answers WHERE uuid = ?1 AND text <> ''");
+    sql::bind_text(q.get(), 1, answer_id);
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return fail(rc, "read a note");
+    return std::optional<std::string>(sql::column_text(q.get(), 0));
   }
 
  private:

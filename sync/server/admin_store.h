@@ -11,7 +11,9 @@
 //      applies its migrations in one transaction (PostgreSQL: under an
 //      advisory lock), apart from the server store's migrations.
 //   3. The audit log is only ever appended to.
-//   4. Every method reports a storage failure as a failed Status or Result,
+//   4. Answers are never changed here: a note's moderation (shown text,
+//      read back, hidden) is a row of its own beside it (note_moderation).
+//   5. Every method reports a storage failure as a failed Status or Result,
 //      kept apart from "no such account" or "no such session".
 #pragma once
 #include <cstdint>
@@ -56,6 +58,19 @@ struct AuditEntry {
   std::int64_t id = 0;
   std::int64_t at = 0;
   std::string account, address, action, detail;
+};
+
+// What a moderator decided about one note (a text answer), keyed by the
+// answer's id. The answer itself is never changed: `shown_text` is kept
+// beside it and used in its place wherever results show notes.
+struct NoteModeration {
+  std::string answer_id;
+  bool read_back = false;                 // chosen to be read back to residents
+  std::optional<std::string> shown_text;  // a light edit (trimmed, spelling fixed); empty: as typed
+  bool hidden = false;                    // left out of the results page and its CSV
+  std::string hidden_reason;              // why, while hidden
+  std::string changed_by;                 // the account that made the last change
+  std::int64_t changed_at = 0;
 };
 
 // Answers for a report: every answer of `venue` (all venues when empty)
@@ -110,6 +125,21 @@ class AdminStore {
   // Every venue name the server knows, sorted.
   virtual Result<std::vector<std::string>> venues() = 0;
   virtual Result<std::vector<report::AnswerRow>> answer_rows(const AnswerQuery& query) = 0;
+
+  // Note moderation (admin_moderation_page.cpp). Each change sets one field
+  // and leaves the others as they were, so two moderators changing one note
+  // at once lose neither change. A row is made on the first change.
+  virtual Result<std::vector<NoteModeration>> note_moderation() = 0;  // every note ever moderated
+  virtual Status set_read_back(const std::string& answer_id, bool read_back, const std::string& by, std::int64_t at) = 0;
+  // nullopt: show the note as typed again.
+  virtual Status set_shown_text(const std::string& answer_id, const std::optional<std::string>& text, const std::string& by,
+                                std::int64_t at) = 0;
+  // `reason` is kept while hidden; unhiding clears it.
+  virtual Status set_hidden(const std::string& answer_id, bool hidden, const std::string& reason, const std::string& by,
+                            std::int64_t at) = 0;
+  // The text of the note with answer id `answer_id` as stored; nullopt when
+  // there is no such answer or it has no text.
+  virtual Result<std::optional<std::string>> note_text(const std::string& answer_id) = 0;
 };
 
 // The admin store beside the server's store at `where` (the same SQLite file

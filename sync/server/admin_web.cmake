@@ -25,6 +25,7 @@ file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/generated/web_assets.h CONTENT
 add_library(tenpoint_admin STATIC
   sync/server/admin_auth.cpp
   sync/server/admin_command.cpp
+  sync/server/admin_moderation_page.cpp
   sync/server/admin_pg_store.cpp
   sync/server/admin_sets_page.cpp
   sync/server/admin_sqlite_store.cpp

@@ -1,6 +1,6 @@
 // The admin web: routing, sign-in, and the kiosk, results and audit pages.
-// The question-set pages are in admin_sets_page.cpp. The rules are in
-// admin_web.h.
+// The question-set pages are in admin_sets_page.cpp, the moderation view
+// in admin_moderation_page.cpp. The rules are in admin_web.h.
 //
 // [SECTION] Forms, cookies and the page frame
 // [SECTION] Routing and the session check
@@ -208,11 +208,9 @@ std::string frame(const std::string& title, const std::optional<SignedIn>& who, 
       const char* label;
       bool admin_only;
     };
-    static constexpr Item kNav[] = {{"/admin/", "Overview", false},
-                                    {"/admin/results", "Results", false},
-                                    {"/admin/kiosks", "Venues and kiosks", true},
-                                    {"/admin/sets", "Question sets", true},
-                                    {"/admin/audit", "Audit log", true}};
+    static constexpr Item kNav[] = {
+        {"/admin/", "Overview", false},         {"/admin/results", "Results", false},      {"/admin/kiosks", "Venues and kiosks", true},
+        {"/admin/sets", "Question sets", true}, {"/admin/moderation", "Moderation", true}, {"/admin/audit", "Audit log", true}};
     out += "<nav aria-label=\"Main\"><ul>";
     for (const Item& item : kNav) {
       if (item.admin_only && !who->may_change()) continue;
@@ -315,17 +313,19 @@ ApiResponse AdminWeb::route(const ApiRequest& request, Context& c) {
     if (p == "/admin/sets/publish") return publish_set(c);
     if (p == "/admin/sets/rollback") return rollback_set(c);
     if (p == "/admin/sets/assign") return assign_set(c);
+    if (p.starts_with("/admin/moderation/")) return moderate(c);
     return html(404, frame("Not found", c.who, "", "<h1>Not found</h1>"));
   }
   if (p == "/admin" || p == "/admin/") return overview(c);
   if (p == "/admin/results") return results(c, false);
   if (p == "/admin/results.csv") return results(c, true);
-  if (p == "/admin/kiosks" || p == "/admin/sets" || p == "/admin/sets/edit" || p == "/admin/audit") {
+  if (p == "/admin/kiosks" || p == "/admin/sets" || p == "/admin/sets/edit" || p == "/admin/audit" || p == "/admin/moderation") {
     if (!c.who->may_change())
       return refused(c, 403, "This page is for administrators. Your account can see results.", "refused " + p + ": viewer");
     if (p == "/admin/kiosks") return kiosks(c);
     if (p == "/admin/sets") return sets(c);
     if (p == "/admin/sets/edit") return set_editor(c);
+    if (p == "/admin/moderation") return moderation(c);
     return audit_page(c);
   }
   return html(404,
@@ -638,6 +638,12 @@ ApiResponse AdminWeb::results(Context& c, bool csv) {
     std::set<std::string> may(allowed.begin(), allowed.end());
     for (auto& r : *got)
       if (c.who->may_change() || may.count(r.venue)) rows.push_back(std::move(r));
+    // Hidden notes leave the page and the CSV; edited ones show their edit.
+    if (notes) {
+      auto moderation = admin_.note_moderation();
+      if (!moderation) return unavailable(moderation.status(), "read the moderation of notes");
+      admin_page::apply_note_moderation(rows, *moderation);
+    }
   }
 
   report::ReportFilter filter;

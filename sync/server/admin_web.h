@@ -29,6 +29,7 @@
 #include "admin_auth.h"
 #include "admin_store.h"
 #include "api.h"
+#include "question_set.h"
 #include "secrets.h"
 #include "server_store.h"
 
@@ -77,6 +78,10 @@ class AdminWeb {
   ApiResponse publish_set(Context& c);
   ApiResponse rollback_set(Context& c);
   ApiResponse assign_set(Context& c);
+  ApiResponse moderation(Context& c);
+  ApiResponse moderate(Context& c);
+  // Every stored version of every question set that parses.
+  Status load_sets(std::vector<QuestionSet>& sets);
 
   ApiResponse unavailable(const Status& failure, const char* doing);
   ApiResponse refused(Context& c, int status, const std::string& why, const std::string& audit_detail);

@@ -129,6 +129,59 @@ try {
   check(csv.status() === 200 && csv.headers()['content-type'].startsWith('text/csv'), 'the CSV downloads');
   check((await csv.text()).includes('set_id,set_version,venue'), 'the CSV has the report library\'s columns');
 
+  step = 'moderation: mark a note read back, edit one, hide one with a reason';
+  const csvBefore = await (await context.request.get(`${base}${csvHref}`)).text();
+  const countIn = (text, part) => text.split(part).length - 1;
+  const noteDay = new Date((now - (now % 3600)) * 1000);
+  const day = `${noteDay.getFullYear()}-${String(noteDay.getMonth() + 1).padStart(2, '0')}-${String(noteDay.getDate()).padStart(2, '0')}`;
+  await page.goto(`${base}/admin/moderation`);
+  check(await page.getByRole('link', { name: 'Moderation' }).getAttribute('aria-current') === 'page', 'the view is in the navigation');
+  await page.getByLabel('Venue').selectOption('Central');
+  await page.getByLabel('From').fill(day);
+  await page.getByLabel('To (included)').fill(day);
+  await submit(page, () => page.getByRole('button', { name: 'Show' }).click());
+  check(await page.getByLabel('From').inputValue() <= day, 'the days are widened to the whole week');
+  // The nine notes sent are next to each other, newest first; the kiosk's own notes of the
+  // same week may come before them, so they may be a page or two on.
+  const ours = page.locator('article.note', { hasText: scriptNote });
+  while ((await ours.count()) < 3) {
+    const older = page.getByRole('link', { name: 'Older notes' });
+    check((await older.count()) === 1, 'the notes sent are listed');
+    await submit(page, () => older.click());
+  }
+  const numberOf = async (i) => (await ours.nth(i).locator('h2').textContent()).replace('Note ', '');
+  const [first, second, third] = [await numberOf(0), await numberOf(1), await numberOf(2)];
+  await submit(page, () => page.getByRole('button', { name: `Mark read back (note ${first})`, exact: true }).click());
+  check((await page.content()).includes('Marked as read back.'), 'marking is confirmed');
+  check(await ours.nth(0).locator('.tag', { hasText: 'Read back' }).isVisible(), 'the note is tagged read back');
+  // By keyboard: the summary opens with Enter, the field has its label.
+  await page.getByText(`Edit what shows (note ${second})`).focus();
+  await page.keyboard.press('Enter');
+  const edit = page.getByLabel(`Text shown (note ${second})`);
+  check(await edit.isVisible(), 'Enter on the summary opens the edit form');
+  await edit.fill('Tenpoint was here');
+  await submit(page, () => ours.nth(1).getByRole('button', { name: 'Save text' }).click());
+  check(await ours.nth(1).locator('blockquote').textContent() === 'Tenpoint was here', 'the edit is what shows');
+  check((await ours.nth(1).locator('q').textContent()) === scriptNote, 'the text as typed is shown beside it');
+  await page.getByText(`Hide from the results (note ${third})`).click();
+  await page.getByLabel(`Reason (note ${third})`).fill('Test of hiding: code in a note');
+  await submit(page, () => page.getByRole('button', { name: `Hide note ${third}`, exact: true }).click());
+  check(await ours.nth(2).locator('.tag', { hasText: 'Hidden' }).isVisible(), 'the note is tagged hidden');
+  check(await ours.nth(2).getByText('Reason: Test of hiding: code in a note').isVisible(), 'the reason is shown');
+  await shoot(page, 'moderation');
+  await page.goto(`${base}/admin/audit`);
+  const moderationAudit = await page.content();
+  check(moderationAudit.includes('marked a note read back') && moderationAudit.includes('edited a note') &&
+        moderationAudit.includes('Test of hiding: code in a note'), 'each action and the reason are in the audit log');
+  await page.goto(`${base}/admin/results?venue=Central`);
+  check(await page.getByText('Tenpoint was here').first().isVisible(), 'the results show the edit');
+  const csvAfter = await (await context.request.get(`${base}${csvHref}`)).text();
+  check(countIn(csvAfter, '</script> was here') === countIn(csvBefore, '</script> was here') - 2,
+        'the CSV lost the hidden note and the edited one\'s text as typed');
+  check(csvAfter.includes('Tenpoint was here'), 'the CSV has the edit');
+  const forgedHide = await context.request.post(`${base}/admin/moderation/hide`, { form: { answer: 'x', reason: 'no token' } });
+  check(forgedHide.status() === 403, `a moderation POST without the token is refused (${forgedHide.status()})`);
+
   step = 'venues and kiosks';
   await page.goto(`${base}/admin/kiosks`);
   check((await page.content()).includes('Revoke'), 'the kiosk is listed with a revoke button');
@@ -165,6 +218,10 @@ try {
   check(change.status() === 403, `a viewer's change is refused (${change.status()})`);
   const sets = await viewer.page.goto(`${base}/admin/sets`);
   check(sets.status() === 403, 'a viewer cannot open the sets page');
+  const moderation = await viewer.page.goto(`${base}/admin/moderation`);
+  check(moderation.status() === 403, 'a viewer cannot open the moderation view');
+  const hide = await viewer.context.request.post(`${base}/admin/moderation/hide`, { form: { csrf: token, answer: 'x', reason: 'viewer' } });
+  check(hide.status() === 403, `a viewer cannot moderate (${hide.status()})`);
 
   step = 'phone width';
   const small = await newSession(phone);

@@ -7,6 +7,7 @@
 // Without PostgreSQL, a run that selects any PostgreSQL case exits with 77
 // before running anything, so ctest shows it skipped, never passed.
 #define CATCH_CONFIG_RUNNER
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,6 +59,15 @@ struct SQLite {
     b.admin = open_admin_store(b.where);
     return b;
   }
+  // Test set-up only: SQL on the database behind `b`, beside its stores.
+  static void exec(const Backend& b, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((b.where.data_dir + "/server.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
 };
 
 struct PostgreSQL {
@@ -69,6 +79,7 @@ struct PostgreSQL {
     b.admin = open_admin_store(b.where, 2);
     return b;
   }
+  static void exec(const Backend& b, const std::string& sql) { test::PgClient(b.where.database_url).query(sql); }
 };
 
 std::string header(const ApiResponse& r, const std::string& name) {
@@ -694,6 +705,275 @@ TEMPLATE_TEST_CASE("admin: answers come folded for a report, and the report read
     filter.question_id = "library";
     same_report(*rows, filter);
   }
+}
+
+// Enrols a kiosk and stores one visit per text in `notes`: a score of `score`
+// and the note, the first the newest (an hour apart, from a day before kNow).
+// Returns the notes' answer ids in the same order.
+std::vector<std::string> add_notes(ServerStore& store, const std::string& code_hash, int kiosk_no, const std::vector<std::string>& notes,
+                                   int score = 7) {
+  auto enrolled = store.enrol({code_hash, "plain-" + code_hash}, "dev-" + code_hash, "token-" + code_hash, "desk", kNow);
+  REQUIRE(enrolled);
+  REQUIRE(enrolled->kind == EnrolOutcome::enrolled);
+  wire::Batch batch{"n-" + code_hash, {}};
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < notes.size(); ++i) {
+    for (int k = 0; k < 2; ++k) {
+      StoredAnswer s;
+      s.seq = static_cast<std::int64_t>(batch.answers.size()) + 1;
+      char uuid[48];
+      std::snprintf(uuid, sizeof uuid, "%08d-0000-4000-8000-%012zu", kiosk_no, batch.answers.size());
+      s.answer.uuid = uuid;
+      s.answer.set_id = "library-demo";
+      s.answer.set_version = 1;
+      s.answer.session_id = "visit-" + code_hash + "-" + std::to_string(i);
+      s.answer.language = "en";
+      s.answer.stamp = {kNow - 86400 - static_cast<std::int64_t>(i) * 3600, true, "boot", 1000 + static_cast<std::int64_t>(i)};
+      if (k == 0) {
+        s.answer.question_id = "library";
+        s.answer.score = score;
+      } else {
+        s.answer.question_id = "not_lower";
+        s.answer.text = notes[i];
+        ids.push_back(uuid);
+      }
+      batch.answers.push_back(s);
+    }
+  }
+  REQUIRE(store.ingest("dev-" + code_hash, batch, kNow));
+  return ids;
+}
+
+std::vector<std::string> numbered(const std::string& prefix, int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back(prefix + (i < 10 ? " 0" : " ") + std::to_string(i));
+  return out;
+}
+
+std::optional<NoteModeration> moderation_of(AdminStore& admin, const std::string& answer_id) {
+  auto all = admin.note_moderation();
+  REQUIRE(all);
+  for (const auto& m : *all)
+    if (m.answer_id == answer_id) return m;
+  return std::nullopt;
+}
+
+constexpr const char* kModerationDays = "from=2025-11-01&to=2025-11-30";
+
+TEMPLATE_TEST_CASE("admin: a note's moderation is kept beside it, each field on its own, and the answer is never changed", "", SQLite,
+                   PostgreSQL) {
+  Fixture f(TestType::make());
+  CHECK(f.b.admin->schema_version() == 2);
+  auto ids = add_notes(*f.b.store, "hash-north", 1, {"the libary is grate"});
+  const std::string id = ids.front();
+  CHECK(f.b.admin->note_moderation().value().empty());
+  CHECK(f.b.admin->note_text(id).value() == std::optional<std::string>("the libary is grate"));
+  CHECK(!f.b.admin->note_text("no-such-answer").value().has_value());
+
+  REQUIRE(f.b.admin->set_read_back(id, true, "alice", kNow));
+  REQUIRE(f.b.admin->set_shown_text(id, std::string("The library is great"), "bob", kNow + 1));
+  REQUIRE(f.b.admin->set_hidden(id, true, "names a member of staff", "carol", kNow + 2));
+  auto m = moderation_of(*f.b.admin, id);
+  REQUIRE(m);
+  CHECK(m->read_back);  // each change left the others as they were
+  CHECK(m->shown_text == std::optional<std::string>("The library is great"));
+  CHECK(m->hidden);
+  CHECK(m->hidden_reason == "names a member of staff");
+  CHECK(m->changed_by == "carol");
+  CHECK(m->changed_at == kNow + 2);
+
+  REQUIRE(f.b.admin->set_hidden(id, false, "ignored", "alice", kNow + 3));
+  REQUIRE(f.b.admin->set_shown_text(id, std::nullopt, "alice", kNow + 4));
+  REQUIRE(f.b.admin->set_read_back(id, false, "alice", kNow + 5));
+  m = moderation_of(*f.b.admin, id);
+  REQUIRE(m);
+  CHECK(!m->hidden);
+  CHECK(m->hidden_reason.empty());
+  CHECK(!m->shown_text);
+  CHECK(!m->read_back);
+  // The answer as stored, whatever was done to how it shows.
+  CHECK(f.b.admin->note_text(id).value() == std::optional<std::string>("the libary is grate"));
+}
+
+TEMPLATE_TEST_CASE("admin: admin tables of the first version gain the moderation table when opened, keeping what they hold", "", SQLite,
+                   PostgreSQL) {
+  Backend b = TestType::make();
+  REQUIRE(b.admin->add_account({"alice", hash_password(kAlicePassword), AdminRole::admin, {}, kNow}));
+  b.admin.reset();
+  // Back to the first version's tables, as a server of before the moderation view left them.
+  TestType::exec(b, "DROP TABLE note_moderation");
+  TestType::exec(b, "DELETE FROM admin_schema WHERE version = 2");
+  b.admin = open_admin_store(b.where);
+  CHECK(b.admin->schema_version() == 2);
+  CHECK(b.admin->account("alice").value().has_value());
+  CHECK(b.admin->note_moderation().value().empty());
+  REQUIRE(b.admin->set_read_back("some-answer", true, "alice", kNow));
+  CHECK(moderation_of(*b.admin, "some-answer")->read_back);
+}
+
+TEMPLATE_TEST_CASE("admin: the moderation view shows notes of groups of 8 or more, newest first and paged, and counts smaller groups", "",
+                   SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  add_notes(*f.b.store, "hash-north", 1, numbered("north <note>", 25));
+  add_notes(*f.b.store, "hash-south", 2, numbered("south note", 3));
+  Browser br{*f.web};
+  br.login("alice", kAlicePassword);
+  ApiResponse first = br.get(std::string("/admin/moderation?") + kModerationDays);
+  REQUIRE(first.status == 200);
+  const std::string escaped = report::escape("north <note>");
+  CHECK(first.body.find("north <note>") == std::string::npos);  // escaped, always
+  // Newest first, 20 to a page.
+  std::size_t last = 0;
+  for (int i = 0; i < 20; ++i) {
+    std::string text = escaped + (i < 10 ? " 0" : " ") + std::to_string(i);
+    std::size_t at = first.body.find(text);
+    INFO(text);
+    REQUIRE(at != std::string::npos);
+    CHECK(at > last);
+    last = at;
+  }
+  CHECK(first.body.find(escaped + " 20") == std::string::npos);
+  CHECK(first.body.find("Page 1 of 2 (25 notes)") != std::string::npos);
+  ApiResponse second = br.get(std::string("/admin/moderation?") + kModerationDays + "&page=2");
+  CHECK(second.body.find(escaped + " 24") != std::string::npos);
+  CHECK(second.body.find(escaped + " 19") == std::string::npos);
+  // South's three notes: a count in words, never their text.
+  for (const auto& page : {first.body, second.body}) {
+    CHECK(page.find("south note") == std::string::npos);
+    CHECK(page.find("Groups too small to read") != std::string::npos);
+    CHECK(page.find("<td data-label=\"Venue\">South</td>") != std::string::npos);
+    CHECK(page.find(">fewer than 5</td>") != std::string::npos);
+  }
+  // By venue and by band: without a set, a score of 7 is in the default band 7-10.
+  ApiResponse south = br.get(std::string("/admin/moderation?venue=South&") + kModerationDays);
+  CHECK(south.body.find("No notes to show") != std::string::npos);
+  ApiResponse band = br.get(std::string("/admin/moderation?band=7-10&") + kModerationDays);
+  CHECK(band.body.find(escaped + " 00") != std::string::npos);
+  CHECK(band.body.find("After a score of 7\xE2\x80\x93"
+                       "10") != std::string::npos);
+  ApiResponse other = br.get(std::string("/admin/moderation?band=0-3&") + kModerationDays);
+  CHECK(other.body.find(escaped + " 00") == std::string::npos);
+  // Dated to the week, never the hour, and the days widened to whole weeks
+  // (2025-11-01 is a Saturday): a span a day shorter or longer reads the same groups.
+  CHECK(first.body.find("week of 2025-11-24") != std::string::npos);
+  CHECK(first.body.find("id=\"from\" name=\"from\" value=\"2025-10-27\"") != std::string::npos);
+  ApiResponse one_day = br.get("/admin/moderation?from=2025-11-29&to=2025-11-29");
+  CHECK(one_day.body.find("id=\"from\" name=\"from\" value=\"2025-11-24\"") != std::string::npos);
+  CHECK(one_day.body.find("id=\"to\" name=\"to\" value=\"2025-11-30\"") != std::string::npos);
+  CHECK(one_day.body.find("Page 1 of 2 (25 notes)") != std::string::npos);
+}
+
+TEMPLATE_TEST_CASE("admin: moderating needs an admin and the CSRF token, and every action is in the audit log", "", SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  auto ids = add_notes(*f.b.store, "hash-north", 1, numbered("the libary was grate", 9));
+  const std::string id = ids[1];
+  const std::string back = std::string("&") + kModerationDays;
+
+  Browser viewer{*f.web};
+  REQUIRE(viewer.login("vera", kVeraPassword).status == 303);
+  CHECK(viewer.get("/admin/moderation").status == 403);
+  CHECK(viewer.get("/admin/").body.find("/admin/moderation") == std::string::npos);  // not offered
+  CHECK(viewer.post("/admin/moderation/read-back", "csrf=" + viewer.csrf() + "&on=1&answer=" + id).status == 403);
+  CHECK(viewer.post("/admin/moderation/hide", "csrf=" + viewer.csrf() + "&reason=x&answer=" + id).status == 403);
+  CHECK(f.audited("refused", "/admin/moderation/read-back: viewer"));
+
+  Browser br{*f.web};
+  br.login("alice", kAlicePassword);
+  CHECK(br.post("/admin/moderation/read-back", "on=1&answer=" + id).status == 403);
+  CHECK(br.post("/admin/moderation/hide", "reason=spam&answer=" + id + "&csrf=" + std::string(64, '0')).status == 403);
+  CHECK(f.b.admin->note_moderation().value().empty());
+  CHECK(f.audited("refused", "CSRF"));
+  const std::string token = br.csrf();
+
+  ApiResponse marked = br.post("/admin/moderation/read-back", "csrf=" + token + "&on=1&answer=" + id + back);
+  CHECK(marked.status == 303);
+  CHECK(header(marked, "Location").starts_with("/admin/moderation?venue=&question=&band=&from=2025-11-01&to=2025-11-30"));
+  CHECK(moderation_of(*f.b.admin, id)->read_back);
+  CHECK(f.audited("marked a note read back", "answer " + id));
+  CHECK(br.get(header(marked, "Location")).body.find("Marked as read back.") != std::string::npos);
+
+  // Hiding needs a reason.
+  CHECK(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=++&answer=" + id).status == 400);
+  CHECK(!moderation_of(*f.b.admin, id)->hidden);
+  CHECK(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=" + url_encode("gives a phone number") + "&answer=" + id).status ==
+        303);
+  CHECK(moderation_of(*f.b.admin, id)->hidden_reason == "gives a phone number");
+  CHECK(f.audited("hid a note", "answer " + id + ": gives a phone number"));
+
+  // A light edit: shown, with the text as typed beside it; the answer unchanged.
+  CHECK(
+      br.post("/admin/moderation/edit", "csrf=" + token + "&text=" + url_encode("  The library was great 01 ") + "&answer=" + id).status ==
+      303);
+  CHECK(moderation_of(*f.b.admin, id)->shown_text == std::optional<std::string>("The library was great 01"));
+  CHECK(f.b.admin->note_text(id).value() == std::optional<std::string>("the libary was grate 01"));
+  CHECK(f.audited("edited a note", "answer " + id + ": shows \"The library was great 01\""));
+  ApiResponse page = br.get(std::string("/admin/moderation?") + kModerationDays);
+  auto shown = page.body.find(">The library was great 01</blockquote>");
+  auto typed = page.body.find("<q lang=\"en\">the libary was grate 01</q>");
+  CHECK(shown != std::string::npos);
+  CHECK(typed != std::string::npos);
+  CHECK(page.body.find("New words") == std::string::npos);  // spelling only
+  // Words the resident did not write are the admin's call, and named.
+  CHECK(
+      br.post("/admin/moderation/edit", "csrf=" + token + "&text=" + url_encode("The library was terrible 01") + "&answer=" + id).status ==
+      303);
+  page = br.get(std::string("/admin/moderation?") + kModerationDays);
+  CHECK(page.body.find("The edit adds words the resident did not write: terrible.") != std::string::npos);
+  CHECK(f.audited("edited a note", "adds words: terrible"));
+  // An empty edit is refused; "show as typed" clears it.
+  CHECK(br.post("/admin/moderation/edit", "csrf=" + token + "&text=+&answer=" + id).status == 400);
+  CHECK(br.post("/admin/moderation/edit", "csrf=" + token + "&restore=1&text=&answer=" + id).status == 303);
+  CHECK(!moderation_of(*f.b.admin, id)->shown_text);
+  CHECK(f.audited("restored a note as typed", "answer " + id));
+
+  CHECK(br.post("/admin/moderation/unhide", "csrf=" + token + "&answer=" + id).status == 303);
+  CHECK(!moderation_of(*f.b.admin, id)->hidden);
+  CHECK(f.audited("showed a hidden note again", "answer " + id));
+  CHECK(br.post("/admin/moderation/read-back", "csrf=" + token + "&on=0&answer=" + id).status == 303);
+  CHECK(!moderation_of(*f.b.admin, id)->read_back);
+  CHECK(f.audited("unmarked a note read back", "answer " + id));
+
+  // Only notes: an unknown id, or a score's, changes nothing.
+  CHECK(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=x&answer=no-such-answer").status == 404);
+  CHECK(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=x&answer=00000001-0000-4000-8000-000000000000").status == 404);
+  CHECK(br.post("/admin/moderation/delete", "csrf=" + token + "&answer=" + id).status == 404);
+  // GET never changes anything.
+  CHECK(br.get("/admin/moderation/hide?csrf=" + token + "&reason=x&answer=" + id).status == 404);
+  CHECK(!moderation_of(*f.b.admin, id)->hidden);
+}
+
+TEMPLATE_TEST_CASE("admin: hidden notes leave the results page and its CSV, edited ones show their edit", "", SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  auto ids = add_notes(*f.b.store, "hash-north", 1, numbered("the libary note", 10));
+  Browser br{*f.web};
+  br.login("alice", kAlicePassword);
+  const std::string token = br.csrf();
+  const std::string results = std::string("/admin/results?") + kModerationDays;
+  const std::string csv = std::string("/admin/results.csv?") + kModerationDays;
+  for (const auto& target : {results, csv}) {
+    ApiResponse r = br.get(target);
+    CHECK(r.body.find("the libary note 03") != std::string::npos);
+    CHECK(r.body.find("the libary note 05") != std::string::npos);
+  }
+  REQUIRE(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=" + url_encode("names a person") + "&answer=" + ids[3]).status ==
+          303);
+  REQUIRE(br.post("/admin/moderation/edit", "csrf=" + token + "&text=" + url_encode("The library note 05") + "&answer=" + ids[5]).status ==
+          303);
+  for (const auto& target : {results, csv}) {
+    INFO(target);
+    ApiResponse r = br.get(target);
+    CHECK(r.status == 200);
+    CHECK(r.body.find("the libary note 03") == std::string::npos);  // hidden
+    CHECK(r.body.find("the libary note 05") == std::string::npos);  // edited: the edit shows instead
+    CHECK(r.body.find("The library note 05") != std::string::npos);
+    CHECK(r.body.find("the libary note 04") != std::string::npos);  // the rest as typed
+  }
+  // Shown again once unhidden.
+  REQUIRE(br.post("/admin/moderation/unhide", "csrf=" + token + "&answer=" + ids[3]).status == 303);
+  CHECK(br.get(csv).body.find("the libary note 03") != std::string::npos);
+  // With a group below 8 after hiding, the results show no text at all, as for any small group.
+  for (int i = 0; i < 3; ++i) REQUIRE(br.post("/admin/moderation/hide", "csrf=" + token + "&reason=test&answer=" + ids[i]).status == 303);
+  CHECK(br.get(results).body.find("the libary note 04") == std::string::npos);
 }
 
 TEST_CASE("admin: /admin and everything under it is the admin web's, on the API's address only, GET and POST") {
