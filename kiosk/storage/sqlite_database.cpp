@@ -77,6 +77,14 @@ const char* const kMigrations[] = {
     );
     INSERT INTO pin_lock_state(id) VALUES(1);
     )sql",
+    R"sql(
+    -- The USB export's second look at the visits that left a note
+    -- (sqlite_answer_archive.cpp): which visits those are, then each one's
+    -- notes and scale answers, without reading the whole table. Partial, so
+    -- a commit of any other answer leaves them alone.
+    CREATE INDEX answers_noted ON answers(session_id) WHERE text <> '';
+    CREATE INDEX answers_note_visits ON answers(session_id) WHERE score IS NOT NULL OR text <> '';
+    )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteDatabase::kSchemaVersion);
 

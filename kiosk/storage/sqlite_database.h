@@ -37,7 +37,7 @@ class SqliteDatabase {
     std::string path;
     std::optional<int> max_page_count;  // caps the file size (tests use it to fill the "disk")
   };
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   explicit SqliteDatabase(Options options);
   ~SqliteDatabase();

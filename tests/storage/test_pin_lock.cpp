@@ -41,10 +41,13 @@ TEST_CASE("a database from before the PIN lockout is migrated with its answers a
     REQUIRE(store.answers.commit(a));
   }
   // Back to schema 3, as the previous release left it.
-  REQUIRE(std::system(("sqlite3 " + dir + "/kiosk.db 'DROP TABLE pin_lock_state; PRAGMA user_version=3'").c_str()) == 0);
+  REQUIRE(std::system(("sqlite3 " + dir +
+                       "/kiosk.db 'DROP TABLE pin_lock_state; DROP INDEX answers_noted; DROP INDEX answers_note_visits; "
+                       "PRAGMA user_version=3'")
+                          .c_str()) == 0);
   KioskStore store({dir + "/kiosk.db", std::nullopt});
   REQUIRE(store.database.open());
-  CHECK(store.database.schema_version() == 4);
+  CHECK(store.database.schema_version() == SqliteDatabase::kSchemaVersion);
   CHECK(store.database.count_answers() == 1);
   Result<PinLockState> none = store.pin_lock.load_pin_lock();
   REQUIRE(none);
