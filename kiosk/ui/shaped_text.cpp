@@ -505,9 +505,8 @@ std::shared_ptr<const Layout> TextShaper::layout(std::string_view utf8, float si
       float pen = 0;
       for (const Piece& piece : pieces)
         for (const auto& [g, face] : piece.glyphs) {
-          line.glyphs.push_back(
-              {face, g->glyph, pen + static_cast<float>(g->x_offset) / kUnitsPerPx, -static_cast<float>(g->y_offset) / kUnitsPerPx,
-               static_cast<std::uint32_t>(p.bytes[g->cluster])});
+          line.glyphs.push_back({face, g->glyph, pen + static_cast<float>(g->x_offset) / kUnitsPerPx,
+                                 -static_cast<float>(g->y_offset) / kUnitsPerPx, static_cast<std::uint32_t>(p.bytes[g->cluster])});
           pen += static_cast<float>(g->x_advance) / kUnitsPerPx;
         }
       line.width = pen;

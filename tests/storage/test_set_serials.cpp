@@ -52,10 +52,12 @@ TEST_CASE("a database from before signed sets is migrated with its answers and n
     REQUIRE(store.answers.commit(a));
   }
   // Back to schema 2, as the previous release left it.
-  REQUIRE(std::system(
-              ("sqlite3 " + dir + "/kiosk.db 'DROP TABLE signed_set_state; DROP TABLE pin_lock_state; DROP INDEX answers_noted; DROP INDEX answers_note_visits; "
-               "PRAGMA user_version=2'").c_str()) ==
-          0);
+  REQUIRE(
+      std::system(
+          ("sqlite3 " + dir +
+           "/kiosk.db 'DROP TABLE signed_set_state; DROP TABLE pin_lock_state; DROP INDEX answers_noted; DROP INDEX answers_note_visits; "
+           "PRAGMA user_version=2'")
+              .c_str()) == 0);
   KioskStore store({dir + "/kiosk.db", std::nullopt});
   REQUIRE(store.database.open());
   CHECK(store.database.schema_version() == SqliteDatabase::kSchemaVersion);

@@ -1,10 +1,9 @@
 // The shaped-text path without a display: glyphs and positions against
 // HarfBuzz's own hb-shape, the bidi order of mixed text, line breaking,
 // the layout cache and the glyph atlas.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -63,9 +62,8 @@ std::string quoted(const std::string& s) {
 // hb-shape's glyphs for one run, in its own units and order.
 std::vector<ShapedRun::Glyph> hb_shape(const std::string& font, const std::string& text, int scale, const char* direction,
                                        const char* script, const char* language) {
-  std::string cmd = "hb-shape --output-format=json --no-glyph-names --font-size=" + std::to_string(scale) +
-                    " --direction=" + direction + " --script=" + script + " --language=" + language + " " + quoted(font) + " " +
-                    quoted(text);
+  std::string cmd = "hb-shape --output-format=json --no-glyph-names --font-size=" + std::to_string(scale) + " --direction=" + direction +
+                    " --script=" + script + " --language=" + language + " " + quoted(font) + " " + quoted(text);
   std::string out = run_capture(cmd);
   INFO(cmd);
   REQUIRE(!out.empty());
@@ -79,8 +77,8 @@ std::vector<ShapedRun::Glyph> hb_shape(const std::string& font, const std::strin
       REQUIRE(v);
       return static_cast<std::int32_t>(v->number);
     };
-    glyphs.push_back({static_cast<std::uint32_t>(num("g")), static_cast<std::uint32_t>(num("cl")), num("ax"), num("ay"), num("dx"),
-                      num("dy")});
+    glyphs.push_back(
+        {static_cast<std::uint32_t>(num("g")), static_cast<std::uint32_t>(num("cl")), num("ax"), num("ay"), num("dx"), num("dy")});
   }
   return glyphs;
 }
@@ -206,8 +204,8 @@ TEST_CASE("an Arabic sentence with a number and an English name is in bidi order
   };
   std::size_t w1 = 0, name = text.find("Tenpoint"), w2 = text.find(word2), ten = text.find("10"), w3 = text.find(word3);
   // Right to left: word 1 at the right end, then the name, word 2, the number, word 3 at the left end.
-  float x1 = left_of(w1, w1 + word1.size()), xn = left_of(name, name + 8), x2 = left_of(w2, w2 + word2.size()),
-        x10 = left_of(ten, ten + 2), x3 = left_of(w3, w3 + word3.size());
+  float x1 = left_of(w1, w1 + word1.size()), xn = left_of(name, name + 8), x2 = left_of(w2, w2 + word2.size()), x10 = left_of(ten, ten + 2),
+        x3 = left_of(w3, w3 + word3.size());
   CHECK(x3 < x10);
   CHECK(x10 < x2);
   CHECK(x2 < xn);
@@ -242,9 +240,8 @@ TEST_CASE("an Arabic sentence with a number and an English name is in bidi order
 
 TEST_CASE("lines break at spaces within the width, in logical order") {
   auto shaper = open_shaper();
-  for (const std::string& text :
-       {kArabic + " " + kArabic + " " + kArabic, kBengali + " " + kBengali + " " + kBengali,
-        std::string("How well is your library working for you today, and what would make it better?")}) {
+  for (const std::string& text : {kArabic + " " + kArabic + " " + kArabic, kBengali + " " + kBengali + " " + kBengali,
+                                  std::string("How well is your library working for you today, and what would make it better?")}) {
     INFO(text);
     auto one = shaper->layout(text, 40, Weight::bold);
     REQUIRE(one->lines.size() == 1);
