@@ -25,10 +25,13 @@
 
 #include "bundle.h"
 #include "data_paths.h"
+#include "gl_textures.h"
+#include "glyph_atlas.h"
 #include "json.h"
 #include "offline_enrol.h"
 #include "question_set.h"
 #include "service_notify.h"
+#include "shaped_text.h"
 #include "signed_set.h"
 #include "sqlite_answer_archive.h"
 #include "ui.h"
@@ -97,6 +100,24 @@ void write_hits(const std::string& path, const char* screen, ImVec2 display, int
 
 // What only a kiosk with a screen has. The ImGui context is made before the
 // window (the backends need it) and outlives it.
+namespace {
+
+// The glyph atlas's textures (glyph_atlas.h) on the window's GL context.
+class GlGlyphTextures final : public ui::GlyphTextures {
+ public:
+  bool ok() const { return gl_.ok(); }
+  ImTextureID create(int width, int height) override { return gl_.create(width, height); }
+  void update_rows(ImTextureID texture, int width, int y, int rows, const std::uint32_t* rgba) override {
+    gl_.update_rows(texture, width, y, rows, rgba);
+  }
+  void destroy(ImTextureID texture) override { gl_.destroy(texture); }
+
+ private:
+  platform::GlTextures gl_;
+};
+
+}  // namespace
+
 struct KioskApp::Display {
   Display() {
     IMGUI_CHECKVERSION();
@@ -109,6 +130,10 @@ struct KioskApp::Display {
     io.ConfigInputTextCursorBlink = false;  // a blinking caret would keep an idle kiosk drawing
   }
   ~Display() {
+    // The atlas frees its texture while the window's GL context still exists.
+    ui.reset();
+    atlas.reset();
+    glyph_textures.reset();
     window.reset();
     ImGui::DestroyContext();
   }
@@ -121,6 +146,10 @@ struct KioskApp::Display {
   ui::Fonts fonts;
   ui::Metrics metrics;
   std::unique_ptr<ui::Ui> ui;
+  // Shaped text: Arabic, Bengali and right-to-left runs (shaped_text.h).
+  std::unique_ptr<ui::TextShaper> shaper;
+  std::unique_ptr<GlGlyphTextures> glyph_textures;
+  std::unique_ptr<ui::GlyphAtlas> atlas;
   std::string atlas_text;  // the characters the atlas was last built for
 };
 
@@ -597,6 +626,23 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
   d.metrics = ui::Metrics::for_display({w, h});
   if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
   d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
+  // Without the script fonts or GL textures, ImGui draws every text itself:
+  // Latin, Greek and Cyrillic as ever, other scripts unjoined.
+  if (auto script_files = ui::find_script_font_files()) {
+    std::string shaper_error;
+    d.shaper = ui::TextShaper::open(*script_files, shaper_error);
+    d.glyph_textures = std::make_unique<GlGlyphTextures>();
+    if (!d.shaper)
+      log("shaped text is off: " + shaper_error);
+    else if (!d.glyph_textures->ok())
+      log("shaped text is off: the GL context has no texture functions");
+    else {
+      d.atlas = std::make_unique<ui::GlyphAtlas>(*d.shaper, d.glyph_textures.get());
+      d.ui->set_shaped_text(d.shaper.get(), d.atlas.get());
+    }
+  } else {
+    log("shaped text is off: no font files for it (fonts-noto-core)");
+  }
   publish_set_status();
   publish_export_status();
   return std::nullopt;
@@ -724,6 +770,7 @@ int KioskApp::frame_loop() {
     ImGui::NewFrame();
     Screen screen_drawn = visit.screen();
     std::vector<Event> taps = d.ui->draw(visit, now);
+    if (d.atlas) d.atlas->upload();  // glyphs first drawn in this frame, before it is rendered
     ImGui::EndFrame();
     for (const auto& e : taps) handle(e, now);
     d.window->render();
@@ -749,6 +796,8 @@ int KioskApp::frame_loop() {
   }
   double ran_s = std::chrono::duration<double>(Clock::now() - started_).count();
   log("drew " + std::to_string(frames_drawn) + " frames in " + std::to_string(static_cast<long>(ran_s)) + " s");
+  if (d.atlas)
+    log("shaped text: " + std::to_string(d.atlas->glyph_count()) + " glyphs in a " + std::to_string(d.atlas->side()) + " px atlas");
   log(visit.wants_quit() ? "closed from the staff menu" : "stopping");
   service.stopping();
   display_.reset();  // closes the window before the process reports its exit

@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@
 #include "visit.h"
 
 namespace tp::ui {
+
+class TextShaper;
+class GlyphAtlas;
+struct Layout;
 
 struct Rect {
   ImVec2 min, max;
@@ -41,6 +46,14 @@ class Ui {
   void set_question_set_status(const QuestionSetStatus& status) { set_status_ = status; }
   // Sticks found and the export's progress or outcome: for the staff menu.
   void set_export_status(const ExportStatus& status) { export_status_ = status; }
+  // Text that ImGui's one-glyph-per-code-point path would draw wrongly
+  // (Arabic, Bengali, any right-to-left run: needs_shaping()) is shaped and
+  // drawn through these (shaped_text.h, glyph_atlas.h). Without them, ImGui
+  // draws every text as best it can. Both must outlive the Ui.
+  void set_shaped_text(TextShaper* shaper, GlyphAtlas* atlas) {
+    shaper_ = shaper;
+    atlas_ = atlas;
+  }
 
   std::vector<Event> draw(const Visit& visit, TimePoint now);
 
@@ -80,6 +93,9 @@ class Ui {
   // included: where the typing caret goes.
   float caret_offset(ImFont* font, std::string_view text, float wrap_width);
   void card(Rect r, ImU32 fill, ImU32 border);
+  // The shaped layout of `text` in `font`'s size and weight, wrapped to
+  // `wrap_width` (<= 0: no wrapping); null when ImGui's own path draws it.
+  std::shared_ptr<const Layout> shaped(ImFont* font, std::string_view text, float wrap_width = 0);
   void icon_check(ImVec2 center, float size, ImU32 color);
   void icon_backspace(ImVec2 center, float size, ImU32 color);
   void icon_shift(ImVec2 center, float size, ImU32 color, bool filled);
@@ -96,6 +112,8 @@ class Ui {
   std::optional<TimePoint> corner_pressed_since_;
   QuestionSetStatus set_status_;
   ExportStatus export_status_;
+  TextShaper* shaper_ = nullptr;
+  GlyphAtlas* atlas_ = nullptr;
 };
 
 // Every character the screens may show for this set, for the font atlas.

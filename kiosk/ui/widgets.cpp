@@ -1,6 +1,10 @@
 // Buttons, text blocks and drawn icons shared by the screens.
 #include <imgui_internal.h>
 
+#include <algorithm>
+
+#include "glyph_atlas.h"
+#include "shaped_text.h"
 #include "ui.h"
 
 namespace tp::ui {
@@ -51,6 +55,14 @@ bool Ui::button(const std::string& id, Rect r, std::string_view label, Look look
   dl_->AddRect(body.min, body.max, border, m_.rounding, 0, border_px);
   if (!label.empty()) {
     ImFont* f = font ? font : fonts_.button;
+    if (auto shaped_label = shaped(f, label)) {
+      ImVec2 c = body.center();
+      // As tall as ImGui's own label (a line is FontSize; lines below it add the spacing), so both centre alike.
+      float w = shaped_label->width,
+            h = f->FontSize + shaped_label->line_height * static_cast<float>(std::max<std::size_t>(shaped_label->lines.size(), 1) - 1);
+      atlas_->draw(dl_, *shaped_label, {c.x - w * 0.5f, c.y - h * 0.5f}, w, ink, true);
+      return clicked;
+    }
     ImVec2 size = f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, label.data(), label.data() + label.size());
     ImVec2 c = body.center();
     dl_->AddText(f, f->FontSize, {c.x - size.x * 0.5f, c.y - size.y * 0.5f}, ink, label.data(), label.data() + label.size());
@@ -96,12 +108,26 @@ float balanced_width(ImFont* font, std::string_view text, float wrap_width) {
 
 }  // namespace
 
+std::shared_ptr<const Layout> Ui::shaped(ImFont* font, std::string_view text, float wrap_width) {
+  if (!shaper_ || !atlas_ || !font || !needs_shaping(text)) return nullptr;
+  // The regular face for body text and small labels, the bold one for the rest (fonts.h).
+  const Weight weight = (font == fonts_.body || font == fonts_.label) ? Weight::regular : Weight::bold;
+  return shaper_->layout(text, shaper_->em_for_imgui_size(font->FontSize), weight, wrap_width);
+}
+
 float Ui::measure_block(ImFont* font, std::string_view text, float wrap_width) {
+  if (auto layout = shaped(font, text, wrap_width)) return layout->height();
   return static_cast<float>(wrap_lines(font, text, wrap_width).size()) * font->FontSize * 1.18f;
 }
 
 float Ui::text_block(ImFont* font, std::string_view text, float center_x, float top, float wrap_width, ImU32 color, bool centred,
                      float left) {
+  if (auto layout = shaped(font, text, wrap_width)) {
+    // Centred lines on center_x; else in the box from `left`, a right-to-left
+    // line at its right end.
+    atlas_->draw(dl_, *layout, {centred ? center_x - wrap_width * 0.5f : left, top}, wrap_width, color, centred);
+    return layout->height();
+  }
   float line_h = line_height(font);
   float y = top;
   if (centred) wrap_width = balanced_width(font, text, wrap_width);
@@ -115,16 +141,24 @@ float Ui::text_block(ImFont* font, std::string_view text, float center_x, float 
 }
 
 void Ui::text_at(ImFont* font, std::string_view text, ImVec2 pos, ImU32 color) {
+  if (auto layout = shaped(font, text)) {
+    atlas_->draw(dl_, *layout, pos, layout->width, color);
+    return;
+  }
   dl_->AddText(font, font->FontSize, pos, color, text.data(), text.data() + text.size());
 }
 
 float Ui::text_width(ImFont* font, std::string_view text) {
+  if (auto layout = shaped(font, text)) return layout->width;
   return font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, text.data(), text.data() + text.size()).x;
 }
 
 float Ui::line_height(ImFont* font) const { return font->FontSize * 1.18f; }
 
 float Ui::caret_offset(ImFont* font, std::string_view text, float wrap_width) {
+  // Shaped: the width of the last line as laid out (the caret of a
+  // right-to-left line is not yet placed at its left end).
+  if (auto layout = shaped(font, text, wrap_width)) return layout->lines.empty() ? 0.0f : layout->lines.back().width;
   // Wraps as wrap_lines() does, but keeps the last line's trailing spaces:
   // a space just typed moves the caret.
   std::string_view last_line = text;
