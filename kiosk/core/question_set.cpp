@@ -19,6 +19,13 @@ const Question* QuestionSet::find(std::string_view question_id) const {
   return nullptr;
 }
 
+bool right_to_left_language(std::string_view code) {
+  std::string_view primary = code.substr(0, code.find('-'));
+  for (std::string_view rtl : {"ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+    if (primary == rtl) return true;
+  return false;
+}
+
 const Language* QuestionSet::language(std::string_view code) const {
   for (const auto& l : languages)
     if (l.code == code) return &l;
@@ -199,7 +206,7 @@ std::vector<Language> read_languages(Checker& c, const Value& root) {
       c.report(item, "each language must be an object such as {\"code\": \"en\", \"name\": \"English\"}");
       continue;
     }
-    c.only_keys(item, {"code", "name", "keyboard_extra"}, "a language");
+    c.only_keys(item, {"code", "name", "keyboard_extra", "direction"}, "a language");
     Language lang;
     if (const Value* code = c.need(item, "code", Type::string, "a language")) {
       bool ok = code->string.size() >= 2 && code->string.size() <= 8 &&
@@ -218,6 +225,13 @@ std::vector<Language> read_languages(Checker& c, const Value& root) {
     if (const Value* extra = c.optional(item, "keyboard_extra", Type::string)) {
       if (count_code_points(extra->string) > 40) c.report(*extra, "\"keyboard_extra\" holds at most 40 letters");
       lang.keyboard_extra = extra->string;
+    }
+    lang.right_to_left = right_to_left_language(lang.code);
+    if (const Value* direction = c.optional(item, "direction", Type::string)) {
+      if (direction->string == "rtl" || direction->string == "ltr")
+        lang.right_to_left = direction->string == "rtl";
+      else
+        c.report(*direction, "\"direction\" is \"ltr\" (left to right) or \"rtl\" (right to left)");
     }
     if (!lang.code.empty()) out.push_back(std::move(lang));
   }

@@ -19,7 +19,12 @@ struct Language {
   std::string code;            // "en", "cy"
   std::string name;            // the language named in itself: "Cymraeg"
   std::string keyboard_extra;  // accented letters its keyboard offers
+  bool right_to_left = false;  // "direction": "rtl", or else from the code (right_to_left_language())
 };
+
+// True for a language written right to left: Arabic, Hebrew, Persian, Urdu,
+// Pashto, Sindhi, Uyghur, Yiddish, Dhivehi, Sorani Kurdish ("ar", "ar-eg").
+bool right_to_left_language(std::string_view code);
 
 enum class QuestionType { scale, text, choice };
 

@@ -103,6 +103,42 @@ KeyRows qwerty_rows(KeyboardLayer layer, std::string_view extras, bool shifted, 
   return rows;
 }
 
+// Arabic letters: no shift (the script has no case), its comma and
+// question mark beside the space bar, ة and ى (and the set's extras) on the
+// accents layer.
+KeyRows arabic_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, const KeyboardWords& words) {
+  // Symbols and the accents layer are the Latin shapes' own.
+  if (layer != KeyboardLayer::letters)
+    return shape == KeyboardShape::compact ? compact_rows(layer, extras, false, words) : qwerty_rows(layer, extras, false, words);
+  KeySpec accents{std::string(layout::kArabicAccentsLabel), "accents", 1.0f, Kind::to_accents};
+  KeyRows rows;
+  if (shape == KeyboardShape::compact) {
+    add_character_rows(rows, layout::kArabicCompactLetters, static_cast<std::size_t>(layout::kCompactColumns),
+                       static_cast<std::size_t>(layout::kCompactRows), false);
+    // 1 + 1.5 + 1 + 1.5 + 1 + 1 = 7 columns, as the Latin bottom row.
+    rows.push_back({{std::string(layout::kArabicPunctuation[0]), std::string(layout::kArabicPunctuation[0]), 1.0f, Kind::type},
+                    {words.symbols, "symbols", 1.5f, Kind::to_symbols},
+                    accents,
+                    {words.space, "space", 1.5f, Kind::space},
+                    {std::string(layout::kArabicPunctuation[1]), std::string(layout::kArabicPunctuation[1]), 1.0f, Kind::type},
+                    {"", "backspace", 1.0f, Kind::backspace}});
+    return rows;
+  }
+  rows.push_back(character_keys(layout::kArabicLetters[0], false));
+  rows.push_back(character_keys(layout::kArabicLetters[1], false));
+  std::vector<KeySpec> third = character_keys(layout::kArabicLetters[2], false);
+  third.push_back({"", "backspace", 2.0f, Kind::backspace});
+  rows.push_back(std::move(third));
+  // 1.5 + 1.5 + 5 + 1 + 1 = 10 columns.
+  accents.units = 1.5f;
+  std::vector<KeySpec> bottom{{words.symbols, "symbols", 1.5f, Kind::to_symbols}, accents, {words.space, "space", 5.0f, Kind::space}};
+  for (std::string_view p : layout::kArabicPunctuation) bottom.push_back({std::string(p), std::string(p), 1.0f, Kind::type});
+  rows.push_back(std::move(bottom));
+  return rows;
+}
+
+bool is_arabic(std::string_view language) { return language.substr(0, language.find('-')) == "ar"; }
+
 }  // namespace
 
 KeyboardShape keyboard_shape_for(float width_px, float gap_px) {
@@ -112,7 +148,12 @@ KeyboardShape keyboard_shape_for(float width_px, float gap_px) {
 
 int keyboard_columns(KeyboardShape shape) { return shape == KeyboardShape::compact ? layout::kCompactColumns : layout::kQwertyColumns; }
 
-KeyRows keyboard_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted, const KeyboardWords& words) {
+KeyRows keyboard_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted, const KeyboardWords& words,
+                      std::string_view language) {
+  if (is_arabic(language)) {
+    const std::string all_extras = std::string(layout::kArabicExtra) + std::string(extras);
+    return arabic_rows(shape, layer, all_extras, words);
+  }
   return shape == KeyboardShape::compact ? compact_rows(layer, extras, shifted, words) : qwerty_rows(layer, extras, shifted, words);
 }
 

@@ -40,6 +40,17 @@ constexpr int kCompactRows = 4;  // rows of characters above the bottom row
 
 // The accents key shows two sample letters when the language has several.
 constexpr std::string_view kAccentsLabel = "àé";
+
+// Arabic (the letters layer of a visit in "ar"): the rows of Arabic
+// keyboards (ض at the top left), no shift. The Arabic comma and question
+// mark sit right of the space bar; the letters that do not fit (ة and ى, and
+// in the compact shape the punctuation too) open the accents layer, before
+// the set's own keyboard_extra (the hamza forms ء أ إ آ ؤ ئ, say).
+constexpr std::string_view kArabicLetters[] = {"ضصثقفغعهخح", "شسيبلاتنمك", "جدذرزوطظ"};
+constexpr std::string_view kArabicPunctuation[] = {"،", "؟"};
+constexpr std::string_view kArabicExtra = "ةى";
+constexpr std::string_view kArabicCompactLetters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي";
+constexpr std::string_view kArabicAccentsLabel = "ةى";
 }  // namespace layout
 
 struct KeySpec {
@@ -63,7 +74,9 @@ KeyboardShape keyboard_shape_for(float width_px, float gap_px);
 int keyboard_columns(KeyboardShape shape);
 
 // The rows of `layer`. `extras` are the language's accented letters (UTF-8);
-// with none, there is no accents key.
-KeyRows keyboard_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted, const KeyboardWords& words);
+// with none, there is no accents key. `language` picks the letters: Arabic
+// for "ar" (and "ar-..."), else the Latin ones.
+KeyRows keyboard_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted, const KeyboardWords& words,
+                      std::string_view language = {});
 
 }  // namespace tp::ui

@@ -26,13 +26,15 @@ void Ui::draw_choice(const Visit& v) {
     float x = cx - total_w * 0.5f + static_cast<float>(i % static_cast<std::size_t>(columns)) * (w + m_.gap);
     float y = top + static_cast<float>(i / static_cast<std::size_t>(columns)) * (h + m_.gap);
     auto it = o.label.find(v.language());
-    if (button("option." + o.id, {{x, y}, {x + w, y + h}}, it != o.label.end() ? it->second : o.id, Look::plain))
+    if (button("option." + o.id, across({{x, y}, {x + w, y + h}}), it != o.label.end() ? it->second : o.id, Look::plain))
       events_.emplace_back(ev::ChooseOption{o.id});
   }
 
   float bw = std::max(m_.target * 2.2f, text_width(fonts_.button, v.t("skip")) + m_.body_px * 2);
-  if (button("back", {{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}, v.t("back"), Look::quiet)) events_.emplace_back(ev::Back{});
-  if (button("skip", {{bar.max.x - bw, bar.min.y}, {bar.max.x, bar.max.y}}, v.t("skip"), Look::plain)) events_.emplace_back(ev::Skip{});
+  if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
+    events_.emplace_back(ev::Back{});
+  if (button("skip", across({{bar.max.x - bw, bar.min.y}, {bar.max.x, bar.max.y}}), v.t("skip"), Look::plain))
+    events_.emplace_back(ev::Skip{});
 }
 
 }  // namespace tp::ui

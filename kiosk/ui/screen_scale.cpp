@@ -1,4 +1,5 @@
 // SCALE: eleven alike buttons, end labels from the question set, Back.
+// Right to left (Arabic), the lowest score sits at the right and Back too.
 // Before a tap no number stands out; the chosen one (when the resident
 // comes back to change it) is filled and ringed: a change of shape, not
 // only of colour.
@@ -32,7 +33,7 @@ void Ui::draw_scale(const Visit& v) {
     float rw = side * static_cast<float>(in_row) + m_.gap * static_cast<float>(in_row - 1);
     float x = cx - rw * 0.5f + static_cast<float>(col) * (side + m_.gap);
     float y = top + static_cast<float>(row) * (side + m_.gap);
-    Rect r{{x, y}, {x + side, y + side}};
+    Rect r = across({{x, y}, {x + side, y + side}});  // right to left: the lowest score at the right
     int n = q.min + i;
     bool chosen = v.score() && *v.score() == n;
     if (button("scale." + std::to_string(n), r, std::to_string(n), chosen ? Look::selected : Look::plain, fonts_.number))
@@ -51,11 +52,15 @@ void Ui::draw_scale(const Visit& v) {
     // Portrait: the low label would sit under the first row; put it above instead so rows stay close.
     low_y = first.min.y - m_.gap * 0.5f - fonts_.label->FontSize;
   }
-  text_at(fonts_.label, low, {first.min.x, low_y}, palette_.muted);
-  text_at(fonts_.label, high, {last.max.x - text_width(fonts_.label, high), label_y}, palette_.muted);
+  // Each end's label under its end of the scale, flush with its outer edge.
+  const float low_x = rtl_ ? first.max.x - text_width(fonts_.label, low) : first.min.x;
+  const float high_x = rtl_ ? last.min.x : last.max.x - text_width(fonts_.label, high);
+  text_at(fonts_.label, low, {low_x, low_y}, palette_.muted);
+  text_at(fonts_.label, high, {high_x, label_y}, palette_.muted);
 
   float bw = std::max(m_.target * 2.2f, text_width(fonts_.button, v.t("back")) + m_.body_px * 2);
-  if (button("back", {{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}, v.t("back"), Look::quiet)) events_.emplace_back(ev::Back{});
+  if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
+    events_.emplace_back(ev::Back{});
 }
 
 }  // namespace tp::ui

@@ -13,7 +13,7 @@ void Ui::draw_keyboard(const Visit& v, Rect area) {
   KeyboardShape shape = keyboard_shape_for(area.width(), m_.gap);
   float columns = static_cast<float>(keyboard_columns(shape));
   KeyboardWords words{v.t("keyboard_space"), v.t("keyboard_symbols"), v.t("keyboard_letters")};
-  KeyRows rows = keyboard_rows(shape, v.layer(), extras, v.shift(), words);
+  KeyRows rows = keyboard_rows(shape, v.layer(), extras, v.shift(), words, v.language());
   float rows_n = static_cast<float>(rows.size());
   float key_h = std::min((area.height() - m_.gap * (rows_n - 1)) / rows_n, m_.target * 1.2f);
   float unit = std::min((area.width() - m_.gap * (columns - 1)) / columns, m_.target * 1.6f);
@@ -103,8 +103,12 @@ void Ui::draw_text(const Visit& v) {
   const std::string& typed = v.text();
   dl_->PushClipRect({box.min.x + pad, box.min.y + m_.gap * 0.5f}, {box.max.x - pad - counter_w, box.max.y - m_.gap * 0.5f}, true);
   if (typed.empty()) {
-    text_at(fonts_.body, v.t("type_here"), {box.min.x + pad + 8, box.min.y + pad}, palette_.muted);
-    dl_->AddRectFilled({box.min.x + pad, box.min.y + pad}, {box.min.x + pad + 3, box.min.y + pad + fonts_.body->FontSize}, palette_.accent);
+    // The caret where typing starts: the right end of the line, right to left.
+    const std::string& hint = v.t("type_here");
+    const float caret_x = rtl_ ? box.min.x + pad + text_wrap - 3 : box.min.x + pad;
+    const float hint_x = rtl_ ? caret_x - 8 - text_width(fonts_.body, hint) : box.min.x + pad + 8;
+    text_at(fonts_.body, hint, {hint_x, box.min.y + pad}, palette_.muted);
+    dl_->AddRectFilled({caret_x, box.min.y + pad}, {caret_x + 3, box.min.y + pad + fonts_.body->FontSize}, palette_.accent);
   } else {
     float h = measure_block(fonts_.body, typed, text_wrap);
     float top = box.min.y + pad;
@@ -135,10 +139,13 @@ void Ui::draw_text(const Visit& v) {
   if (!m_.portrait && v.score()) scale = std::min(scale, 0.8f);
   bw *= scale;
   dw *= scale;
-  if (button("back", {{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}, v.t("back"), Look::quiet)) events_.emplace_back(ev::Back{});
-  if (button("skip", {{bar.min.x + bw + m_.gap, bar.min.y}, {bar.min.x + 2 * bw + m_.gap, bar.max.y}}, v.t("skip"), Look::plain))
+  // Right to left, mirrored: Back and Skip on the right, Done on the left.
+  if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
+    events_.emplace_back(ev::Back{});
+  if (button("skip", across({{bar.min.x + bw + m_.gap, bar.min.y}, {bar.min.x + 2 * bw + m_.gap, bar.max.y}}), v.t("skip"), Look::plain))
     events_.emplace_back(ev::Skip{});
-  if (button("done", {{bar.max.x - dw, bar.min.y}, {bar.max.x, bar.max.y}}, v.t("done"), Look::primary)) events_.emplace_back(ev::Done{});
+  if (button("done", across({{bar.max.x - dw, bar.min.y}, {bar.max.x, bar.max.y}}), v.t("done"), Look::primary))
+    events_.emplace_back(ev::Done{});
 }
 
 }  // namespace tp::ui

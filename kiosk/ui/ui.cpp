@@ -20,6 +20,10 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav);
   dl_ = ImGui::GetWindowDrawList();
+  // A visit in a right-to-left language mirrors the resident's screens (the
+  // scale, Back and Done); staff screens stay as they are.
+  const Language* language = v.question_set().language(v.language());
+  rtl_ = language && language->right_to_left;
 
   switch (v.screen()) {
     case Screen::attract:

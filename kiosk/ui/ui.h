@@ -93,6 +93,8 @@ class Ui {
   // included: where the typing caret goes.
   float caret_offset(ImFont* font, std::string_view text, float wrap_width);
   void card(Rect r, ImU32 fill, ImU32 border);
+  // `r` mirrored across the middle of the screen in a right-to-left visit, else `r`.
+  Rect across(Rect r) const;
   // The shaped layout of `text` in `font`'s size and weight, wrapped to
   // `wrap_width` (<= 0: no wrapping); null when ImGui's own path draws it.
   std::shared_ptr<const Layout> shaped(ImFont* font, std::string_view text, float wrap_width = 0);
@@ -114,6 +116,7 @@ class Ui {
   ExportStatus export_status_;
   TextShaper* shaper_ = nullptr;
   GlyphAtlas* atlas_ = nullptr;
+  bool rtl_ = false;  // the visit's language is written right to left (set by draw())
 };
 
 // Every character the screens may show for this set, for the font atlas.

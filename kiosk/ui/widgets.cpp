@@ -156,9 +156,14 @@ float Ui::text_width(ImFont* font, std::string_view text) {
 float Ui::line_height(ImFont* font) const { return font->FontSize * 1.18f; }
 
 float Ui::caret_offset(ImFont* font, std::string_view text, float wrap_width) {
-  // Shaped: the width of the last line as laid out (the caret of a
-  // right-to-left line is not yet placed at its left end).
-  if (auto layout = shaped(font, text, wrap_width)) return layout->lines.empty() ? 0.0f : layout->lines.back().width;
+  // Shaped: where the last line as laid out ends, in typing order.
+  // A right-to-left last line ends at its left end, which lies wrap_width
+  // minus its width from the left of the box (glyph_atlas.h aligns it right).
+  if (auto layout = shaped(font, text, wrap_width)) {
+    if (layout->lines.empty()) return 0.0f;
+    const float w = layout->lines.back().width;
+    return layout->lines.back().rtl ? wrap_width - w - 8.0f : w;
+  }
   // Wraps as wrap_lines() does, but keeps the last line's trailing spaces:
   // a space just typed moves the caret.
   std::string_view last_line = text;
@@ -175,6 +180,11 @@ float Ui::caret_offset(ImFont* font, std::string_view text, float wrap_width) {
     while (s < end && *s == ' ') ++s;
   }
   return text_width(font, last_line);
+}
+
+Rect Ui::across(Rect r) const {
+  if (!rtl_) return r;
+  return {{m_.display.x - r.max.x, r.min.y}, {m_.display.x - r.min.x, r.max.y}};
 }
 
 void Ui::card(Rect r, ImU32 fill, ImU32 border) {

@@ -4,9 +4,11 @@
 # buttons name Arabic and Bengali in their own scripts, drawn through the
 # kiosk's shaped path (HarfBuzz, FriBidi, FreeType and its own glyph atlas):
 # each button holds ink where its name is, which a glyph atlas that never
-# reached the GPU would leave blank. Then a visit in Arabic: the prompt on
-# the attract and scale screens, a score of 7 stored with the language "ar",
-# and the kiosk's log names the glyphs its atlas holds. Screenshots go to
+# reached the GPU would leave blank. Then a whole visit in Arabic: the prompt
+# on the attract and scale screens, the scale mirrored (0 at the right), a
+# score of 7 stored with the language "ar", "مكتبة" typed on the Arabic
+# keyboard and stored byte for byte in the order typed, and the kiosk's log
+# names the glyphs its atlas holds. Screenshots go to
 # OUT/screens/shaped-*.
 # Usage: kiosk_shaped_text_test.sh KIOSK_BINARY SOURCE_DIR OUT_DIR
 set -euo pipefail
@@ -80,11 +82,25 @@ PY
   if wait_for_screen "$dir/hits.json" scale 10; then
     sleep 0.3
     shoot "$shots-scale-ar.png" || failures=$((failures + 1))
+    # Mirrored: the 0 key right of the 10 key.
+    read -r x0 _ < <(centre_of "$dir/hits.json" scale.0)
+    read -r x10 _ < <(centre_of "$dir/hits.json" scale.10)
+    [ "$x0" -gt "$x10" ] || { echo "$size: in Arabic the 0 key (x $x0) is not right of the 10 key (x $x10)"; failures=$((failures + 1)); }
     read -r x y < <(centre_of "$dir/hits.json" scale.7)
     tap "$win" "$x" "$y"
     if wait_for_screen "$dir/hits.json" text 10; then
+      # "مكتبة" (library) on the Arabic keyboard: ة is behind the accents key.
+      for key in key.م key.ك key.ت key.ب key.accents key.ة; do
+        for _ in $(seq 30); do grep -q "\"$key\"" "$dir/hits.json" && break; sleep 0.1; done
+        read -r x y < <(centre_of "$dir/hits.json" "$key")
+        tap "$win" "$x" "$y"
+        sleep 0.15
+      done
       sleep 0.3
       shoot "$shots-text-ar.png" || failures=$((failures + 1))
+      read -r x y < <(centre_of "$dir/hits.json" done)
+      tap "$win" "$x" "$y"
+      wait_for_screen "$dir/hits.json" thanks 10 || failures=$((failures + 1))
     else
       failures=$((failures + 1))
     fi
@@ -97,6 +113,9 @@ PY
   kill $XVFB_PID; wait $XVFB_PID 2>/dev/null || true
   stored=$(sqlite3 "$dir/kiosk.db" "SELECT language || ':' || question_id || '=' || score FROM answers WHERE score IS NOT NULL" 2>/dev/null || true)
   [ "$stored" = "ar:library=7" ] || { echo "$size: stored '$stored', expected ar:library=7"; failures=$((failures + 1)); }
+  # Byte for byte, in the order typed: the UTF-8 of م ك ت ب ة.
+  note=$(sqlite3 "$dir/kiosk.db" "SELECT hex(text) FROM answers WHERE text <> ''" 2>/dev/null || true)
+  [ "$note" = "D985D983D8AAD8A8D8A9" ] || { echo "$size: stored the note as '$note', expected D985D983D8AAD8A8D8A9 (مكتبة)"; failures=$((failures + 1)); }
   glyphs=$(sed -n 's/.*shaped text: \([0-9]*\) glyphs.*/\1/p' "$dir/kiosk.log" | tail -1)
   if [ -z "$glyphs" ] || [ "$glyphs" -lt 20 ]; then
     echo "$size: the kiosk's glyph atlas holds '${glyphs}' glyphs after an Arabic visit (at least 20)"; failures=$((failures + 1))

@@ -3,9 +3,12 @@
 #pragma once
 #include <imgui.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "glyph_atlas.h"
+#include "shaped_text.h"
 #include "ui.h"
 
 namespace tp::test {
@@ -54,6 +57,19 @@ class ScreenHarness {
     frame(visit, now);
   }
 
+  // Arabic, Bengali and right-to-left text through the shaped path, as the
+  // kiosk draws them (the glyph pictures in memory: no GL here).
+  void shape_text() {
+    auto files = ui::find_script_font_files();
+    if (!files) throw std::runtime_error("no fonts for shaped text (fonts-noto-core)");
+    std::string error;
+    shaper_ = ui::TextShaper::open(*files, error);
+    if (!shaper_) throw std::runtime_error(error);
+    atlas_ = std::make_unique<ui::GlyphAtlas>(*shaper_, nullptr);
+    ui_->set_shaped_text(shaper_.get(), atlas_.get());
+  }
+  const ui::GlyphAtlas* atlas() const { return atlas_.get(); }
+
   const std::map<std::string, ui::Rect>& hits() const { return ui_->hits(); }
   const ui::Metrics& metrics() const { return metrics_; }
   const ui::Fonts& fonts() const { return fonts_; }
@@ -64,6 +80,8 @@ class ScreenHarness {
   ui::Metrics metrics_;
   ui::FontBuilder builder_;
   ui::Fonts fonts_;
+  std::unique_ptr<ui::TextShaper> shaper_;  // before ui_, which points at them, so they outlive it
+  std::unique_ptr<ui::GlyphAtlas> atlas_;
   std::unique_ptr<ui::Ui> ui_;
 };
 
