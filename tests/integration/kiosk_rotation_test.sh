@@ -40,17 +40,6 @@ json.dump(c, open(path, "w"), indent=2)
 EOF
 }
 
-# shoot FILE: the whole screen, once the kiosk's first frame shows (Xvfb's root is black before it).
-shoot() {
-  for _ in $(seq 50); do
-    import -window root "$1"
-    [ "$(convert "$1" -format '%[fx:standard_deviation>0]' info:)" = 1 ] && return 0
-    sleep 0.2
-  done
-  echo "nothing drawn on the screen in 10 s ($1)"
-  return 1
-}
-
 # start_kiosk DIR CONFIG: full screen on the Xvfb of the moment; sets kpid and win.
 start_kiosk() {
   "$kiosk" --config "$2" --db "$1/kiosk.db" --hits-file "$1/hits.json" >"$1/kiosk.log" 2>&1 &

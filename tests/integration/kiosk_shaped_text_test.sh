@@ -19,17 +19,6 @@ rm -rf "$work"; mkdir -p "$work" "$out/screens"
 trap 'kill ${XVFB_PID:-} 2>/dev/null || true; [ -n "${kpid:-}" ] && kill $kpid 2>/dev/null || true' EXIT
 readonly kLeastInkPixels=40  # in a language button: a name in glyphs, not an empty button
 
-# shoot FILE: the whole screen, once the kiosk's first frame shows.
-shoot() {
-  for _ in $(seq 50); do
-    import -window root "$1"
-    [ "$(convert "$1" -format '%[fx:standard_deviation>0]' info:)" = 1 ] && return 0
-    sleep 0.2
-  done
-  echo "nothing drawn on the screen in 10 s ($1)"
-  return 1
-}
-
 # ink_in PNG HITS ID: how many dark pixels (the text's ink) lie inside the target ID, its border left out.
 ink_in() {
   local rect

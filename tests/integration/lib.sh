@@ -27,6 +27,17 @@ start_xvfb() {
   return 1
 }
 
+# shoot FILE: the whole screen, once the kiosk's first frame shows (Xvfb's root is black before it).
+shoot() {
+  for _ in $(seq 50); do
+    import -window root "$1"
+    [ "$(convert "$1" -format '%[fx:standard_deviation>0]' info:)" = 1 ] && return 0
+    sleep 0.2
+  done
+  echo "nothing drawn on the screen in 10 s ($1)"
+  return 1
+}
+
 # wait_for_screen HITS_FILE NAME [SECONDS]: waits until the kiosk reports that screen.
 wait_for_screen() {
   local file="$1" want="$2" limit="${3:-15}"
