@@ -16,16 +16,16 @@ bool sodium_ready() {
 
 const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
-// The bytes the signature covers: the format, the serial and the set, so
-// that a serial cannot be moved onto another set or another format.
-std::string signed_message(std::int64_t serial, std::string_view set_bytes) {
+// The bytes the signature covers: the format, the serial and the payload,
+// so that a serial cannot be moved onto another payload or another format.
+std::string signed_message(std::string_view format, std::int64_t serial, std::string_view payload) {
   std::string message;
-  message.reserve(kSignedSetFormat.size() + 24 + set_bytes.size());
-  message.append(kSignedSetFormat);
+  message.reserve(format.size() + 24 + payload.size());
+  message.append(format);
   message += '\n';
   message += std::to_string(serial);
   message += '\n';
-  message.append(set_bytes);
+  message.append(payload);
   return message;
 }
 
@@ -45,8 +45,8 @@ std::string at(const json::Value& v) { return "line " + std::to_string(v.where.l
 
 std::string mib(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
 
-OpenedSignedSet refuse(SetRefusal kind, std::string reason, std::int64_t serial = 0) {
-  OpenedSignedSet r;
+OpenedPayload refuse(SetRefusal kind, std::string reason, std::int64_t serial = 0) {
+  OpenedPayload r;
   r.refusal = kind;
   r.reason = std::move(reason);
   r.serial = serial;
@@ -93,7 +93,7 @@ std::optional<std::string> decode_set_public_key(std::string_view base64) {
   return key;
 }
 
-Result<std::string> sign_set(std::string_view set_bytes, std::int64_t serial, std::string_view secret_key) {
+Result<std::string> sign_payload(const SignedKind& kind, std::string_view payload, std::int64_t serial, std::string_view secret_key) {
   static_assert(crypto_sign_PUBLICKEYBYTES == kSetPublicKeyBytes && crypto_sign_SECRETKEYBYTES == kSetSecretKeyBytes &&
                 crypto_sign_BYTES == kSetSignatureBytes);
   if (serial < 1 || serial > kMaxSetSerial)
@@ -101,19 +101,23 @@ Result<std::string> sign_set(std::string_view set_bytes, std::int64_t serial, st
   if (secret_key.size() != kSetSecretKeyBytes)
     return Status::failure(Fault::invalid_input,
                            "Unable to sign: an Ed25519 secret key is " + std::to_string(kSetSecretKeyBytes) + " bytes");
-  if (set_bytes.size() > kMaxSetBytes)
-    return Status::failure(Fault::invalid_input, "Unable to sign: the question set is larger than " + mib(kMaxSetBytes));
+  if (payload.size() > kMaxSetBytes)
+    return Status::failure(Fault::invalid_input, "Unable to sign: the " + std::string(kind.noun) + " is larger than " + mib(kMaxSetBytes));
   if (!sodium_ready()) return Status::failure(Fault::invalid_input, "Unable to sign: libsodium did not start");
-  std::string message = signed_message(serial, set_bytes);
+  std::string message = signed_message(kind.format, serial, payload);
   std::string signature(crypto_sign_BYTES, '\0');
   crypto_sign_detached(reinterpret_cast<unsigned char*>(signature.data()), nullptr, bytes_of(message), message.size(),
                        bytes_of(secret_key));
   std::string public_key(crypto_sign_PUBLICKEYBYTES, '\0');
   crypto_sign_ed25519_sk_to_pk(reinterpret_cast<unsigned char*>(public_key.data()), bytes_of(secret_key));
   // One member per line: a person reading the file sees its serial at once.
-  return "{\"format\": \"" + std::string(kSignedSetFormat) + "\",\n \"serial\": " + std::to_string(serial) + ",\n \"set\": \"" +
-         encode_base64(set_bytes) + "\",\n \"key\": \"" + encode_base64(public_key) + "\",\n \"signature\": \"" + encode_base64(signature) +
-         "\"}\n";
+  return "{\"format\": \"" + std::string(kind.format) + "\",\n \"serial\": " + std::to_string(serial) + ",\n \"" +
+         std::string(kind.payload_key) + "\": \"" + encode_base64(payload) + "\",\n \"key\": \"" + encode_base64(public_key) +
+         "\",\n \"signature\": \"" + encode_base64(signature) + "\"}\n";
+}
+
+Result<std::string> sign_set(std::string_view set_bytes, std::int64_t serial, std::string_view secret_key) {
+  return sign_payload(kSignedSetKind, set_bytes, serial, secret_key);
 }
 
 const char* refusal_name(SetRefusal refusal) {
@@ -140,40 +144,42 @@ const char* refusal_name(SetRefusal refusal) {
   return "?";
 }
 
-OpenedSignedSet open_signed_set(std::string_view file_text, std::string_view trusted_public_key, std::int64_t current_serial,
-                                SerialRule rule) {
+OpenedPayload open_signed_payload(const SignedKind& kind, std::string_view file_text, std::string_view trusted_public_key,
+                                  std::int64_t current_serial, SerialRule rule) {
   using json::Value;
+  const std::string noun(kind.noun), short_noun(kind.short_noun), key_name(kind.payload_key);
+  const std::string not_one = "not a signed " + noun + ": ";
   if (file_text.size() > kMaxSignedSetFileBytes)
-    return refuse(SetRefusal::too_large, "the file is larger than a signed set may be (" + mib(kMaxSignedSetFileBytes) + ")");
+    return refuse(SetRefusal::too_large,
+                  "the file is larger than a signed " + short_noun + " may be (" + mib(kMaxSignedSetFileBytes) + ")");
   json::ParseResult parsed = json::parse(file_text, outer_limits());
   if (!parsed.ok)
-    return refuse(SetRefusal::malformed, "not a signed question set: line " + std::to_string(parsed.error_at.line) + ", column " +
+    return refuse(SetRefusal::malformed, not_one + "line " + std::to_string(parsed.error_at.line) + ", column " +
                                              std::to_string(parsed.error_at.column) + ": " + parsed.error);
   const Value& root = parsed.value;
-  if (!root.is(Value::Type::object)) return refuse(SetRefusal::malformed, "not a signed question set: it is not a JSON object");
+  if (!root.is(Value::Type::object)) return refuse(SetRefusal::malformed, not_one + "it is not a JSON object");
   const Value* format = root.find("format");
-  if (!format || !format->is(Value::Type::string) || format->string != kSignedSetFormat)
-    return refuse(SetRefusal::malformed, "not a signed question set: \"format\" is not \"" + std::string(kSignedSetFormat) + "\"");
+  if (!format || !format->is(Value::Type::string) || format->string != kind.format)
+    return refuse(SetRefusal::malformed, not_one + "\"format\" is not \"" + std::string(kind.format) + "\"");
   for (const auto& [key, value] : root.members)
-    if (key != "format" && key != "serial" && key != "set" && key != "key" && key != "signature")
-      return refuse(SetRefusal::malformed, "not a signed question set: unknown key \"" + key + "\" at " + at(value));
+    if (key != "format" && key != "serial" && key != key_name && key != "key" && key != "signature")
+      return refuse(SetRefusal::malformed, not_one + "unknown key \"" + key + "\" at " + at(value));
 
   const Value* serial_value = root.find("serial");
   if (!serial_value || !serial_value->is(Value::Type::number) || !serial_value->is_integer || serial_value->number < 1 ||
       serial_value->number > static_cast<double>(kMaxSetSerial))
-    return refuse(SetRefusal::malformed,
-                  "not a signed question set: \"serial\" must be a whole number from 1 to " + std::to_string(kMaxSetSerial));
+    return refuse(SetRefusal::malformed, not_one + "\"serial\" must be a whole number from 1 to " + std::to_string(kMaxSetSerial));
   const std::int64_t serial = static_cast<std::int64_t>(serial_value->number);
 
-  const Value* set_value = root.find("set");
-  if (!set_value || !set_value->is(Value::Type::string))
-    return refuse(SetRefusal::malformed, "not a signed question set: \"set\" (the question set in base64) is missing", serial);
-  if (set_value->string.size() > (kMaxSetBytes + 2) / 3 * 4)
-    return refuse(SetRefusal::too_large, "the question set inside is larger than " + mib(kMaxSetBytes), serial);
-  std::optional<std::string> set_bytes = decode_base64(set_value->string);
-  if (!set_bytes) return refuse(SetRefusal::malformed, "not a signed question set: \"set\" is not base64 (" + at(*set_value) + ")", serial);
-  if (set_bytes->size() > kMaxSetBytes)
-    return refuse(SetRefusal::too_large, "the question set inside is larger than " + mib(kMaxSetBytes), serial);
+  const Value* payload_value = root.find(key_name);
+  if (!payload_value || !payload_value->is(Value::Type::string))
+    return refuse(SetRefusal::malformed, not_one + "\"" + key_name + "\" (the " + noun + " in base64) is missing", serial);
+  if (payload_value->string.size() > (kMaxSetBytes + 2) / 3 * 4)
+    return refuse(SetRefusal::too_large, "the " + noun + " inside is larger than " + mib(kMaxSetBytes), serial);
+  std::optional<std::string> payload = decode_base64(payload_value->string);
+  if (!payload) return refuse(SetRefusal::malformed, not_one + "\"" + key_name + "\" is not base64 (" + at(*payload_value) + ")", serial);
+  if (payload->size() > kMaxSetBytes)
+    return refuse(SetRefusal::too_large, "the " + noun + " inside is larger than " + mib(kMaxSetBytes), serial);
 
   const Value* signature_value = root.find("signature");
   if (!signature_value || signature_value->is(Value::Type::null) ||
@@ -182,17 +188,14 @@ OpenedSignedSet open_signed_set(std::string_view file_text, std::string_view tru
   std::optional<std::string> signature;
   if (signature_value->is(Value::Type::string)) signature = decode_base64(signature_value->string);
   if (!signature || signature->size() != kSetSignatureBytes)
-    return refuse(
-        SetRefusal::malformed,
-        "not a signed question set: \"signature\" is not the base64 of a " + std::to_string(kSetSignatureBytes) + "-byte signature",
-        serial);
+    return refuse(SetRefusal::malformed,
+                  not_one + "\"signature\" is not the base64 of a " + std::to_string(kSetSignatureBytes) + "-byte signature", serial);
   const Value* key_value = root.find("key");
   std::optional<std::string> key;
   if (key_value && key_value->is(Value::Type::string)) key = decode_base64(key_value->string);
   if (!key || key->size() != kSetPublicKeyBytes)
     return refuse(SetRefusal::malformed,
-                  "not a signed question set: \"key\" is not the base64 of a " + std::to_string(kSetPublicKeyBytes) + "-byte public key",
-                  serial);
+                  not_one + "\"key\" is not the base64 of a " + std::to_string(kSetPublicKeyBytes) + "-byte public key", serial);
 
   if (trusted_public_key.size() != kSetPublicKeyBytes)
     return refuse(SetRefusal::no_trusted_key, "this kiosk has no key to check signatures with", serial);
@@ -200,22 +203,42 @@ OpenedSignedSet open_signed_set(std::string_view file_text, std::string_view tru
   // Not secret, but compared in constant time all the same: it costs nothing.
   if (sodium_memcmp(key->data(), trusted_public_key.data(), kSetPublicKeyBytes) != 0)
     return refuse(SetRefusal::wrong_key, "signed by another key", serial);
-  std::string message = signed_message(serial, *set_bytes);
+  std::string message = signed_message(kind.format, serial, *payload);
   if (crypto_sign_verify_detached(bytes_of(*signature), bytes_of(message), message.size(), bytes_of(trusted_public_key)) != 0)
     return refuse(SetRefusal::tampered, "the signature does not match: the file was changed after it was signed", serial);
 
   if (serial == current_serial && rule == SerialRule::newer)
-    return refuse(SetRefusal::not_newer, "replayed: serial " + std::to_string(serial) + " is the set already accepted", serial);
+    return refuse(SetRefusal::not_newer, "replayed: serial " + std::to_string(serial) + " is the " + short_noun + " already accepted",
+                  serial);
   if (serial < current_serial)
-    return refuse(
-        SetRefusal::not_newer,
-        "older than the set already accepted (serial " + std::to_string(serial) + ", accepted " + std::to_string(current_serial) + ")",
-        serial);
+    return refuse(SetRefusal::not_newer,
+                  "older than the " + short_noun + " already accepted (serial " + std::to_string(serial) + ", accepted " +
+                      std::to_string(current_serial) + ")",
+                  serial);
+  OpenedPayload r;
+  r.serial = serial;
+  r.payload = std::move(*payload);
+  return r;
+}
 
+OpenedSignedSet open_signed_set(std::string_view file_text, std::string_view trusted_public_key, std::int64_t current_serial,
+                                SerialRule rule) {
+  OpenedPayload p = open_signed_payload(kSignedSetKind, file_text, trusted_public_key, current_serial, rule);
+  if (!p.payload) {
+    OpenedSignedSet r;
+    r.refusal = p.refusal;
+    r.reason = std::move(p.reason);
+    r.serial = p.serial;
+    return r;
+  }
+  const std::int64_t serial = p.serial;
+  std::optional<std::string> set_bytes = std::move(p.payload);
   LoadResult loaded = parse_question_set(*set_bytes);
   if (!loaded.set) {
     if (loaded.problems.empty()) loaded.problems.push_back({0, 0, "it could not be read"});
-    OpenedSignedSet r = refuse(SetRefusal::invalid_set, "", serial);
+    OpenedSignedSet r;
+    r.refusal = SetRefusal::invalid_set;
+    r.serial = serial;
     const Problem& first = loaded.problems.front();
     r.reason = "the question set inside is invalid: ";
     if (first.line > 0) r.reason += std::to_string(first.line) + ":" + std::to_string(first.column) + ": ";

@@ -101,6 +101,32 @@ enum class SerialRule {
   same_or_newer,  // the kiosk re-opening the set it has already accepted
 };
 
+// ---- the envelope, for any signed document ----
+// The same signed envelope carries other documents the server signs with the
+// same key (read-back cards, readback.h). Each kind has its own format
+// string, which the signature covers, so no signed file of one kind is ever
+// accepted as another.
+struct SignedKind {
+  std::string_view format;       // "tenpoint-signed-set/1"
+  std::string_view payload_key;  // the member holding the payload: "set"
+  std::string_view noun;         // in refusals: "question set"
+  std::string_view short_noun;   // "set"
+};
+inline constexpr SignedKind kSignedSetKind{kSignedSetFormat, "set", "question set", "set"};
+
+// The file text of `payload` (at most kMaxSetBytes) signed under `serial`.
+Result<std::string> sign_payload(const SignedKind& kind, std::string_view payload, std::int64_t serial, std::string_view secret_key);
+
+struct OpenedPayload {
+  std::optional<std::string> payload;  // the signed bytes, when every check passed
+  SetRefusal refusal = SetRefusal::malformed;
+  std::string reason;
+  std::int64_t serial = 0;
+};
+// Every check of open_signed_set() but the last (what the payload says).
+OpenedPayload open_signed_payload(const SignedKind& kind, std::string_view file_text, std::string_view trusted_public_key,
+                                  std::int64_t current_serial, SerialRule rule = SerialRule::newer);
+
 // Checks `file_text` against `trusted_public_key` (32 raw bytes; empty when
 // the kiosk has none) and returns the set, or the first refusal (invariant 1).
 // `current_serial` is the highest serial accepted so far (0: none yet).
