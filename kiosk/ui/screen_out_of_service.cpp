@@ -48,16 +48,44 @@ void Ui::draw_closed(const Visit& v, TimePoint now) {
       return fill(words.get(code, "closed_reopens_on"), {{"day", words.get(code, kWeekdayKeys[reopens->weekday % 7])}, {"time", time}});
     };
 
-    float cx = m_.display.x * 0.5f;
-    float wrap = std::min(m_.display.x - 2 * m_.margin, m_.question_px * 18.0f);
-    float block = 0;
-    for (const auto& code : codes)
-      block += measure_block(fonts_.question, words.get(code, "closed_title"), wrap) + m_.gap +
-               measure_block(fonts_.body, when(code), wrap) + m_.gap * 4;
-    float y = std::max(m_.margin, (m_.display.y - block) * 0.5f);
-    for (const auto& code : codes) {
-      y += text_block(fonts_.question, words.get(code, "closed_title"), cx, y, wrap, kNightInk) + m_.gap;
-      y += text_block(fonts_.body, when(code), cx, y, wrap, kNightInk) + m_.gap * 4;
+    // As large as fits: the question face in one column, else smaller faces,
+    // else the languages side by side in two or three columns.
+    struct Layout {
+      ImFont *title, *line;
+      int columns;
+    };
+    const Layout layouts[] = {{fonts_.question, fonts_.body, 1},
+                              {fonts_.button, fonts_.label, 1},
+                              {fonts_.button, fonts_.label, 2},
+                              {fonts_.label, fonts_.label, 2},
+                              {fonts_.label, fonts_.label, 3}};
+    const float room = m_.display.y - 2 * m_.margin;
+    Layout chosen = layouts[0];
+    float column_w = 0, block = 0;
+    for (const Layout& l : layouts) {
+      chosen = l;
+      column_w = (m_.display.x - static_cast<float>(l.columns + 1) * m_.margin) / static_cast<float>(l.columns);
+      column_w = std::min(column_w, m_.question_px * 18.0f);
+      const std::size_t per_column = (codes.size() + static_cast<std::size_t>(l.columns) - 1) / static_cast<std::size_t>(l.columns);
+      block = 0;
+      for (std::size_t c = 0; c < static_cast<std::size_t>(l.columns); ++c) {
+        float h = 0;
+        for (std::size_t i = c * per_column; i < std::min(codes.size(), (c + 1) * per_column); ++i)
+          h += measure_block(l.title, words.get(codes[i], "closed_title"), column_w) + m_.gap +
+               measure_block(l.line, when(codes[i]), column_w) + m_.gap * 3;
+        block = std::max(block, h - m_.gap * 3);
+      }
+      if (block <= room) break;
+    }
+    const std::size_t per_column = (codes.size() + static_cast<std::size_t>(chosen.columns) - 1) / static_cast<std::size_t>(chosen.columns);
+    const float top = std::max(m_.margin, (m_.display.y - block) * 0.5f);
+    for (std::size_t c = 0; c < static_cast<std::size_t>(chosen.columns); ++c) {
+      const float cx = m_.display.x * (static_cast<float>(2 * c + 1) / static_cast<float>(2 * chosen.columns));
+      float y = top;
+      for (std::size_t i = c * per_column; i < std::min(codes.size(), (c + 1) * per_column); ++i) {
+        y += text_block(chosen.title, words.get(codes[i], "closed_title"), cx, y, column_w, kNightInk) + m_.gap;
+        y += text_block(chosen.line, when(codes[i]), cx, y, column_w, kNightInk) + m_.gap * 3;
+      }
     }
   }
   if (tapped_outside_targets()) events_.emplace_back(ev::Tap{});

@@ -47,7 +47,7 @@ TEST_CASE("questions validate: ok for the demo, FILE:LINE:COLUMN for a broken se
   tp::test::write_file(dir + "/bad.json", bad);
   Run r = run("questions validate " + dir + "/bad.json");
   CHECK(r.code == 1);
-  CHECK(r.out.find(dir + "/bad.json:17:14: \"max\" must be a number, not a string") != std::string::npos);
+  CHECK(r.out.find(dir + "/bad.json:21:14: \"max\" must be a number, not a string") != std::string::npos);
 
   Run missing = run("questions validate " + dir + "/nope.json");
   CHECK(missing.code == 1);

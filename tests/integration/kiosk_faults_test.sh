@@ -63,7 +63,7 @@ set +e
 code=$?
 set -e
 [ $code -eq 2 ] || fail "a broken set with no good one to fall back on should exit 2, got $code"
-grep -q "broken.json:17:14: \"max\" must be a number, not a string" "$work/broken.log" || fail "no FILE:LINE:COLUMN message"
+grep -q "broken.json:21:14: \"max\" must be a number, not a string" "$work/broken.log" || fail "no FILE:LINE:COLUMN message"
 # staff.db's folder has a last good set from step 1.
 start_kiosk "$work/staff.db" "$work/broken-config.json"
 wait_for_screen "$work/hits.json" attract 20 || fail "kiosk did not fall back to the last good set"
