@@ -335,6 +335,43 @@ void KioskApp::note_refusal(const OpenedSignedSet& refused, const std::string& p
   publish_set_status();
 }
 
+bool KioskApp::check_readback(TimePoint now) {
+  if (visit_->screen() != Screen::attract && visit_->screen() != Screen::closed) return false;  // cards never interrupt a visit
+  if (now < next_cards_check_) return false;
+  next_cards_check_ = now + kSignedSetCheckEvery;
+  std::string delivered = delivered_readback_path(data_dir_);
+  FileStamp stamp = stamp_of(delivered);
+  std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &local);
+  if (stamp == cards_stamp_ && cards_day_ == day) return false;
+  const bool file_changed = !(stamp == cards_stamp_);
+  cards_stamp_ = stamp;
+  cards_day_ = day;
+  if (file_changed) {
+    std::error_code ec;
+    if (!stamp.exists && !std::filesystem::exists(accepted_readback_path(data_dir_), ec)) {
+      if (!cards_) return false;  // never had cards
+    }
+    TrustedSetKey key = find_trusted_set_key(config_, data_dir_);
+    KioskCards loaded = load_kiosk_cards(data_dir_, key.key);
+    if (!loaded.problem.empty()) log(loaded.problem);
+    if (loaded.readback) {
+      log("read-back cards: " + std::to_string(loaded.readback->cards.size()) + " (serial " + std::to_string(loaded.serial) + ")");
+      cards_ = std::make_shared<const Readback>(std::move(*loaded.readback));
+    } else {
+      cards_.reset();
+    }
+  }
+  if (display_ && display_->ui) {
+    display_->ui->set_readback(cards_, cards_day_);
+    if (cards_) log("read-back cards showing today: " + std::to_string(display_->ui->live_cards()));
+  }
+  return true;
+}
+
 void KioskApp::check_delivered_set(TimePoint now) {
   // Never mid-visit, nor under staff (invariant 5); while closed no visit is under way either.
   if (visit_->screen() != Screen::attract && visit_->screen() != Screen::closed) return;
@@ -529,6 +566,10 @@ bool KioskApp::between_frames(TimePoint now) {
   visit_->tick(now);
   check_delivered_set(now);
   bool export_changed = follow_export(now);
+  if (check_readback(now)) {
+    if (display_) refresh_fonts();
+    export_changed = true;
+  }
   // Another set on screen, from the attract screen at once or from a visit
   // that deferred it: its words may need glyphs the atlas lacks (invariant 4).
   // Here, between frames, never while a frame's draw lists point at the old texture.
@@ -651,6 +692,7 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
 bool KioskApp::build_fonts() {
   Display& d = *display_;
   std::string text = ui::text_in_use(visit_->question_set(), strings_);
+  if (cards_) text += ui::text_in_use(*cards_);
   std::string error;
   if (!d.font_builder.build(ImGui::GetIO().Fonts, d.font_files, d.metrics, text, d.fonts, error)) {
     log(error);
@@ -664,7 +706,9 @@ bool KioskApp::build_fonts() {
 }
 
 void KioskApp::refresh_fonts() {
-  if (ui::text_in_use(visit_->question_set(), strings_) != display_->atlas_text) build_fonts();
+  std::string text = ui::text_in_use(visit_->question_set(), strings_);
+  if (cards_) text += ui::text_in_use(*cards_);
+  if (text != display_->atlas_text) build_fonts();
 }
 
 bool KioskApp::build_fonts_without_window(int width_px, int height_px) {
@@ -702,6 +746,7 @@ int KioskApp::frame_loop() {
   int frames_drawn = 0;
   Screen last_screen = visit.screen();
   std::size_t last_greeting = SIZE_MAX;
+  int last_turn = -1;
   bool last_notice = false;
   std::map<std::string, ui::Rect> last_hits;
   std::optional<Screen> hits_screen;  // the screen and rotation last written to the hits file
@@ -718,6 +763,8 @@ int KioskApp::frame_loop() {
     auto deadline = visit.next_deadline(now);
     if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
     if (export_status_.running()) deadline = std::min<TimePoint>(deadline, now + kExportRedrawEvery);
+    if (visit.screen() == Screen::attract && d.ui->live_cards() > 0)  // the next turn of the cards
+      deadline = std::min<TimePoint>(deadline, now + std::chrono::seconds(1));
     long wait_ms = frames_to_draw > 0 ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
     wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
     platform::Input input = d.window->wait(static_cast<int>(wait_ms));
@@ -755,6 +802,10 @@ int KioskApp::frame_loop() {
     if (between_frames(now) || visit.screen() != before) frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
     d.window->allow_screen_saver(visit.screen() == Screen::closed);
     std::size_t greeting = visit.screen() == Screen::attract ? visit.greeting_index(now) : 0;
+    // Read-back cards take turns with the invitation: a new turn is a new frame.
+    int turn = visit.screen() == Screen::attract ? attract_turn(visit.seconds_on_attract(now), d.ui->live_cards()) : -1;
+    if (turn != last_turn) frames_to_draw = std::max(frames_to_draw, 1);
+    last_turn = turn;
     // Closed, the black frame stays as it is: only the notice coming and going,
     // or a finger resting on the staff corner, draws again.
     bool closed = visit.screen() == Screen::closed;

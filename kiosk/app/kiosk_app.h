@@ -42,6 +42,7 @@
 #include "kiosk_store.h"
 #include "kiosk_strings.h"
 #include "pin.h"
+#include "readback.h"
 #include "set_delivery.h"
 #include "system_stamps.h"
 #include "visit.h"
@@ -153,6 +154,10 @@ class KioskApp {
   // Records a newer serial and keeps a copy of the file; false when the serial could not be recorded.
   bool accept_signed_set(const SignedSet& signed_set, const std::string& file_text, const std::string& path, std::int64_t recorded);
   void note_refusal(const OpenedSignedSet& refused, const std::string& path, const TrustedSetKey& key);
+  // On the attract screen: the delivered read-back cards, looked at again
+  // when the file changes or the day does (readback.h). True when the cards
+  // on screen changed.
+  bool check_readback(TimePoint now);
   void install_from_usb();
   void enrol_from_usb();
   void start_export(TimePoint now);
@@ -182,11 +187,15 @@ class KioskApp {
   Argon2PinChecker pins_{""};
   std::unique_ptr<Visit> visit_;
 
-  QuestionSetStatus set_status_;        // signed_serial is the serial of the signed set in use
-  FileStamp delivered_stamp_;           // of question-set.tpset when last looked at
-  TimePoint next_set_check_{};          // the attract screen looks at the delivered file again then
-  bool set_check_requested_ = false;    // look even if the time stamp is the same
-  std::uint64_t atlas_generation_ = 0;  // the visit's set generation the atlas was built for
+  QuestionSetStatus set_status_;           // signed_serial is the serial of the signed set in use
+  FileStamp delivered_stamp_;              // of question-set.tpset when last looked at
+  TimePoint next_set_check_{};             // the attract screen looks at the delivered file again then
+  bool set_check_requested_ = false;       // look even if the time stamp is the same
+  std::uint64_t atlas_generation_ = 0;     // the visit's set generation the atlas was built for
+  std::shared_ptr<const Readback> cards_;  // the read-back cards in use; null: none
+  FileStamp cards_stamp_;                  // of readback.tpcards when last looked at
+  std::string cards_day_;                  // the day the live cards were picked for
+  TimePoint next_cards_check_{};
 
   struct ExportJob;  // the worker thread and what it reports (invariant 7)
   std::unique_ptr<ExportJob> export_job_;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "json.h"
+#include "set_delivery.h"
 #include "text.h"
 
 namespace tp {
@@ -69,7 +70,7 @@ Result<CardText> parse_text(const json::Value& v) {
   return t;
 }
 
-Result<ReadbackCard> parse_card(const json::Value& v) {
+Result<ReadbackCard> parse_card_value(const json::Value& v) {
   using json::Value;
   if (!v.is(Value::Type::object)) return bad("a card must be an object" + at(v));
   if (Status s = only_keys(v, {"id", "language", "from", "until", "texts"}, "a card"); !s) return s;
@@ -133,25 +134,32 @@ std::string write_readback(const Readback& r) {
   if (r.count)
     out += ",\n \"count\": {\"month\": " + json::quote(r.count->month) + ", \"people\": " + std::to_string(r.count->people) + "}";
   out += ",\n \"cards\": [";
-  for (std::size_t i = 0; i < r.cards.size(); ++i) {
-    const ReadbackCard& c = r.cards[i];
-    out += i ? ",\n  " : "\n  ";
-    out += "{\"id\": " + json::quote(c.id) + ", \"language\": " + json::quote(c.language) + ", \"from\": " + json::quote(c.from) +
-           ", \"until\": " + json::quote(c.until) + ", \"texts\": {";
-    bool first = true;
-    for (const auto& [code, t] : c.texts) {
-      if (!first) out += ", ";
-      first = false;
-      out += json::quote(code) + ": {\"said\": [";
-      for (std::size_t q = 0; q < t.said.size(); ++q) out += (q ? ", " : "") + json::quote(t.said[q]);
-      out += "]";
-      if (!t.we.empty()) out += ", \"we\": " + json::quote(t.we) + ", \"answer\": " + json::quote(t.answer);
-      out += "}";
-    }
-    out += "}}";
-  }
+  for (std::size_t i = 0; i < r.cards.size(); ++i) out += (i ? ",\n  " : "\n  ") + write_card(r.cards[i]);
   out += r.cards.empty() ? "]}\n" : "\n ]}\n";
   return out;
+}
+
+std::string write_card(const ReadbackCard& c) {
+  std::string out = "{\"id\": " + json::quote(c.id) + ", \"language\": " + json::quote(c.language) + ", \"from\": " + json::quote(c.from) +
+                    ", \"until\": " + json::quote(c.until) + ", \"texts\": {";
+  bool first = true;
+  for (const auto& [code, t] : c.texts) {
+    if (!first) out += ", ";
+    first = false;
+    out += json::quote(code) + ": {\"said\": [";
+    for (std::size_t q = 0; q < t.said.size(); ++q) out += (q ? ", " : "") + json::quote(t.said[q]);
+    out += "]";
+    if (!t.we.empty()) out += ", \"we\": " + json::quote(t.we) + ", \"answer\": " + json::quote(t.answer);
+    out += "}";
+  }
+  return out + "}}";
+}
+
+Result<ReadbackCard> parse_card(std::string_view bytes) {
+  json::ParseResult parsed = json::parse(bytes, limits());
+  if (!parsed.ok)
+    return bad("line " + std::to_string(parsed.error_at.line) + ", column " + std::to_string(parsed.error_at.column) + ": " + parsed.error);
+  return parse_card_value(parsed.value);
 }
 
 Result<Readback> parse_readback(std::string_view bytes) {
@@ -186,7 +194,7 @@ Result<Readback> parse_readback(std::string_view bytes) {
   if (!cards || !cards->is(Value::Type::array)) return bad("\"cards\" must be a list");
   if (cards->items.size() > kMaxCards) return bad("more than " + std::to_string(kMaxCards) + " cards");
   for (const Value& c : cards->items) {
-    auto card = parse_card(c);
+    auto card = parse_card_value(c);
     if (!card) return card.status();
     for (const ReadbackCard& other : r.cards)
       if (other.id == card->id) return bad("two cards have the id \"" + card->id + "\"" + at(c));
@@ -228,5 +236,39 @@ OpenedReadback open_signed_readback(std::string_view file_text, std::string_view
 }
 
 std::string delivered_readback_path(const std::string& data_dir) { return data_dir + "/readback.tpcards"; }
+std::string accepted_readback_path(const std::string& data_dir) { return data_dir + "/readback.accepted.tpcards"; }
+
+KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key) {
+  KioskCards out;
+  const std::string copy = accepted_readback_path(data_dir), delivered = delivered_readback_path(data_dir);
+  OpenedReadback kept;
+  if (Result<std::string> text = read_file_capped(copy, kMaxSignedSetFileBytes); text)
+    kept = open_signed_readback(*text, trusted_key, 0, SerialRule::same_or_newer);
+  const std::int64_t floor = kept ? kept.serial : 0;
+  Result<std::string> text = read_file_capped(delivered, kMaxSignedSetFileBytes);
+  if (text) {
+    OpenedReadback fresh = open_signed_readback(*text, trusted_key, floor, SerialRule::same_or_newer);
+    if (fresh) {
+      if (fresh.serial > floor)
+        if (Status s = write_file_atomically(copy, *text); !s) out.problem = "the accepted copy was not written: " + s.message();
+      out.serial = fresh.serial;
+      out.readback = std::move(fresh.readback);
+      return out;
+    }
+    out.problem = "refusing the read-back cards " + delivered + " (" + refusal_name(fresh.refusal) + "): " + fresh.reason;
+  }
+  if (kept) {
+    out.serial = kept.serial;
+    out.readback = std::move(kept.readback);
+  }
+  return out;
+}
+
+int attract_turn(std::int64_t seconds_on_attract, std::size_t cards) {
+  if (cards == 0 || seconds_on_attract < 0) return -1;
+  const std::int64_t cycle = kInviteSeconds + kCardSeconds;
+  if (seconds_on_attract % cycle < kInviteSeconds) return -1;
+  return static_cast<int>((seconds_on_attract / cycle) % static_cast<std::int64_t>(cards));
+}
 
 }  // namespace tp

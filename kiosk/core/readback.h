@@ -72,6 +72,9 @@ struct Readback {
 std::string write_readback(const Readback& readback);
 // Fault::invalid_input with words a person can act on.
 Result<Readback> parse_readback(std::string_view bytes);
+// One card alone, as the document holds it (the server stores cards so).
+std::string write_card(const ReadbackCard& card);
+Result<ReadbackCard> parse_card(std::string_view bytes);
 
 // The card's words in `language`, else in its own language.
 const CardText& card_text(const ReadbackCard& card, std::string_view language);
@@ -96,5 +99,25 @@ OpenedReadback open_signed_readback(std::string_view file_text, std::string_view
 
 // DATA/readback.tpcards: where tenpoint-sync writes the venue's cards.
 std::string delivered_readback_path(const std::string& data_dir);
+// DATA/readback.accepted.tpcards: the kiosk's copy of the newest file it
+// accepted. Its serial is the floor for every later file (invariant 1).
+std::string accepted_readback_path(const std::string& data_dir);
+
+// The cards a kiosk shows: the delivered file when it passes with a serial at
+// or above the accepted copy's (which it then replaces), else the accepted
+// copy; none when neither passes or neither exists.
+struct KioskCards {
+  std::optional<Readback> readback;
+  std::int64_t serial = 0;
+  std::string problem;  // why the delivered file was refused, for the log; "" when it was not
+};
+KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key);
+
+// The attract screen's turns: kInviteSeconds of the invitation, then one card
+// for kCardSeconds, then the invitation again, then the next card. -1: the
+// invitation; else the index of the card to show.
+inline constexpr int kInviteSeconds = 12;
+inline constexpr int kCardSeconds = 10;
+int attract_turn(std::int64_t seconds_on_attract, std::size_t cards);
 
 }  // namespace tp

@@ -170,6 +170,11 @@ std::size_t Visit::greeting_index(TimePoint now) const {
   return static_cast<std::size_t>((now - attract_since_) / step);
 }
 
+std::int64_t Visit::seconds_on_attract(TimePoint now) const {
+  if (now < attract_since_) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(now - attract_since_).count();
+}
+
 int Visit::still_there_seconds_left(TimePoint now) const { return ceil_seconds(entered_ + config_.still_there - now); }
 
 int Visit::pin_locked_seconds(TimePoint now) const {

@@ -172,6 +172,8 @@ class Visit {
   KeyboardLayer layer() const { return layer_; }
   bool can_go_back() const { return !history_.empty(); }
   std::size_t greeting_index(TimePoint now) const;
+  // Whole seconds since the attract screen came up (read-back cards turn by it).
+  std::int64_t seconds_on_attract(TimePoint now) const;
   int still_there_seconds_left(TimePoint now) const;
   std::size_t pin_length() const { return pin_.size(); }
   int pin_locked_seconds(TimePoint now) const;

@@ -9,6 +9,7 @@ namespace tp::ui {
 std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
   events_.clear();
   hits_.clear();
+  last_card_.reset();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(m_.display);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
@@ -85,6 +86,24 @@ void Ui::watch_staff_corner(TimePoint now) {
 std::optional<TimePoint> Ui::wake_at() const {
   if (!corner_pressed_since_) return std::nullopt;
   return *corner_pressed_since_ + kStaffHold;
+}
+
+void Ui::set_readback(std::shared_ptr<const Readback> cards, std::string today) {
+  readback_ = std::move(cards);
+  live_.clear();
+  if (!readback_) return;
+  for (const auto& c : readback_->cards)
+    if (card_live(c, today)) live_.push_back(&c);
+}
+
+std::string text_in_use(const Readback& cards) {
+  std::string all = "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\xA6";  // the quotation marks and the ellipsis drawn around them
+  for (const auto& c : cards.cards)
+    for (const auto& [lang, t] : c.texts) {
+      for (const auto& q : t.said) all += q;
+      all += t.answer;
+    }
+  return all;
 }
 
 std::string text_in_use(const QuestionSet& set, const Strings& strings) {

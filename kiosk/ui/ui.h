@@ -15,6 +15,7 @@
 
 #include "export_status.h"
 #include "fonts.h"
+#include "readback.h"
 #include "set_delivery.h"
 #include "theme.h"
 #include "visit.h"
@@ -55,6 +56,20 @@ class Ui {
     atlas_ = atlas;
   }
 
+  // The venue's read-back cards, shown in turn with the invitation on the
+  // attract screen (readback.h); `today` (YYYY-MM-DD) picks the live ones.
+  // Null: none, and the attract screen is as it always was.
+  void set_readback(std::shared_ptr<const Readback> cards, std::string today);
+  // The cards live today, in turn order.
+  std::size_t live_cards() const { return live_.size(); }
+  // What the card drawn in the last frame showed, and where: for tests.
+  struct CardLayout {
+    Rect box;
+    std::string quote, answer, count;  // as drawn (shortened where they had to be)
+    float bottom = 0;                  // the lowest text line's foot
+  };
+  const std::optional<CardLayout>& last_card() const { return last_card_; }
+
   std::vector<Event> draw(const Visit& visit, TimePoint now);
 
   // While a finger rests on the staff corner, the frame loop must wake to notice the hold.
@@ -64,6 +79,10 @@ class Ui {
 
  private:
   void draw_attract(const Visit& v, TimePoint now);
+  Rect draw_readback_card(const Visit& v, const ReadbackCard& card, float top);
+  // `text` shortened at a word (else a character) with an ellipsis so that
+  // it wraps into at most `max_height`; whole when it fits.
+  std::string fit_block(ImFont* font, const std::string& text, float wrap_width, float max_height);
   void draw_scale(const Visit& v);
   void draw_text(const Visit& v);
   void draw_keyboard(const Visit& v, Rect area);
@@ -116,10 +135,15 @@ class Ui {
   ExportStatus export_status_;
   TextShaper* shaper_ = nullptr;
   GlyphAtlas* atlas_ = nullptr;
+  std::shared_ptr<const Readback> readback_;
+  std::vector<const ReadbackCard*> live_;
+  std::optional<CardLayout> last_card_;
   bool rtl_ = false;  // the visit's language is written right to left (set by draw())
 };
 
 // Every character the screens may show for this set, for the font atlas.
 std::string text_in_use(const QuestionSet& set, const Strings& strings);
+// Every character of the cards, for the font atlas.
+std::string text_in_use(const Readback& cards);
 
 }  // namespace tp::ui

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "kiosk_config.h"
 #include "question_set.h"
+#include "readback.h"
 #include "set_delivery.h"
 #include "signed_set.h"
 #include "wire.h"
@@ -390,6 +391,49 @@ void SyncClient::fetch_question_set(RoundResult& r) {
       "question set " + s.set.id + " v" + std::to_string(s.set.version) + " (serial " + std::to_string(s.serial) + ") delivered to " + path;
 }
 
+// The venue's read-back cards (readback.h): like the question set, checked
+// before it is written, and never older than the file in place.
+void SyncClient::fetch_readback(RoundResult& r) {
+  std::string key = set_key(r);
+  if (key.empty()) return;
+  const std::string path = delivered_readback_path(data_dir_);
+  std::int64_t held_serial = 0;
+  if (Result<std::string> held = read_file_capped(path, kMaxSignedSetFileBytes); held) {
+    OpenedReadback opened = open_signed_readback(*held, key, 0, SerialRule::same_or_newer);
+    if (opened) held_serial = opened.serial;
+  }
+  ++r.requests;
+  HttpResult res = transport_.get("/api/v1/readback", creds_->token, held_serial > 0 ? "\"" + std::to_string(held_serial) + "\"" : "");
+  if (!res.reached) {
+    r.readback_outcome = "read-back cards not fetched: " + res.failure;
+    return;
+  }
+  if (res.status == 304) {
+    r.readback_outcome = "read-back cards unchanged (serial " + std::to_string(held_serial) + ")";
+    return;
+  }
+  if (res.status == 204 || res.status == 404) {  // none for this venue, or a server from before cards
+    r.readback_outcome = "";
+    return;
+  }
+  if (res.status != 200) {
+    r.readback_outcome = "read-back cards not fetched: " + reason(res);
+    return;
+  }
+  OpenedReadback opened = open_signed_readback(res.body, key, held_serial);
+  if (!opened) {
+    r.readback_outcome =
+        "refusing the read-back cards from the server (" + std::string(refusal_name(opened.refusal)) + "): " + opened.reason;
+    return;
+  }
+  if (Status w = write_file_atomically(path, res.body); !w) {
+    r.readback_outcome = "read-back cards not written: " + w.message();
+    return;
+  }
+  r.readback_outcome = std::to_string(opened.readback->cards.size()) + " read-back card(s) (serial " + std::to_string(opened.serial) +
+                       ") delivered to " + path;
+}
+
 RoundResult SyncClient::round() {
   RoundResult r;
   r.ok = enrol(r) && send_batches(r) && heartbeat(r);
@@ -398,6 +442,8 @@ RoundResult SyncClient::round() {
   if (r.ok) {
     fetch_question_set(r);
     if (!r.set_outcome.empty()) std::fprintf(stderr, "tenpoint-sync: %s\n", r.set_outcome.c_str());
+    fetch_readback(r);
+    if (!r.readback_outcome.empty()) std::fprintf(stderr, "tenpoint-sync: %s\n", r.readback_outcome.c_str());
   }
   auto left = outbox_.state();
   r.left = left ? left->waiting : -1;

@@ -46,6 +46,7 @@ struct RoundResult {
   int requests = 0;              // HTTP requests made
   std::int64_t bytes_sent = 0;   // request bodies, after gzip
   std::string set_outcome;       // what became of the question set this round, in words ("" when not asked)
+  std::string readback_outcome;  // what became of the read-back cards ("" when none are published for the venue)
 };
 
 class SyncClient {
@@ -62,6 +63,7 @@ class SyncClient {
   bool send_batches(RoundResult& r);
   bool heartbeat(RoundResult& r);
   void fetch_question_set(RoundResult& r);
+  void fetch_readback(RoundResult& r);
   std::string set_key(RoundResult& r);
   HttpResult post(RoundResult& r, const std::string& path, const std::string& body, const std::string& token, bool gzip);
 

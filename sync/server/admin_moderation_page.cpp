@@ -288,6 +288,37 @@ void apply_note_moderation(std::vector<report::AnswerRow>& rows, const std::vect
   }
 }
 
+std::vector<QuotableNote> quotable_notes(const std::vector<report::AnswerRow>& rows, const std::vector<NoteModeration>& moderation,
+                                         const std::vector<QuestionSet>& sets) {
+  std::unordered_map<std::string, const NoteModeration*> by_answer;
+  for (const auto& m : moderation)
+    if (m.read_back && !m.hidden) by_answer[m.answer_id] = &m;
+  std::vector<QuotableNote> out;
+  if (by_answer.empty()) return out;
+  SetIndex index(sets);
+  std::unordered_map<std::string, std::vector<VisitScore>> visits;
+  for (const auto& r : rows)
+    if (r.score && !r.session_id.empty()) visits[r.session_id].push_back({r.set_id, r.question_id, *r.score});
+  std::map<GroupKey, std::int64_t> group_sizes;
+  std::vector<std::pair<const report::AnswerRow*, GroupKey>> marked;
+  for (const auto& r : rows) {
+    if (!r.text || r.text->empty() || r.rapid_repeat || r.count < 1) continue;
+    GroupKey g = group_of(r, visits, index);
+    group_sizes[g] += r.count;  // rule 2: hidden notes count too
+    if (by_answer.count(r.answer_id)) marked.emplace_back(&r, std::move(g));
+  }
+  for (const auto& [row, group] : marked) {
+    if (group_sizes[group] < report::kMinAnswersForNotes) continue;
+    const NoteModeration* m = by_answer[row->answer_id];
+    out.push_back(QuotableNote{row->answer_id, row->venue, m->shown_text ? *m->shown_text : *row->text, row->language,
+                               index.prompt(row->set_id, row->question_id), band_text(group.band), row->recorded_at});
+  }
+  std::sort(out.begin(), out.end(), [](const QuotableNote& x, const QuotableNote& y) {
+    return std::tie(y.recorded_at, y.answer_id) < std::tie(x.recorded_at, x.answer_id);
+  });
+  return out;
+}
+
 }  // namespace admin_page
 
 // [SECTION] The view

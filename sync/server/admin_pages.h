@@ -10,6 +10,7 @@
 
 #include "admin_web.h"
 #include "html.h"
+#include "question_set.h"
 
 namespace tp::server {
 
@@ -44,6 +45,16 @@ std::optional<std::int64_t> date_start(std::string_view date);
 // (admin_moderation_page.cpp)
 void apply_note_moderation(std::vector<report::AnswerRow>& rows, const std::vector<NoteModeration>& moderation);
 
+// A note that may be quoted on a read-back card: marked read back, not
+// hidden, its text as moderated, and from a group (venue, question, score
+// band over the rows given) of at least report::kMinAnswersForNotes notes.
+// Newest first. (admin_moderation_page.cpp)
+struct QuotableNote {
+  std::string answer_id, venue, text, language, prompt, band;
+  std::int64_t recorded_at = 0;
+};
+std::vector<QuotableNote> quotable_notes(const std::vector<report::AnswerRow>& rows, const std::vector<NoteModeration>& moderation,
+                                         const std::vector<QuestionSet>& sets);
 }  // namespace admin_page
 
 }  // namespace tp::server

@@ -85,9 +85,30 @@ CREATE TABLE note_moderation(
   changed_at bigint NOT NULL
 );
 )sql"},
+    // Read-back cards, and the signed file last made for each venue.
+    {3, R"sql(
+CREATE TABLE readback_cards(
+  id bigserial PRIMARY KEY,
+  venue text NOT NULL,
+  body text NOT NULL,
+  notes text NOT NULL,
+  made_by text NOT NULL,
+  made_at bigint NOT NULL,
+  withdrawn_at bigint NOT NULL DEFAULT 0,
+  withdrawn_by text NOT NULL DEFAULT ''
+);
+CREATE TABLE card_deliveries(
+  venue text PRIMARY KEY,
+  serial bigint NOT NULL,
+  content_hash text NOT NULL,
+  signed_file text NOT NULL
+);
+)sql"},
 };
 
-constexpr int kLatest = 2;
+constexpr int kLatest = 3;
+// Makes card files one at a time across servers: "tpcards" in ASCII.
+constexpr const char* kCardSerialLockKey = "32774669437396083";  // 0x74706361726473
 // Apart from the server store's lock: the bytes of "tpadmin" in ASCII.
 constexpr const char* kAdminMigrationLockKey = "32774660897466734";  // 0x747061646D696E
 
@@ -369,6 +390,78 @@ class PgAdminStore final : public AdminStore {
       if (!r.ok()) return db.fail(r, "read a note");
       if (r.rows() == 0) return std::optional<std::string>();
       return std::optional<std::string>(r.text(0, 0));
+    });
+  }
+
+  Result<std::int64_t> add_card(const StoredCard& c) override {
+    return pool_.run("add a read-back card", [&](Lease& db) -> Result<std::int64_t> {
+      Res r = db.exec("INSERT INTO readback_cards(venue, body, notes, made_by, made_at) VALUES($1, $2, $3, $4, $5::bigint) RETURNING id",
+                      Params().text(c.venue).text(c.body).text(c.notes).text(c.made_by).int64(c.made_at));
+      if (!r.ok()) return db.fail(r, "add a read-back card");
+      return r.int64(0, 0);
+    });
+  }
+
+  Result<bool> withdraw_card(std::int64_t id, const std::string& by, std::int64_t at) override {
+    return pool_.run("withdraw a read-back card", [&](Lease& db) -> Result<bool> {
+      Res r = db.exec("UPDATE readback_cards SET withdrawn_at = $2::bigint, withdrawn_by = $3 WHERE id = $1::bigint AND withdrawn_at = 0",
+                      Params().int64(id).int64(at).text(by));
+      if (!r.ok()) return db.fail(r, "withdraw a read-back card");
+      return r.affected() > 0;
+    });
+  }
+
+  Result<std::vector<StoredCard>> cards() override {
+    return pool_.run("read the read-back cards", [&](Lease& db) -> Result<std::vector<StoredCard>> {
+      Res r = db.exec(
+          "SELECT id, venue, body, notes, made_by, made_at, withdrawn_at, withdrawn_by FROM readback_cards ORDER BY made_at DESC, id DESC");
+      if (!r.ok()) return db.fail(r, "read the read-back cards");
+      std::vector<StoredCard> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        StoredCard c;
+        c.id = r.int64(i, 0);
+        c.venue = r.text(i, 1);
+        c.body = r.text(i, 2);
+        c.notes = r.text(i, 3);
+        c.made_by = r.text(i, 4);
+        c.made_at = r.int64(i, 5);
+        c.withdrawn_at = r.int64(i, 6);
+        c.withdrawn_by = r.text(i, 7);
+        out.push_back(std::move(c));
+      }
+      return out;
+    });
+  }
+
+  Result<CardDelivery> card_delivery(const std::string& venue, const std::string& content_hash, const CardSigner& sign) override {
+    const char* what = "make a venue's card file";
+    return pool_.run(what, [&](Lease& db) -> Result<CardDelivery> {
+      if (Res r = db.exec("BEGIN"); !r.ok()) return db.fail(r, what);
+      if (Res r = db.exec("SELECT pg_advisory_xact_lock($1::bigint)", Params().text(kCardSerialLockKey)); !r.ok())
+        return rollback(db, r, what);
+      Res held = db.exec("SELECT serial, content_hash, signed_file FROM card_deliveries WHERE venue = $1", Params().text(venue));
+      if (!held.ok()) return rollback(db, held, what);
+      if (held.rows() == 1 && held.text(0, 1) == content_hash) {
+        CardDelivery d{held.int64(0, 0), content_hash, held.text(0, 2)};
+        db.exec("ROLLBACK");
+        return d;
+      }
+      Res last = db.exec("SELECT coalesce(max(serial), 0) FROM card_deliveries");
+      if (!last.ok()) return rollback(db, last, what);
+      const std::int64_t serial = last.int64(0, 0) + 1;
+      auto file = sign(serial);
+      if (!file) {
+        db.exec("ROLLBACK");
+        return file.status();
+      }
+      Res w = db.exec(
+          "INSERT INTO card_deliveries(venue, serial, content_hash, signed_file) VALUES($1, $2::bigint, $3, $4) "
+          "ON CONFLICT (venue) DO UPDATE SET serial = EXCLUDED.serial, content_hash = EXCLUDED.content_hash, "
+          "signed_file = EXCLUDED.signed_file",
+          Params().text(venue).int64(serial).text(content_hash).text(*file));
+      if (!w.ok()) return rollback(db, w, what);
+      if (Res c = db.exec("COMMIT"); !c.ok()) return db.fail(c, what);
+      return CardDelivery{serial, content_hash, *file};
     });
   }
 

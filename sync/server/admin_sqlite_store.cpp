@@ -105,9 +105,28 @@ CREATE TABLE note_moderation(
   changed_at INTEGER NOT NULL
 );
 )sql"},
+    // Read-back cards, and the signed file last made for each venue.
+    {3, R"sql(
+CREATE TABLE readback_cards(
+  id INTEGER PRIMARY KEY,
+  venue TEXT NOT NULL,
+  body TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  made_by TEXT NOT NULL,
+  made_at INTEGER NOT NULL,
+  withdrawn_at INTEGER NOT NULL DEFAULT 0,
+  withdrawn_by TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE card_deliveries(
+  venue TEXT PRIMARY KEY,
+  serial INTEGER NOT NULL,
+  content_hash TEXT NOT NULL,
+  signed_file TEXT NOT NULL
+);
+)sql"},
 };
 
-constexpr int kLatest = 2;
+constexpr int kLatest = 3;
 
 class SqliteAdminStore final : public AdminStore {
  public:
@@ -476,6 +495,80 @@ class SqliteAdminStore final : public AdminStore {
     if (rc == SQLITE_DONE) return std::optional<std::string>();
     if (rc != SQLITE_ROW) return fail(rc, "read a note");
     return std::optional<std::string>(sql::column_text(q.get(), 0));
+  }
+
+  Result<std::int64_t> add_card(const StoredCard& c) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "INSERT INTO readback_cards(venue, body, notes, made_by, made_at) VALUES(?1, ?2, ?3, ?4, ?5)");
+    sql::bind_text(q.get(), 1, c.venue);
+    sql::bind_text(q.get(), 2, c.body);
+    sql::bind_text(q.get(), 3, c.notes);
+    sql::bind_text(q.get(), 4, c.made_by);
+    sqlite3_bind_int64(q.get(), 5, c.made_at);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "add a read-back card");
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+  }
+
+  Result<bool> withdraw_card(std::int64_t id, const std::string& by, std::int64_t at) override {
+    std::lock_guard lock(mutex_);
+    Stmt q(db_, "UPDATE readback_cards SET withdrawn_at = ?2, withdrawn_by = ?3 WHERE id = ?1 AND withdrawn_at = 0");
+    sqlite3_bind_int64(q.get(), 1, id);
+    sqlite3_bind_int64(q.get(), 2, at);
+    sql::bind_text(q.get(), 3, by);
+    if (int rc = sql::run(q.get()); rc != SQLITE_OK) return fail(rc, "withdraw a read-back card");
+    return sqlite3_changes(db_) > 0;
+  }
+
+  Result<std::vector<StoredCard>> cards() override {
+    std::lock_guard lock(mutex_);
+    Stmt q(
+        db_,
+        "SELECT id, venue, body, notes, made_by, made_at, withdrawn_at, withdrawn_by FROM readback_cards ORDER BY made_at DESC, id DESC");
+    std::vector<StoredCard> out;
+    int rc;
+    while ((rc = sqlite3_step(q.get())) == SQLITE_ROW) {
+      StoredCard c;
+      c.id = sqlite3_column_int64(q.get(), 0);
+      c.venue = sql::column_text(q.get(), 1);
+      c.body = sql::column_text(q.get(), 2);
+      c.notes = sql::column_text(q.get(), 3);
+      c.made_by = sql::column_text(q.get(), 4);
+      c.made_at = sqlite3_column_int64(q.get(), 5);
+      c.withdrawn_at = sqlite3_column_int64(q.get(), 6);
+      c.withdrawn_by = sql::column_text(q.get(), 7);
+      out.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return fail(rc, "read the read-back cards");
+    return out;
+  }
+
+  Result<CardDelivery> card_delivery(const std::string& venue, const std::string& content_hash, const CardSigner& sign) override {
+    std::lock_guard lock(mutex_);
+    sql::Transaction tx(db_);
+    if (!tx.ok()) return fail(tx.begin_rc(), "make a venue's card file");
+    {
+      Stmt q(db_, "SELECT serial, content_hash, signed_file FROM card_deliveries WHERE venue = ?1");
+      sql::bind_text(q.get(), 1, venue);
+      int rc = sqlite3_step(q.get());
+      if (rc == SQLITE_ROW && sql::column_text(q.get(), 1) == content_hash)
+        return CardDelivery{sqlite3_column_int64(q.get(), 0), content_hash, sql::column_text(q.get(), 2)};
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(rc, "make a venue's card file");
+    }
+    auto last = sql::scalar(db_, "SELECT coalesce(max(serial), 0) FROM card_deliveries");
+    if (!last) return fail(SQLITE_ERROR, "make a venue's card file");
+    const std::int64_t serial = *last + 1;
+    auto file = sign(serial);
+    if (!file) return file.status();
+    Stmt w(db_,
+           "INSERT INTO card_deliveries(venue, serial, content_hash, signed_file) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(venue) DO UPDATE SET serial = ?2, content_hash = ?3, signed_file = ?4");
+    sql::bind_text(w.get(), 1, venue);
+    sqlite3_bind_int64(w.get(), 2, serial);
+    sql::bind_text(w.get(), 3, content_hash);
+    sql::bind_text(w.get(), 4, *file);
+    if (int rc = sql::run(w.get()); rc != SQLITE_OK) return fail(rc, "make a venue's card file");
+    if (int rc = tx.commit(); rc != SQLITE_OK) return fail(rc, "make a venue's card file");
+    return CardDelivery{serial, content_hash, *file};
   }
 
  private:

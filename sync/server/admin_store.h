@@ -17,6 +17,7 @@
 //      kept apart from "no such account" or "no such session".
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,28 @@ struct NoteModeration {
   std::string changed_by;                 // the account that made the last change
   std::int64_t changed_at = 0;
 };
+
+// A read-back card as stored (readback_page.cpp). `body` is the card as
+// readback.h writes one (write_card); its "id" is the row's.
+struct StoredCard {
+  std::int64_t id = 0;
+  std::string venue;
+  std::string body;
+  std::string notes;  // the answer ids quoted, space-separated
+  std::string made_by;
+  std::int64_t made_at = 0;
+  std::int64_t withdrawn_at = 0;  // 0: live
+  std::string withdrawn_by;
+};
+
+// The signed card file a venue's kiosks get: remade only when what it says
+// (`content_hash`) differs from the last one made for the venue.
+struct CardDelivery {
+  std::int64_t serial = 0;
+  std::string content_hash;
+  std::string signed_file;
+};
+using CardSigner = std::function<Result<std::string>(std::int64_t serial)>;
 
 // Answers for a report: every answer of `venue` (all venues when empty)
 // whose time is in [from, until), to question `question_id` of set `set_id`
@@ -137,6 +160,16 @@ class AdminStore {
   // `reason` is kept while hidden; unhiding clears it.
   virtual Status set_hidden(const std::string& answer_id, bool hidden, const std::string& reason, const std::string& by,
                             std::int64_t at) = 0;
+  // Read-back cards. A card is never changed: it is withdrawn, and a new one
+  // made. The audit log says who did which.
+  virtual Result<std::int64_t> add_card(const StoredCard& card) = 0;                                // the new card's id
+  virtual Result<bool> withdraw_card(std::int64_t id, const std::string& by, std::int64_t at) = 0;  // false: no such live card
+  virtual Result<std::vector<StoredCard>> cards() = 0;                                              // newest first
+  // The venue's card file for `content_hash`: the one made last when its
+  // hash is the same, else a new one from `sign` under a serial above every
+  // card serial made before, for any venue (the kiosk refuses older ones).
+  virtual Result<CardDelivery> card_delivery(const std::string& venue, const std::string& content_hash, const CardSigner& sign) = 0;
+
   // The text of the note with answer id `answer_id` as stored; nullopt when
   // there is no such answer or it has no text.
   virtual Result<std::optional<std::string>> note_text(const std::string& answer_id) = 0;

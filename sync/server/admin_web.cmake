@@ -30,6 +30,8 @@ add_library(tenpoint_admin STATIC
   sync/server/admin_sets_page.cpp
   sync/server/admin_sqlite_store.cpp
   sync/server/admin_store.cpp
-  sync/server/admin_web.cpp)
+  sync/server/admin_web.cpp
+  sync/server/admin_readback_page.cpp
+  sync/server/readback_cards.cpp)
 target_include_directories(tenpoint_admin PUBLIC sync/server PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 target_link_libraries(tenpoint_admin PUBLIC tenpoint_server tenpoint_report PRIVATE tenpoint_sqlite PkgConfig::SODIUM PkgConfig::PQ CLI11::CLI11)

@@ -210,7 +210,8 @@ std::string frame(const std::string& title, const std::optional<SignedIn>& who, 
     };
     static constexpr Item kNav[] = {
         {"/admin/", "Overview", false},         {"/admin/results", "Results", false},      {"/admin/kiosks", "Venues and kiosks", true},
-        {"/admin/sets", "Question sets", true}, {"/admin/moderation", "Moderation", true}, {"/admin/audit", "Audit log", true}};
+        {"/admin/sets", "Question sets", true}, {"/admin/moderation", "Moderation", true}, {"/admin/readback", "Read back", true},
+        {"/admin/audit", "Audit log", true}};
     out += "<nav aria-label=\"Main\"><ul>";
     for (const Item& item : kNav) {
       if (item.admin_only && !who->may_change()) continue;
@@ -314,18 +315,21 @@ ApiResponse AdminWeb::route(const ApiRequest& request, Context& c) {
     if (p == "/admin/sets/rollback") return rollback_set(c);
     if (p == "/admin/sets/assign") return assign_set(c);
     if (p.starts_with("/admin/moderation/")) return moderate(c);
+    if (p.starts_with("/admin/readback/")) return readback_action(c);
     return html(404, frame("Not found", c.who, "", "<h1>Not found</h1>"));
   }
   if (p == "/admin" || p == "/admin/") return overview(c);
   if (p == "/admin/results") return results(c, false);
   if (p == "/admin/results.csv") return results(c, true);
-  if (p == "/admin/kiosks" || p == "/admin/sets" || p == "/admin/sets/edit" || p == "/admin/audit" || p == "/admin/moderation") {
+  if (p == "/admin/kiosks" || p == "/admin/sets" || p == "/admin/sets/edit" || p == "/admin/audit" || p == "/admin/moderation" ||
+      p == "/admin/readback") {
     if (!c.who->may_change())
       return refused(c, 403, "This page is for administrators. Your account can see results.", "refused " + p + ": viewer");
     if (p == "/admin/kiosks") return kiosks(c);
     if (p == "/admin/sets") return sets(c);
     if (p == "/admin/sets/edit") return set_editor(c);
     if (p == "/admin/moderation") return moderation(c);
+    if (p == "/admin/readback") return readback_page(c);
     return audit_page(c);
   }
   return html(404,

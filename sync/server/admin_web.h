@@ -51,6 +51,10 @@ std::string url_encode(std::string_view text);
 // The value of cookie `name` in a Cookie field, or "".
 std::string cookie_value(std::string_view cookie_field, std::string_view name);
 
+namespace admin_page {
+struct QuotableNote;
+}
+
 class AdminWeb {
  public:
   using Clock = std::function<std::int64_t()>;  // unix seconds
@@ -80,6 +84,10 @@ class AdminWeb {
   ApiResponse assign_set(Context& c);
   ApiResponse moderation(Context& c);
   ApiResponse moderate(Context& c);
+  ApiResponse readback_page(Context& c);
+  ApiResponse readback_action(Context& c);
+  // The notes that may be quoted on a read-back card now (admin_readback_page.cpp).
+  Status quotable(std::int64_t now, std::vector<admin_page::QuotableNote>& out);
   // Every stored version of every question set that parses.
   Status load_sets(std::vector<QuestionSet>& sets);
 

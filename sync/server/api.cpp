@@ -216,6 +216,33 @@ ApiResponse Api::question_set(const ApiRequest& r) {
   return out;
 }
 
+ApiResponse Api::readback(const ApiRequest& r) {
+  Auth auth = authenticate(r);
+  if (!auth.device) return auth.refusal;
+  ApiResponse out;
+  out.log_note = "device " + auth.device->id;
+  if (!readback_) {
+    out.status = 204;
+    out.log_note += ", no read-back cards";
+    return out;
+  }
+  auto file = readback_(auth.device->venue, static_cast<std::int64_t>(clock_()));
+  if (!file) return unavailable(file.status(), "make this kiosk's read-back cards");
+  if (!*file) {
+    out.status = 204;  // the venue has never had a card: the kiosk shows what it always showed
+    out.log_note += ", no read-back cards";
+    return out;
+  }
+  out.etag = "\"" + std::to_string((*file)->serial) + "\"";
+  out.log_note += ", read-back cards serial " + std::to_string((*file)->serial);
+  if (etag_matches(r.if_none_match, out.etag)) {
+    out.status = 304;
+    return out;
+  }
+  out.body = (*file)->signed_file;
+  return out;
+}
+
 ApiResponse Api::set_key(const ApiRequest& r) {
   Auth auth = authenticate(r);
   if (!auth.device) return auth.refusal;

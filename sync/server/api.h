@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,14 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
+// A venue's signed read-back card file (readback.h), made by the admin web's
+// store (readback_cards.h); the Api only serves it.
+struct ReadbackFile {
+  std::int64_t serial = 0;
+  std::string signed_file;
+};
+using ReadbackSource = std::function<Result<std::optional<ReadbackFile>>(const std::string& venue, std::int64_t now)>;
+
 struct ApiOptions {
   // A kiosk back from weeks offline sends its backlog batch after batch:
   // allow that, but not a runaway loop.
@@ -73,6 +82,12 @@ class Api {
   // GET /api/v1/set-key: {"set_key": base64}, for kiosks enrolled before
   // enrolment replies carried it.
   ApiResponse set_key(const ApiRequest& r);
+
+  // GET /api/v1/readback: the venue's signed read-back cards (200, with
+  // ETag), 304 when If-None-Match names its serial, 204 when the venue has
+  // never had a card.
+  ApiResponse readback(const ApiRequest& r);
+  void use_readback(ReadbackSource source) { readback_ = std::move(source); }
 
   // The key question sets are signed with (set_key_file.h). Without it the
   // two routes above answer 503 and enrolment replies carry no set_key.
@@ -107,6 +122,7 @@ class Api {
   ServerStore& store_;
   CodeKey code_key_;
   SetSigningKeys set_keys_;
+  ReadbackSource readback_;
   Clock clock_;
   RateLimiter device_limits_, enrol_limits_;
   std::atomic<std::uint64_t> answers_stored_{0}, answers_duplicate_{0}, answers_quarantined_{0};

@@ -21,6 +21,7 @@ constexpr RouteEntry kRoutes[] = {
     {"/api/v1/health", "GET", Route::health, Site::api},
     {"/api/v1/question-set", "GET", Route::question_set, Site::api},
     {"/api/v1/set-key", "GET", Route::set_key, Site::api},
+    {"/api/v1/readback", "GET", Route::readback, Site::api},
     {"/metrics", "GET", Route::metrics, Site::metrics},
 };
 
@@ -72,6 +73,8 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
       return api.question_set(request);
     case Route::set_key:
       return api.set_key(request);
+    case Route::readback:
+      return api.readback(request);
     case Route::metrics:  // served by the HTTP layer itself, never through the Api
     case Route::admin:    // served by HttpOptions::admin
     case Route::none:

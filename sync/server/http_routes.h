@@ -10,7 +10,7 @@ namespace tp::server {
 
 // metrics stays last: kRouteCount counts up to it.
 // admin: every path under /admin, GET and POST (HttpOptions::admin answers them).
-enum class Route { none, enrol, batches, heartbeat, health, question_set, set_key, admin, metrics };
+enum class Route { none, enrol, batches, heartbeat, health, question_set, set_key, readback, admin, metrics };
 constexpr int kRouteCount = static_cast<int>(Route::metrics) + 1;  // sizes the counters of http_metrics.h
 
 // Which listening address a request came to: the kiosks' (the API), or the

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "open_store.h"
 #include "pg_server_store.h"
+#include "readback_cards.h"
 #include "secrets.h"
 #include "set_key_file.h"
 #include "sets_command.h"
@@ -119,10 +120,14 @@ int serve(const StoreLocation& where, const std::string& listen, HttpOptions htt
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
   });
-  api.use_set_signing_key(open_set_signing_key(*store, where));
+  tp::SetSigningKeys set_keys = open_set_signing_key(*store, where);
+  api.use_set_signing_key(set_keys);
   // The admin web shares the listener, its limits and its log; its own
   // tables sit beside the server's in the same database.
   std::unique_ptr<AdminStore> admin_store = open_admin_store(where, handlers);
+  // Read-back cards are written on the admin web and signed with the set key.
+  ReadbackFiles readback_files(*admin_store, set_keys);
+  api.use_readback([&readback_files](const std::string& venue, std::int64_t now) { return readback_files.venue_file(venue, now); });
   admin_options.secure_cookie = !http.plain_http;
   AdminWeb admin_web(*admin_store, *store, code_key, admin_options, now_s);
   http.admin = [&admin_web](const ApiRequest& request) { return admin_web.handle(request); };

@@ -182,6 +182,38 @@ try {
   const forgedHide = await context.request.post(`${base}/admin/moderation/hide`, { form: { answer: 'x', reason: 'no token' } });
   check(forgedHide.status() === 403, `a moderation POST without the token is refused (${forgedHide.status()})`);
 
+  step = 'read back: a card quoting the note marked read back, with "We did", published and fetched by a real tenpoint-sync';
+  const weDid = 'We moved the children\'s corner next to the big window.';
+  await page.goto(`${base}/admin/readback`);
+  check(await page.getByRole('link', { name: 'Read back' }).getAttribute('aria-current') === 'page', 'the page is in the navigation');
+  const quotable = page.locator('input[name=note]');
+  check((await quotable.count()) === 1, `only the note marked read back can be quoted (${await quotable.count()} offered)`);
+  check(!(await page.evaluate(() => Array.from(document.scripts).some((s) => s.textContent.includes('tenpoint')))), 'the quoted note is text, not a script');
+  await quotable.first().check();
+  await page.getByLabel('We did').check();
+  await page.getByLabel('What the venue did or will do').fill(weDid);
+  await shoot(page, 'readback-form');
+  await submit(page, () => page.getByRole('button', { name: 'Publish card' }).click());
+  check((await page.content()).includes('The card is published.'), 'publishing is confirmed');
+  const published = page.locator('article.readback-card').first();
+  check(await published.getByText(weDid).isVisible(), 'the card shows the venue\'s answer');
+  check(await published.locator('.tag', { hasText: 'Showing' }).isVisible(), 'the card is showing');
+  check(await published.locator('blockquote').textContent() === scriptNote, 'the card quotes the note as text');
+  await shoot(page, 'readback');
+  execFileSync(process.env.TP_SYNC, ['--config', path.join(kiosk, 'kiosk.json'), '--once'], { stdio: 'pipe' });
+  const cardsFile = JSON.parse(readFileSync(path.join(kiosk, 'readback.tpcards'), 'utf8'));
+  check(cardsFile.format === 'tenpoint-signed-readback/1' && cardsFile.serial >= 1, `the kiosk holds signed cards (serial ${cardsFile.serial})`);
+  const cardsDoc = JSON.parse(Buffer.from(cardsFile.cards, 'base64').toString('utf8'));
+  check(cardsDoc.venue === 'Central' && cardsDoc.cards.length === 1, 'the cards are Central\'s, one card');
+  check(cardsDoc.cards[0].texts.en.answer === weDid && cardsDoc.cards[0].texts.en.said[0] === scriptNote, 'the card says what was published');
+  check(cardsDoc.count === undefined || cardsDoc.count.people >= 5, 'a count is never below 5');
+  const again = await context.request.get(`${base}/api/v1/readback`, { headers: { Authorization: `Bearer ${device.token}`, 'If-None-Match': `"${cardsFile.serial}"` } });
+  check(again.status() === 304, `the kiosk's ETag holds while nothing changed (${again.status()})`);
+  const forgedCard = await context.request.post(`${base}/admin/readback/publish`, { form: { note: 'x', we: 'did', answer: 'no token' } });
+  check(forgedCard.status() === 403, `a card POST without the token is refused (${forgedCard.status()})`);
+  await page.goto(`${base}/admin/audit`);
+  check((await page.content()).includes('published a read-back card'), 'publishing is in the audit log');
+
   step = 'venues and kiosks';
   await page.goto(`${base}/admin/kiosks`);
   check((await page.content()).includes('Revoke'), 'the kiosk is listed with a revoke button');
@@ -222,6 +254,10 @@ try {
   check(moderation.status() === 403, 'a viewer cannot open the moderation view');
   const hide = await viewer.context.request.post(`${base}/admin/moderation/hide`, { form: { csrf: token, answer: 'x', reason: 'viewer' } });
   check(hide.status() === 403, `a viewer cannot moderate (${hide.status()})`);
+  const readback = await viewer.page.goto(`${base}/admin/readback`);
+  check(readback.status() === 403, 'a viewer cannot open the read-back page');
+  const card = await viewer.context.request.post(`${base}/admin/readback/withdraw`, { form: { csrf: token, card: '1' } });
+  check(card.status() === 403, `a viewer cannot withdraw a card (${card.status()})`);
 
   step = 'phone width';
   const small = await newSession(phone);

@@ -116,6 +116,11 @@ grep -q "question set library-demo v2 · serial 2 · signed by the server" "$wor
   exit 1
 }
 win=$(xdotool search --sync --name '^Tenpoint$' | head -1)
+# The card published in the browser takes its turn with the invitation.
+wait_for_hit "$hits" readback.card 40 || { echo "FAILED: the kiosk did not show the read-back card"; cat "$work/kiosk.log"; exit 1; }
+sleep 0.3
+import -window "$win" "$work/screenshots/kiosk-readback.png"
+grep -q "read-back cards showing today: 1" "$work/kiosk.log" || { echo "FAILED: the kiosk did not log its card"; cat "$work/kiosk.log"; exit 1; }
 tap "$win" 640 600
 wait_for_screen "$hits" scale 10 || { echo "FAILED: the kiosk did not reach its scale screen"; exit 1; }
 sleep 0.3
@@ -123,4 +128,4 @@ import -window "$win" "$work/screenshots/kiosk-scale.png"
 kill -TERM "$kiosk_pid"
 wait "$kiosk_pid" || true
 kiosk_pid=""
-echo "admin browser test: the kiosk shows the new set (screenshot kiosk-scale.png)"
+echo "admin browser test: the kiosk shows the read-back card and the new set (screenshots kiosk-readback.png, kiosk-scale.png)"

@@ -50,6 +50,18 @@ wait_for_screen() {
   return 1
 }
 
+# wait_for_hit HITS_FILE ID [SECONDS]: waits until the screen drawn last has target ID.
+wait_for_hit() {
+  local file="$1" want="$2" limit="${3:-15}"
+  local deadline=$((SECONDS + limit))
+  while [ $SECONDS -lt $deadline ]; do
+    if [ -f "$file" ] && grep -q "\"$want\"" "$file"; then return 0; fi
+    sleep 0.1
+  done
+  echo "the kiosk did not show $want within ${limit}s" >&2
+  return 1
+}
+
 # centre_of HITS_FILE ID: prints "X Y" of a touch target.
 centre_of() {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['hits'][sys.argv[2]]; print(int((r[0]+r[2])/2), int((r[1]+r[3])/2))" "$1" "$2"

@@ -25,6 +25,8 @@
 #include "postgres.h"
 #include "postgres_main.h"
 #include "question_set.h"
+#include "readback.h"
+#include "readback_cards.h"
 #include "secrets.h"
 #include "signed_set.h"
 #include "support.h"
@@ -763,7 +765,7 @@ constexpr const char* kModerationDays = "from=2025-11-01&to=2025-11-30";
 TEMPLATE_TEST_CASE("admin: a note's moderation is kept beside it, each field on its own, and the answer is never changed", "", SQLite,
                    PostgreSQL) {
   Fixture f(TestType::make());
-  CHECK(f.b.admin->schema_version() == 2);
+  CHECK(f.b.admin->schema_version() == 3);
   auto ids = add_notes(*f.b.store, "hash-north", 1, {"the libary is grate"});
   const std::string id = ids.front();
   CHECK(f.b.admin->note_moderation().value().empty());
@@ -802,9 +804,12 @@ TEMPLATE_TEST_CASE("admin: admin tables of the first version gain the moderation
   b.admin.reset();
   // Back to the first version's tables, as a server of before the moderation view left them.
   TestType::exec(b, "DROP TABLE note_moderation");
-  TestType::exec(b, "DELETE FROM admin_schema WHERE version = 2");
+  TestType::exec(b, "DROP TABLE readback_cards");
+  TestType::exec(b, "DROP TABLE card_deliveries");
+  TestType::exec(b, "DELETE FROM admin_schema WHERE version >= 2");
   b.admin = open_admin_store(b.where);
-  CHECK(b.admin->schema_version() == 2);
+  CHECK(b.admin->schema_version() == 3);
+  CHECK(b.admin->cards().value().empty());
   CHECK(b.admin->account("alice").value().has_value());
   CHECK(b.admin->note_moderation().value().empty());
   REQUIRE(b.admin->set_read_back("some-answer", true, "alice", kNow));
@@ -940,6 +945,115 @@ TEMPLATE_TEST_CASE("admin: moderating needs an admin and the CSRF token, and eve
   // GET never changes anything.
   CHECK(br.get("/admin/moderation/hide?csrf=" + token + "&reason=x&answer=" + id).status == 404);
   CHECK(!moderation_of(*f.b.admin, id)->hidden);
+}
+
+TEMPLATE_TEST_CASE("admin: read-back cards quote only notes marked read back from groups of 8, are signed, and leave when withdrawn", "",
+                   SQLite, PostgreSQL) {
+  Fixture f(TestType::make());
+  auto north = add_notes(*f.b.store, "hash-north", 1, numbered("north <note>", 9));
+  auto south = add_notes(*f.b.store, "hash-south", 2, numbered("south note", 3));
+  const SetSigningKeys keys = make_set_signing_keys();
+  ReadbackFiles files(*f.b.admin, keys);
+  auto none = files.venue_file("North <Branch>", f.now);
+  REQUIRE(none);
+  CHECK_FALSE(*none);  // never had a card: no file, the kiosks as they were
+
+  Browser viewer{*f.web};
+  REQUIRE(viewer.login("vera", kVeraPassword).status == 303);
+  CHECK(viewer.get("/admin/readback").status == 403);
+  CHECK(viewer.post("/admin/readback/publish", "csrf=" + viewer.csrf() + "&note=" + north[0] + "&we=did&answer=x").status == 403);
+
+  Browser br{*f.web};
+  br.login("alice", kAlicePassword);
+  const std::string token = br.csrf();
+  CHECK(br.get("/admin/readback").body.find("No notes can be quoted yet") != std::string::npos);
+  REQUIRE(f.b.admin->set_read_back(north[2], true, "alice", kNow));
+  REQUIRE(f.b.admin->set_read_back(north[3], true, "alice", kNow));
+  REQUIRE(f.b.admin->set_hidden(north[3], true, "names a person", "alice", kNow));
+  REQUIRE(f.b.admin->set_shown_text(north[2], std::string("The north <note>, trimmed"), "alice", kNow));
+  REQUIRE(f.b.admin->set_read_back(south[0], true, "alice", kNow));
+  ApiResponse page = br.get("/admin/readback");
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("The north &lt;note&gt;, trimmed") != std::string::npos);  // as moderated, escaped
+  CHECK(page.body.find("value=\"" + north[3] + "\"") == std::string::npos);       // hidden
+  CHECK(page.body.find("south note") == std::string::npos);                       // a group of 3
+
+  const std::string dates = "&from=2025-11-30&until=2025-12-31&language=en";
+  // Whatever the form sends, a note that may not be quoted is refused.
+  for (const std::string& id : {south[0], north[3], north[4], std::string("no-such-note")})
+    CHECK(br.post("/admin/readback/publish", "csrf=" + token + "&note=" + id + "&we=did&answer=x" + dates).status == 400);
+  CHECK(br.post("/admin/readback/publish", "csrf=" + token + "&we=did&answer=x" + dates).status == 400);  // no quote
+  CHECK(br.post("/admin/readback/publish", "csrf=" + token + "&note=" + north[2] + "&we=did&answer=" + dates).status == 400);
+  CHECK(br.post("/admin/readback/publish", "note=" + north[2] + "&we=did&answer=x" + dates).status == 403);  // no token
+  CHECK(br.post("/admin/readback/publish",
+                "csrf=" + token + "&note=" + north[2] + "&we=did&answer=x&from=2025-11-01&until=2025-11-29&language=en")
+            .status == 400);  // over already
+  CHECK(f.b.admin->cards().value().empty());
+
+  ApiResponse published =
+      br.post("/admin/readback/publish", "csrf=" + token + "&note=" + north[2] + "&we=did&answer=" + url_encode("We added two radiators.") +
+                                             dates + "&tr_language=cy&tr_said=" + url_encode("Y nodyn o'r gogledd") +
+                                             "&tr_answer=" + url_encode("Fe wnaethon ni ychwanegu dau reiddiadur."));
+  REQUIRE(published.status == 303);
+  CHECK(header(published, "Location") == "/admin/readback?done=published");
+  auto stored = f.b.admin->cards();
+  REQUIRE(stored);
+  REQUIRE(stored->size() == 1);
+  CHECK(stored->front().venue == "North <Branch>");
+  CHECK(stored->front().notes == north[2]);
+  CHECK(f.audited("published a read-back card", "for North <Branch>, 2025-11-30 to 2025-12-31, quoting " + north[2]));
+
+  auto file = files.venue_file("North <Branch>", f.now);
+  REQUIRE(file);
+  REQUIRE(*file);
+  auto opened = open_signed_readback((*file)->signed_file, keys.public_key, 0);
+  REQUIRE(opened);
+  REQUIRE(opened.readback->cards.size() == 1);
+  const ReadbackCard& card = opened.readback->cards[0];
+  CHECK(card.texts.at("en").said == std::vector<std::string>{"The north <note>, trimmed"});
+  CHECK(card.texts.at("en").we == "did");
+  CHECK(card.texts.at("cy").answer == "Fe wnaethon ni ychwanegu dau reiddiadur.");
+  REQUIRE(opened.readback->count);  // nine visits left a note this month, before today
+  CHECK(opened.readback->count->people == 9);
+  CHECK(opened.readback->count->month == "2025-11");
+  // Nothing changed: the same file and serial, so the kiosk's ETag holds.
+  auto again = files.venue_file("North <Branch>", f.now + 60);
+  REQUIRE(again);
+  CHECK((*again)->serial == (*file)->serial);
+  CHECK((*again)->signed_file == (*file)->signed_file);
+  CHECK_FALSE(files.venue_file("South", f.now).value().has_value());  // another venue has none
+
+  // A card at a venue with fewer than 5 people this month: no count (the k rule).
+  StoredCard small{0, "South", write_card(card), south[0], "alice", kNow, 0, ""};
+  REQUIRE(f.b.admin->add_card(small));
+  auto south_file = files.venue_file("South", f.now);
+  REQUIRE(south_file);
+  REQUIRE(*south_file);
+  auto south_cards = open_signed_readback((*south_file)->signed_file, keys.public_key, 0);
+  REQUIRE(south_cards);
+  CHECK_FALSE(south_cards.readback->count);
+  CHECK((*south_file)->serial > (*file)->serial);  // serials rise across venues
+
+  // Withdrawn: the next file is newer and empty, and the older one is refused against it.
+  CHECK(br.post("/admin/readback/withdraw", "csrf=" + token + "&card=" + std::to_string(stored->front().id)).status == 303);
+  CHECK(br.post("/admin/readback/withdraw", "csrf=" + token + "&card=" + std::to_string(stored->front().id)).status == 404);
+  CHECK(f.audited("withdrew a read-back card", "card " + std::to_string(stored->front().id)));
+  auto after = files.venue_file("North <Branch>", f.now);
+  REQUIRE(after);
+  REQUIRE(*after);
+  CHECK((*after)->serial > (*south_file)->serial);
+  auto emptied = open_signed_readback((*after)->signed_file, keys.public_key, (*file)->serial);
+  REQUIRE(emptied);
+  CHECK(emptied.readback->cards.empty());
+  CHECK_FALSE(emptied.readback->count);  // a count only beside a card
+  CHECK(open_signed_readback((*file)->signed_file, keys.public_key, (*after)->serial).refusal == SetRefusal::not_newer);
+  // A card whose last day has passed is left out too.
+  auto later = files.venue_file("South", kNow + 40 * 86400);
+  REQUIRE(later);
+  auto later_cards = open_signed_readback((*later)->signed_file, keys.public_key, 0);
+  REQUIRE(later_cards);
+  CHECK(later_cards.readback->cards.empty());
+  CHECK(br.get("/admin/readback").body.find("Withdrawn by alice") != std::string::npos);
 }
 
 TEMPLATE_TEST_CASE("admin: hidden notes leave the results page and its CSV, edited ones show their edit", "", SQLite, PostgreSQL) {

@@ -10,6 +10,7 @@
 
 #include "fakes/fake_transport.h"
 #include "fakes/fakes.h"
+#include "readback.h"
 #include "signed_set.h"
 #include "support.h"
 #include "sync_client.h"
@@ -25,6 +26,7 @@ const std::string kBatches = "/api/v1/batches";
 const std::string kHeartbeat = "/api/v1/heartbeat";
 const std::string kQuestionSet = "/api/v1/question-set";
 const std::string kSetKey = "/api/v1/set-key";
+const std::string kReadback = "/api/v1/readback";
 const std::string kDevice = "kiosk-0123456789ab";
 
 // What the server says when its storage fails (see Api::unavailable).
@@ -149,8 +151,8 @@ TEST_CASE("sync client: enrols, sends the backlog in batches, then reports a hea
   REQUIRE(r.ok);
   CHECK(r.sent == 5);
   CHECK(r.left == 0);
-  CHECK(r.requests == 6);
-  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kBatches, kBatches, kBatches, kHeartbeat, kQuestionSet});
+  CHECK(r.requests == 7);
+  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kBatches, kBatches, kBatches, kHeartbeat, kQuestionSet, kReadback});
 
   // Enrolment: no bearer token yet; the kiosk's own token travels in the body.
   const auto& enrol = k.transport.requests[0];
@@ -204,7 +206,7 @@ TEST_CASE("sync client: enrols, sends the backlog in batches, then reports a hea
   k.transport.requests.clear();
   r = k.round();
   CHECK(r.ok);
-  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet});
+  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet, kReadback});
   CHECK(k.transport.requests[0].token == e.token);
   CHECK(k.transport.unscripted == 0);
 }
@@ -612,6 +614,78 @@ TEST_CASE("sync client: a signed set is checked with the enrolment's key, then w
   CHECK(test::read_file(set_file) == good);
 }
 
+TEST_CASE("sync client: read-back cards are checked like a set: written when newer, 304 keeps them, older or altered refused",
+          "[sync][client][readback]") {
+  Kiosk k("client_readback");
+  k.record(2);
+  Readback doc;
+  doc.venue = "Central Library";
+  ReadbackCard card;
+  card.id = "1";
+  card.language = "en";
+  card.from = "2026-12-01";
+  card.until = "2026-12-31";
+  card.texts["en"] = CardText{{"More seats, please."}, "did", "We added ten chairs."};
+  doc.cards.push_back(card);
+  auto signed_cards = [&](std::int64_t serial, const std::string& secret) {
+    auto file = sign_readback(write_readback(doc), serial, secret);
+    REQUIRE(file);
+    return *file;
+  };
+  const std::string newest = signed_cards(5, server_keys().secret_key);
+  std::string next_reply = newest;
+  int status = 200;
+  k.transport.handler = [&](const FakeTransport::Request& r) {
+    if (r.path != kReadback) return working_server(r);
+    if (status != 200) return FakeTransport::reply(status, "");
+    if (r.if_none_match == "\"5\"" && next_reply == newest) return FakeTransport::reply(304, "");
+    return FakeTransport::reply(200, next_reply);
+  };
+  const std::string cards_file = k.dir + "/readback.tpcards";
+
+  // A venue with no cards: nothing written, nothing said.
+  status = 204;
+  sync::RoundResult r = k.round();
+  REQUIRE(r.ok);
+  CHECK(r.readback_outcome.empty());
+  CHECK_FALSE(std::filesystem::exists(cards_file));
+
+  status = 200;
+  r = k.round();
+  REQUIRE(r.ok);
+  CHECK(test::read_file(cards_file) == newest);
+  CHECK(r.readback_outcome.find("1 read-back card(s) (serial 5) delivered to " + cards_file) != std::string::npos);
+  CHECK(k.transport.requests_to(kReadback).back().if_none_match.empty());
+
+  r = k.round();
+  CHECK(k.transport.requests_to(kReadback).back().if_none_match == "\"5\"");
+  CHECK(r.readback_outcome == "read-back cards unchanged (serial 5)");
+
+  std::string tampered = signed_cards(6, server_keys().secret_key);
+  tampered[tampered.find("\"cards\": \"") + 20] ^= 1;
+  struct Bad {
+    std::string file;
+    const char* kind;
+  };
+  for (const Bad& bad : {Bad{signed_cards(4, server_keys().secret_key), "(not_newer)"}, Bad{tampered, "(tampered)"},
+                         Bad{signed_cards(7, make_set_signing_keys().secret_key), "(wrong_key)"}}) {
+    INFO(bad.kind);
+    next_reply = bad.file;
+    k.record(1);
+    r = k.round();
+    CHECK(r.ok);  // the answers' round stands
+    CHECK(r.sent == 1);
+    CHECK(r.readback_outcome.find(std::string("refusing the read-back cards from the server ") + bad.kind) != std::string::npos);
+    CHECK(test::read_file(cards_file) == newest);
+  }
+  // A newer file replaces it; cards withdrawn arrive as an empty, newer file.
+  doc.cards.clear();
+  next_reply = signed_cards(8, server_keys().secret_key);
+  r = k.round();
+  CHECK(test::read_file(cards_file) == next_reply);
+  CHECK(r.readback_outcome.find("0 read-back card(s) (serial 8)") != std::string::npos);
+}
+
 TEST_CASE("sync client: a kiosk enrolled without a set key asks for it once over its token", "[sync][client][sets]") {
   Kiosk k("client_set_key");
   k.transport.handler = [](const FakeTransport::Request& r) {
@@ -621,12 +695,12 @@ TEST_CASE("sync client: a kiosk enrolled without a set key asks for it once over
   };
   sync::RoundResult r = k.round();
   REQUIRE(r.ok);
-  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kHeartbeat, kSetKey, kQuestionSet});
+  CHECK(k.transport.paths() == std::vector<std::string>{kEnrol, kHeartbeat, kSetKey, kQuestionSet, kReadback});
   CHECK(k.transport.requests_to(kSetKey).front().token == FakeTransport::enrolment_of(k.transport.requests[0]).token);
   CHECK(test::read_file(k.dir + "/set-key.pub") == encode_base64(server_keys().public_key) + "\n");
   k.transport.requests.clear();
   r = k.round();
-  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet});
+  CHECK(k.transport.paths() == std::vector<std::string>{kHeartbeat, kQuestionSet, kReadback});
 
   // A set-key.pub someone damaged is reported, never replaced by what a server says.
   test::write_file(k.dir + "/set-key.pub", "not a key\n");
