@@ -764,7 +764,7 @@ int KioskApp::frame_loop() {
     if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
     if (export_status_.running()) deadline = std::min<TimePoint>(deadline, now + kExportRedrawEvery);
     if (visit.screen() == Screen::attract && d.ui->live_cards() > 0)  // the next turn of the cards
-      deadline = std::min<TimePoint>(deadline, now + std::chrono::seconds(1));
+      deadline = std::min<TimePoint>(deadline, visit.attract_since() + std::chrono::seconds(next_turn_at(visit.seconds_on_attract(now))));
     long wait_ms = frames_to_draw > 0 ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
     wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
     platform::Input input = d.window->wait(static_cast<int>(wait_ms));

@@ -1,6 +1,7 @@
 // Read-back cards: the document, its checks and its signature. See readback.h.
 #include "readback.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "json.h"
@@ -262,6 +263,11 @@ KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view truste
     out.readback = std::move(kept.readback);
   }
   return out;
+}
+
+std::int64_t next_turn_at(std::int64_t seconds_on_attract) {
+  const std::int64_t s = std::max<std::int64_t>(seconds_on_attract, 0), cycle = kInviteSeconds + kCardSeconds, p = s % cycle;
+  return p < kInviteSeconds ? s - p + kInviteSeconds : s - p + cycle;
 }
 
 int attract_turn(std::int64_t seconds_on_attract, std::size_t cards) {

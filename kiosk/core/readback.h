@@ -119,5 +119,7 @@ KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view truste
 inline constexpr int kInviteSeconds = 12;
 inline constexpr int kCardSeconds = 10;
 int attract_turn(std::int64_t seconds_on_attract, std::size_t cards);
+// The second (counted like seconds_on_attract) at which the next turn begins.
+std::int64_t next_turn_at(std::int64_t seconds_on_attract);
 
 }  // namespace tp

@@ -174,6 +174,7 @@ class Visit {
   std::size_t greeting_index(TimePoint now) const;
   // Whole seconds since the attract screen came up (read-back cards turn by it).
   std::int64_t seconds_on_attract(TimePoint now) const;
+  TimePoint attract_since() const { return attract_since_; }
   int still_there_seconds_left(TimePoint now) const;
   std::size_t pin_length() const { return pin_.size(); }
   int pin_locked_seconds(TimePoint now) const;

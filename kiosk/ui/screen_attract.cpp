@@ -27,10 +27,12 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
       for (const auto& l : set.languages) w += width_of(l, f) + m_.gap;
       return w;
     };
+    bool one_row = false;
     for (ImFont* f : {fonts_.button, fonts_.body, fonts_.label}) {
       font = f;
-      if (row_width(f) <= room) break;
+      if ((one_row = row_width(f) <= room)) break;
     }
+    if (!one_row) font = fonts_.button;  // rows, then, in the large face
     // Rows from the top, each filled right to left in the set's order.
     std::vector<std::vector<const Language*>> rows(1);
     float used = 0;

@@ -32,22 +32,49 @@ echo "  empty database:      ${empty} ms"
 echo "  1,000,000 answers:   ${million} ms"
 awk -v a="$million" -v b="$empty" 'BEGIN { printf "  ratio:               %.2fx   (target: within 1.2x)\n", a / b }'
 
-# Idle: the attract screen only changes its greeting every few seconds.
-"$kiosk" --config "$src/config/kiosk.example.json" --db "$dir/empty/kiosk.db" --windowed 1280x800 2>"$dir/idle.log" &
-pid=$!
-sleep 5
-ticks=$(getconf CLK_TCK)
-read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-t0=$(date +%s%N)
-sleep "$idle_s"
-read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
-t1=$(date +%s%N)
-rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-kill -TERM $pid; wait $pid || true
-awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$ticks" -v ns=$((t1 - t0)) -v secs="$idle_s" 'BEGIN {
-  cpu = (u + s) / hz; wall = ns / 1e9
-  printf "idle on the attract screen for %d s\n", secs
-  printf "  CPU: %.2f s of %.1f s = %.2f%% of one core   (target: under 1%%)\n", cpu, wall, 100 * cpu / wall }'
+# Idle: the attract screen only changes its greeting every few seconds;
+# with a read-back card it also takes turns with the card (a frame at each
+# turn). The same kiosk without and with a signed card file, one after the other.
+openssl genpkey -algorithm ed25519 -out "$dir/cards.pem" 2>/dev/null
+python3 - "$src/config/kiosk.example.json" "$dir/cards/kiosk.json" "$(readback_public_key "$dir/cards.pem")" "$dir/cards/doc.json" <<'PY'
+import datetime, json, os, sys
+example, config, key, doc = sys.argv[1:]
+os.makedirs(os.path.dirname(config), exist_ok=True)
+c = json.load(open(example))
+c["trusted_set_key"] = key
+c["question_set"] = os.path.abspath(os.path.join(os.path.dirname(example), c["question_set"]))
+json.dump(c, open(config, "w"))
+today = datetime.date.today()
+json.dump({"format": "tenpoint-readback/1", "venue": "Central Library", "count": {"month": today.strftime("%Y-%m"), "people": 143},
+           "cards": [{"id": "1", "language": "en", "from": today.isoformat(), "until": (today + datetime.timedelta(days=1)).isoformat(),
+                      "texts": {"en": {"said": ["More seats near the window, please."], "we": "did",
+                                       "answer": "We moved six armchairs to the window side."}}}]}, open(doc, "w"))
+PY
+sign_readback "$dir/cards.pem" 1 "$dir/cards/doc.json" "$dir/cards/readback.tpcards"
+
+idle_cpu() {  # CONFIG DB LOG: prints "CPU_SECONDS WALL_SECONDS RSS_KB HWM_KB"
+  "$kiosk" --config "$1" --db "$2" --windowed 1280x800 2>"$3" &
+  local pid=$! ticks u0 s0 u1 s1 t0 t1 rss hwm
+  sleep 5
+  ticks=$(getconf CLK_TCK)
+  read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  t0=$(date +%s%N)
+  sleep "$idle_s"
+  read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+  t1=$(date +%s%N)
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill -TERM $pid; wait $pid || true
+  awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$ticks" -v ns=$((t1 - t0)) -v r="$rss" -v h="$hwm" \
+    'BEGIN { printf "%.2f %.1f %d %d\n", (u + s) / hz, ns / 1e9, r, h }'
+}
+read -r cpu wall rss hwm < <(idle_cpu "$src/config/kiosk.example.json" "$dir/empty/kiosk.db" "$dir/idle.log")
+read -r card_cpu card_wall _ _ < <(idle_cpu "$dir/cards/kiosk.json" "$dir/cards/kiosk.db" "$dir/idle-cards.log")
+echo "idle on the attract screen for $idle_s s"
+awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "  CPU: %.2f s of %.1f s = %.2f%% of one core   (target: under 1%%)\n", c, w, 100 * c / w }'
 grep -o "drew [0-9]* frames.*" "$dir/idle.log" | sed 's/^/  /' || true
+awk -v c="$card_cpu" -v w="$card_wall" -v base="$cpu" 'BEGIN {
+  printf "  with a read-back card in turn: CPU %.2f s of %.1f s = %.2f%% of one core (%.1fx without; target: under 1%%)\n", c, w, 100 * c / w, (base > 0 ? c / base : 0) }'
+grep -o "drew [0-9]* frames.*" "$dir/idle-cards.log" | sed 's/^/  with the card: /' || true
+grep -q "read-back cards showing today: 1" "$dir/idle-cards.log" || echo "  (the card did not show: see $dir/idle-cards.log)"
 echo "resident memory on the attract screen: $((rss / 1024)) MB now, $((hwm / 1024)) MB peak (llvmpipe included)"

@@ -86,3 +86,24 @@ make_certs() {
   openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 30 \
     -extfile "$tls/ext.cnf" -out "$tls/server.pem" 2>/dev/null
 }
+
+# sign_readback KEY_PEM SERIAL DOCUMENT OUT: signs a read-back card document
+# (config/questions/READBACK.md) with OpenSSL's Ed25519, an implementation
+# apart from the kiosk's, and writes the signed file to OUT whole.
+sign_readback() {
+  local key="$1" serial="$2" doc="$3" out="$4"
+  { printf 'tenpoint-signed-readback/1\n%s\n' "$serial"; cat "$doc"; } >"$out.message"
+  openssl pkeyutl -sign -inkey "$key" -rawin -in "$out.message" -out "$out.signature"
+  python3 - "$serial" "$doc" "$(readback_public_key "$key")" "$out.signature" "$out.tmp" <<'PY'
+import base64, json, sys
+serial, doc, key, sig, out = sys.argv[1:]
+json.dump({"format": "tenpoint-signed-readback/1", "serial": int(serial),
+           "cards": base64.b64encode(open(doc, "rb").read()).decode(), "key": key,
+           "signature": base64.b64encode(open(sig, "rb").read()).decode()}, open(out, "w"))
+PY
+  rm -f "$out.message" "$out.signature"
+  mv "$out.tmp" "$out"
+}
+
+# readback_public_key KEY_PEM: the raw Ed25519 public key in base64, as a kiosk's trusted_set_key.
+readback_public_key() { openssl pkey -in "$1" -pubout -outform DER | tail -c 32 | base64 -w0; }

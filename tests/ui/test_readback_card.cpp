@@ -64,6 +64,11 @@ TEST_CASE("the attract screen's turns: the invitation, then a card, then the inv
   CHECK(attract_turn(kInviteSeconds + kCardSeconds, 2) == -1);
   CHECK(attract_turn(2 * kInviteSeconds + kCardSeconds, 2) == 1);
   CHECK(attract_turn(3 * kInviteSeconds + 2 * kCardSeconds, 2) == 0);
+  // The next change of turn, for the frame loop's wake-up.
+  CHECK(next_turn_at(0) == kInviteSeconds);
+  CHECK(next_turn_at(kInviteSeconds - 1) == kInviteSeconds);
+  CHECK(next_turn_at(kInviteSeconds) == kInviteSeconds + kCardSeconds);
+  CHECK(next_turn_at(kInviteSeconds + kCardSeconds) == 2 * kInviteSeconds + kCardSeconds);
 }
 
 TEST_CASE("a read-back card fits every size, shortened at a word with an ellipsis", "[ui][readback]") {
