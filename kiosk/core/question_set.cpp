@@ -26,6 +26,16 @@ bool right_to_left_language(std::string_view code) {
   return false;
 }
 
+bool cased_language(std::string_view code) {
+  std::string_view primary = code.substr(0, code.find('-'));
+  // Scripts with no capital letters: Arabic and Hebrew ones, and the Brahmic
+  // scripts of South Asia among those a venue is likely to offer.
+  for (std::string_view uncased : {"ar", "he", "iw", "fa", "ur", "ps", "sd", "ug", "yi", "dv", "ckb", "bn", "hi", "pa", "gu",
+                                   "ta", "te", "kn", "ml", "mr", "ne", "or", "si", "am", "ti", "th",  "zh", "ja", "ko"})
+    if (primary == uncased) return false;
+  return true;
+}
+
 const Language* QuestionSet::language(std::string_view code) const {
   for (const auto& l : languages)
     if (l.code == code) return &l;

@@ -25,6 +25,10 @@ struct Language {
 // True for a language written right to left: Arabic, Hebrew, Persian, Urdu,
 // Pashto, Sindhi, Uyghur, Yiddish, Dhivehi, Sorani Kurdish ("ar", "ar-eg").
 bool right_to_left_language(std::string_view code);
+// Whether the language's script has capital letters (Latin, Cyrillic, Greek
+// ...): a typed note then starts with shift on. Arabic, Bengali and the like
+// have none, and their keyboards may use shift for a second set of letters.
+bool cased_language(std::string_view code);
 
 enum class QuestionType { scale, text, choice };
 

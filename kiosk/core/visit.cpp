@@ -236,7 +236,7 @@ void Visit::on(const ev::TypeText& e, TimePoint) {
 void Visit::on(const ev::Backspace&, TimePoint) {
   if (screen_ != Screen::text) return;
   drop_last_code_point(text_);
-  if (text_.empty()) shift_ = true;
+  if (text_.empty()) shift_ = cased_language(language_);
 }
 
 void Visit::on(const ev::ToggleShift&, TimePoint) {
@@ -483,7 +483,7 @@ void Visit::refresh_staff_summary() {
 
 void Visit::clear_typing() {
   text_.clear();
-  shift_ = true;
+  shift_ = cased_language(language_);
   layer_ = KeyboardLayer::letters;
 }
 

@@ -103,56 +103,106 @@ KeyRows qwerty_rows(KeyboardLayer layer, std::string_view extras, bool shifted, 
   return rows;
 }
 
-// Arabic letters: no shift (the script has no case), its comma and
-// question mark beside the space bar, ة and ى (and the set's extras) on the
-// accents layer.
-KeyRows arabic_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, const KeyboardWords& words) {
-  // Symbols and the accents layer are the Latin shapes' own.
+// The letter-key widths of a script keyboard's widest QWERTY row: its last
+// row of letters carries backspace (and shift, when the script has capitals).
+int script_columns(const layout::ScriptKeyboard& k) {
+  int widest = layout::kQwertyColumns;
+  for (int i = 0; i < k.row_count; ++i) {
+    int n = static_cast<int>(decode_utf8(k.rows[i]).size());
+    if (i == k.row_count - 1) n += k.shift_key ? 3 : 2;
+    widest = std::max(widest, n);
+  }
+  return widest;
+}
+
+// A script's letters layer; its other layers are the Latin shapes' own, with
+// the script's accents first on the accents layer.
+KeyRows script_rows(const layout::ScriptKeyboard& k, KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted,
+                    const KeyboardWords& words) {
+  if (!k.shift_key) shifted = false;
+  // Keys of `base`, or with shift those of `with_shift` (upper case when none).
+  auto letter_keys = [&](std::string_view base, std::string_view with_shift) {
+    if (!shifted || with_shift.empty()) return character_keys(base, shifted && k.shift_rows == nullptr);
+    return character_keys(with_shift, false);
+  };
   if (layer != KeyboardLayer::letters)
-    return shape == KeyboardShape::compact ? compact_rows(layer, extras, false, words) : qwerty_rows(layer, extras, false, words);
-  KeySpec accents{std::string(layout::kArabicAccentsLabel), "accents", 1.0f, Kind::to_accents};
+    return shape == KeyboardShape::compact ? compact_rows(layer, extras, shifted, words) : qwerty_rows(layer, extras, shifted, words);
+  const bool has_accents = !extras.empty();
   KeyRows rows;
+  std::vector<KeySpec> bottom;
+  float used = 0;
+  auto add = [&](KeySpec key) {
+    used += key.units;
+    bottom.push_back(std::move(key));
+  };
+  KeySpec accents{std::string(k.accents_label.empty() ? layout::kAccentsLabel : k.accents_label), "accents", 1.0f, Kind::to_accents};
   if (shape == KeyboardShape::compact) {
-    add_character_rows(rows, layout::kArabicCompactLetters, static_cast<std::size_t>(layout::kCompactColumns),
-                       static_cast<std::size_t>(layout::kCompactRows), false);
-    // 1 + 1.5 + 1 + 1.5 + 1 + 1 = 7 columns, as the Latin bottom row.
-    rows.push_back({{std::string(layout::kArabicPunctuation[0]), std::string(layout::kArabicPunctuation[0]), 1.0f, Kind::type},
-                    {words.symbols, "symbols", 1.5f, Kind::to_symbols},
-                    accents,
-                    {words.space, "space", 1.5f, Kind::space},
-                    {std::string(layout::kArabicPunctuation[1]), std::string(layout::kArabicPunctuation[1]), 1.0f, Kind::type},
-                    {"", "backspace", 1.0f, Kind::backspace}});
+    const auto columns = static_cast<std::size_t>(k.compact_columns);
+    const std::vector<KeySpec> all = letter_keys(k.compact_letters, k.compact_shift);
+    for (std::size_t i = 0; i < all.size(); i += columns)
+      rows.emplace_back(all.begin() + static_cast<std::ptrdiff_t>(i),
+                        all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), i + columns)));
+    const std::u32string letters = decode_utf8(k.compact_letters);
+    std::vector<KeySpec> punctuation;
+    for (int i = 0; i < k.punctuation_count; ++i)
+      if (decode_utf8(k.punctuation[i]).size() == 1 && letters.find(decode_utf8(k.punctuation[i])[0]) == std::u32string::npos)
+        punctuation.push_back({std::string(k.punctuation[i]), std::string(k.punctuation[i]), 1.0f, Kind::type});
+    if (k.shift_key) add({"", "shift", 1.0f, Kind::shift});
+    if (!punctuation.empty()) add(punctuation.front());
+    add({words.symbols, "symbols", 1.5f, Kind::to_symbols});
+    if (has_accents) add(accents);
+    const std::size_t space_at = bottom.size();
+    for (std::size_t i = 1; i < punctuation.size(); ++i) add(punctuation[i]);
+    add({"", "backspace", 1.0f, Kind::backspace});
+    const float space = std::max(1.5f, static_cast<float>(columns) - used);
+    bottom.insert(bottom.begin() + static_cast<std::ptrdiff_t>(space_at), {words.space, "space", space, Kind::space});
+    rows.push_back(std::move(bottom));
     return rows;
   }
-  rows.push_back(character_keys(layout::kArabicLetters[0], false));
-  rows.push_back(character_keys(layout::kArabicLetters[1], false));
-  std::vector<KeySpec> third = character_keys(layout::kArabicLetters[2], false);
-  third.push_back({"", "backspace", 2.0f, Kind::backspace});
-  rows.push_back(std::move(third));
-  // 1.5 + 1.5 + 5 + 1 + 1 = 10 columns.
+  const int columns = script_columns(k);
+  auto shift_row = [&](int i) { return k.shift_rows ? k.shift_rows[i] : std::string_view(); };
+  for (int i = 0; i + 1 < k.row_count; ++i) rows.push_back(letter_keys(k.rows[i], shift_row(i)));
+  std::vector<KeySpec> last;
+  if (k.shift_key) last.push_back({"", "shift", 1.5f, Kind::shift});
+  for (auto& key : letter_keys(k.rows[k.row_count - 1], shift_row(k.row_count - 1))) last.push_back(std::move(key));
+  last.push_back({"", "backspace", k.shift_key ? 1.5f : 2.0f, Kind::backspace});
+  rows.push_back(std::move(last));
   accents.units = 1.5f;
-  std::vector<KeySpec> bottom{{words.symbols, "symbols", 1.5f, Kind::to_symbols}, accents, {words.space, "space", 5.0f, Kind::space}};
-  for (std::string_view p : layout::kArabicPunctuation) bottom.push_back({std::string(p), std::string(p), 1.0f, Kind::type});
+  add({words.symbols, "symbols", 1.5f, Kind::to_symbols});
+  if (has_accents) add(accents);
+  const float punctuation_units = static_cast<float>(k.punctuation_count);
+  bottom.push_back({words.space, "space", std::max(2.0f, static_cast<float>(columns) - used - punctuation_units), Kind::space});
+  for (int i = 0; i < k.punctuation_count; ++i)
+    bottom.push_back({std::string(k.punctuation[i]), std::string(k.punctuation[i]), 1.0f, Kind::type});
   rows.push_back(std::move(bottom));
   return rows;
 }
 
-bool is_arabic(std::string_view language) { return language.substr(0, language.find('-')) == "ar"; }
-
 }  // namespace
 
-KeyboardShape keyboard_shape_for(float width_px, float gap_px) {
-  constexpr auto columns = static_cast<float>(layout::kQwertyColumns);
+const layout::ScriptKeyboard* script_keyboard(std::string_view language) {
+  const std::string_view base = language.substr(0, language.find('-'));
+  for (const auto& k : layout::kScriptKeyboards)
+    if (k.language == base) return &k;
+  return nullptr;
+}
+
+KeyboardShape keyboard_shape_for(float width_px, float gap_px, std::string_view language) {
+  const auto columns = static_cast<float>(keyboard_columns(KeyboardShape::qwerty, language));
   return (width_px - gap_px * (columns - 1)) / columns < kMinKeyPx ? KeyboardShape::compact : KeyboardShape::qwerty;
 }
 
-int keyboard_columns(KeyboardShape shape) { return shape == KeyboardShape::compact ? layout::kCompactColumns : layout::kQwertyColumns; }
+int keyboard_columns(KeyboardShape shape, std::string_view language) {
+  const layout::ScriptKeyboard* k = script_keyboard(language);
+  if (shape == KeyboardShape::compact) return k ? k->compact_columns : layout::kCompactColumns;
+  return k ? script_columns(*k) : layout::kQwertyColumns;
+}
 
 KeyRows keyboard_rows(KeyboardShape shape, KeyboardLayer layer, std::string_view extras, bool shifted, const KeyboardWords& words,
                       std::string_view language) {
-  if (is_arabic(language)) {
-    const std::string all_extras = std::string(layout::kArabicExtra) + std::string(extras);
-    return arabic_rows(shape, layer, all_extras, words);
+  if (const layout::ScriptKeyboard* k = script_keyboard(language)) {
+    const std::string all_extras = std::string(k->accents) + std::string(extras);
+    return script_rows(*k, shape, layer, all_extras, shifted, words);
   }
   return shape == KeyboardShape::compact ? compact_rows(layer, extras, shifted, words) : qwerty_rows(layer, extras, shifted, words);
 }

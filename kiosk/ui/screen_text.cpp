@@ -10,8 +10,8 @@ namespace tp::ui {
 void Ui::draw_keyboard(const Visit& v, Rect area) {
   std::string extras;
   if (const Language* lang = v.question_set().language(v.language())) extras = lang->keyboard_extra;
-  KeyboardShape shape = keyboard_shape_for(area.width(), m_.gap);
-  float columns = static_cast<float>(keyboard_columns(shape));
+  KeyboardShape shape = keyboard_shape_for(area.width(), m_.gap, v.language());
+  float columns = static_cast<float>(keyboard_columns(shape, v.language()));
   KeyboardWords words{v.t("keyboard_space"), v.t("keyboard_symbols"), v.t("keyboard_letters")};
   KeyRows rows = keyboard_rows(shape, v.layer(), extras, v.shift(), words, v.language());
   float rows_n = static_cast<float>(rows.size());

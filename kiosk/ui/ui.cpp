@@ -2,6 +2,7 @@
 // screen of the moment, and the hidden staff gesture.
 #include "ui.h"
 
+#include "keyboard_layouts.h"
 #include "text.h"
 
 namespace tp::ui {
@@ -108,7 +109,16 @@ std::string text_in_use(const Readback& cards) {
 
 std::string text_in_use(const QuestionSet& set, const Strings& strings) {
   std::string all = strings.all_text();
-  for (const auto& l : set.languages) all += l.name + l.keyboard_extra + to_upper(l.keyboard_extra);
+  for (const auto& l : set.languages) {
+    all += l.name + l.keyboard_extra + to_upper(l.keyboard_extra);
+    // The language's own keyboard (Cyrillic ones are drawn from the atlas).
+    if (const layout::ScriptKeyboard* k = script_keyboard(l.code)) {
+      std::string keys = std::string(k->accents) + std::string(k->compact_letters) + std::string(k->compact_shift);
+      for (int i = 0; i < k->row_count; ++i) keys += std::string(k->rows[i]) + (k->shift_rows ? std::string(k->shift_rows[i]) : "");
+      for (int i = 0; i < k->punctuation_count; ++i) keys += k->punctuation[i];
+      all += keys + to_upper(keys);
+    }
+  }
   for (const auto& q : set.questions) {
     for (const auto* t : {&q.prompt, &q.low_label, &q.high_label})
       for (const auto& [lang, text] : *t) all += text;
