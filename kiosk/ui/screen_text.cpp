@@ -84,9 +84,12 @@ void Ui::draw_text(const Visit& v) {
       x = cx - chip_w * 0.5f;
       top = bar.min.y;
     }
-    text_at(fonts_.body, chose, {x, top + (h - fonts_.body->FontSize) * 0.5f}, palette_.ink);
-    x += text_width(fonts_.body, chose) + m_.gap * 2;
-    if (button("change", {{x, top}, {x + bw, top + h}}, v.t("change"), Look::quiet)) events_.emplace_back(ev::ChangeScore{});
+    // Right to left, the words and the button trade places (across()).
+    const float chose_w = text_width(fonts_.body, chose);
+    const Rect words = across({{x, top}, {x + chose_w, top + h}});
+    text_at(fonts_.body, chose, {words.min.x, top + (h - fonts_.body->FontSize) * 0.5f}, palette_.ink);
+    x += chose_w + m_.gap * 2;
+    if (button("change", across({{x, top}, {x + bw, top + h}}), v.t("change"), Look::quiet)) events_.emplace_back(ev::ChangeScore{});
     if (m_.portrait) y += h + m_.gap;
   }
 
