@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fakes/fakes.h"
 #include "glyph_atlas.h"
 #include "shaped_text.h"
 #include "ui.h"
@@ -84,5 +85,51 @@ class ScreenHarness {
   std::unique_ptr<ui::GlyphAtlas> atlas_;
   std::unique_ptr<ui::Ui> ui_;
 };
+
+// Moves a visit to `target` through taps a resident or staff member could make.
+inline void reach(ScreenHarness& h, Visit& v, TimePoint& now, Screen target, MemoryStore* store) {
+  h.frame(v, now);
+  switch (target) {
+    case Screen::attract:
+      return;
+    case Screen::scale:
+      h.tap_at(v, now, {h.metrics().display.x * 0.5f, h.metrics().display.y * 0.6f});
+      return;
+    case Screen::text:
+      reach(h, v, now, Screen::scale, store);
+      h.tap(v, now, "scale.7");
+      return;
+    case Screen::choice:
+      reach(h, v, now, Screen::scale, store);
+      h.tap(v, now, "scale.10");
+      h.tap(v, now, "skip");
+      return;
+    case Screen::thanks:
+      reach(h, v, now, Screen::choice, store);
+      h.tap(v, now, "option.weekly");
+      return;
+    case Screen::still_there:
+      reach(h, v, now, Screen::text, store);
+      now += std::chrono::seconds(45);
+      v.tick(now);
+      h.frame(v, now);
+      return;
+    case Screen::staff_pin:
+      v.handle(ev::StaffGesture{}, now);
+      h.frame(v, now);
+      return;
+    case Screen::staff_menu:
+      reach(h, v, now, Screen::staff_pin, store);
+      for (const char* d : {"pin.2", "pin.4", "pin.6", "pin.8", "pin.ok"}) h.tap(v, now, d);
+      return;
+    case Screen::out_of_service:
+      reach(h, v, now, Screen::scale, store);
+      store->fail = true;
+      h.tap(v, now, "scale.3");
+      return;
+    case Screen::closed:
+      return;  // only from a config whose opening hours exclude the visit's wall clock (test_closed.cpp)
+  }
+}
 
 }  // namespace tp::test
