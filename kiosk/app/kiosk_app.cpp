@@ -777,6 +777,11 @@ int KioskApp::frame_loop() {
       return 1;
     }
     if (input.quit_shortcut) visit.handle(ev::QuitShortcut{}, now);
+    for (platform::NavKey key : input.keys) {
+      static constexpr ui::NavKey kAs[] = {ui::NavKey::left, ui::NavKey::right,    ui::NavKey::up,    ui::NavKey::down,
+                                           ui::NavKey::next, ui::NavKey::previous, ui::NavKey::select};
+      d.ui->navigate(kAs[static_cast<int>(key)]);
+    }
     if (input.any) frames_to_draw = std::max(frames_to_draw, kFramesAfterInput);
     bool relayout = input.resized;
     if (g_reload.exchange(false)) {

@@ -180,6 +180,35 @@ Input Window::wait(int timeout_ms) {
         SDL_Keycode k = e.key.keysym.sym;
         Uint16 mod = e.key.keysym.mod;
         if (k == SDLK_ESCAPE || (k == SDLK_q && (mod & KMOD_CTRL)) || (k == SDLK_F4 && (mod & KMOD_ALT))) in.quit_shortcut = true;
+        switch (k) {
+          case SDLK_LEFT:
+          case SDLK_KP_4:
+            in.keys.push_back(NavKey::left);
+            break;
+          case SDLK_RIGHT:
+          case SDLK_KP_6:
+            in.keys.push_back(NavKey::right);
+            break;
+          case SDLK_UP:
+          case SDLK_KP_8:
+            in.keys.push_back(NavKey::up);
+            break;
+          case SDLK_DOWN:
+          case SDLK_KP_2:
+            in.keys.push_back(NavKey::down);
+            break;
+          case SDLK_TAB:
+            in.keys.push_back(mod & KMOD_SHIFT ? NavKey::previous : NavKey::next);
+            break;
+          case SDLK_RETURN:
+          case SDLK_KP_ENTER:
+          case SDLK_SPACE:
+          case SDLK_KP_5:
+            in.keys.push_back(NavKey::select);
+            break;
+          default:
+            break;
+        }
         break;
       }
       case SDL_WINDOWEVENT:

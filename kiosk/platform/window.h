@@ -18,7 +18,13 @@ struct WindowOptions {
   std::string title = "Tenpoint";
 };
 
+// Keys that move among the buttons and press one: arrows and Tab, Enter and
+// Space, and a USB keypad's arrows and Enter (with Num Lock on or off: 4 6
+// 8 2 and 5 too). Three physical buttons wired as Left, Right and Enter serve.
+enum class NavKey { left, right, up, down, next, previous, select };
+
 struct Input {
+  std::vector<NavKey> keys;    // in the order pressed
   bool any = false;            // something happened; draw a few frames
   bool quit_shortcut = false;  // Alt+F4, Escape, Ctrl+Q or the window's close button
   bool resized = false;

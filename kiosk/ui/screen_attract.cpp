@@ -114,7 +114,8 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
   float nw = text_width(fonts_.label, note);
   text_at(fonts_.label, note, {cx - nw * 0.5f, m_.display.y - m_.margin - fonts_.label->FontSize}, palette_.muted);
 
-  if (tapped_outside_targets()) events_.emplace_back(ev::Tap{});
+  // Select with no button focused starts a visit, as a tap does.
+  if (tapped_outside_targets() || (select_pending_ && focus_.empty())) events_.emplace_back(ev::Tap{});
   // Named for tests and the hits file; a tap on the card starts a visit like
   // a tap anywhere else here, so it is named only after the tap is looked at.
   if (card_box) hits_["readback.card"] = *card_box;

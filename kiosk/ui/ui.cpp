@@ -2,6 +2,9 @@
 // screen of the moment, and the hidden staff gesture.
 #include "ui.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "keyboard_layouts.h"
 #include "text.h"
 
@@ -11,6 +14,7 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
   events_.clear();
   hits_.clear();
   last_card_.reset();
+  focusable_.clear();
   ImGui::SetNextWindowPos({0, 0});
   ImGui::SetNextWindowSize(m_.display);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {0, 0});
@@ -60,11 +64,75 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
       break;
   }
   watch_staff_corner(now);
+  // The focused button left the screen (another screen came): no focus.
+  if (!focus_.empty() && std::find(focusable_.begin(), focusable_.end(), focus_) == focusable_.end()) focus_.clear();
+  select_pending_ = false;
 
   ImGui::End();
   ImGui::PopStyleColor();
   ImGui::PopStyleVar(2);
   return events_;
+}
+
+void Ui::navigate(NavKey key) {
+  std::vector<std::pair<std::string, Rect>> targets;
+  for (const auto& id : focusable_)
+    if (auto it = hits_.find(id); it != hits_.end()) targets.emplace_back(id, it->second);
+  if (key == NavKey::select) {
+    select_pending_ = true;
+    return;
+  }
+  if (targets.empty()) return;
+  // Reading order: rows from the top (a row: centres within half a target
+  // of each other), then across in the visit's direction.
+  auto reading_before = [&](const std::pair<std::string, Rect>& a, const std::pair<std::string, Rect>& b) {
+    const float ay = a.second.center().y, by = b.second.center().y;
+    if (std::fabs(ay - by) > m_.target * 0.5f) return ay < by;
+    return rtl_ ? a.second.center().x > b.second.center().x : a.second.center().x < b.second.center().x;
+  };
+  std::sort(targets.begin(), targets.end(), reading_before);
+  auto current = std::find_if(targets.begin(), targets.end(), [&](const auto& t) { return t.first == focus_; });
+  if (current == targets.end()) {
+    focus_ = targets.front().first;
+    return;
+  }
+  if (key == NavKey::next || key == NavKey::previous) {
+    auto at = static_cast<std::size_t>(current - targets.begin());
+    at = key == NavKey::next ? (at + 1) % targets.size() : (at + targets.size() - 1) % targets.size();
+    focus_ = targets[at].first;
+    return;
+  }
+  // The nearest button that way, its sideways distance counting double;
+  // none that way: the focus stays.
+  const ImVec2 from = current->second.center();
+  const std::string* best = nullptr;
+  float best_cost = 0;
+  for (const auto& [id, r] : targets) {
+    if (id == focus_) continue;
+    const float dx = r.center().x - from.x, dy = r.center().y - from.y;
+    float along = 0, across_axis = 0;
+    switch (key) {
+      case NavKey::left:
+        along = -dx, across_axis = dy;
+        break;
+      case NavKey::right:
+        along = dx, across_axis = dy;
+        break;
+      case NavKey::up:
+        along = -dy, across_axis = dx;
+        break;
+      default:
+        along = dy, across_axis = dx;
+        break;
+    }
+    if (along <= 1.0f) continue;
+    const float cost = along + 2.0f * std::fabs(across_axis);
+    if (!best || cost < best_cost) {
+      best = &id;
+      best_cost = cost;
+    }
+  }
+  if (best) focus_ = *best;
 }
 
 void Ui::watch_staff_corner(TimePoint now) {

@@ -36,6 +36,11 @@ struct Rect {
 
 enum class Look { plain, primary, selected, quiet, key, warning };
 
+// Keys of a USB keypad, a keyboard's arrows, or three physical buttons
+// (left, right, select: wired as arrow keys and Enter) for residents who
+// cannot use the touch screen.
+enum class NavKey { left, right, up, down, next, previous, select };
+
 class Ui {
  public:
   static constexpr auto kStaffHold = std::chrono::seconds(5);
@@ -71,6 +76,15 @@ class Ui {
   const std::optional<CardLayout>& last_card() const { return last_card_; }
 
   std::vector<Event> draw(const Visit& visit, TimePoint now);
+
+  // Moves the focus ring among the buttons of the last frame drawn, or
+  // presses the focused one in the next frame. With nothing focused, the
+  // first key focuses the first button in reading order (select on the
+  // attract screen starts a visit, as a tap does). A screen change drops
+  // the focus.
+  void navigate(NavKey key);
+  // The id of the focused button ("scale.7"); empty when none.
+  const std::string& focused() const { return focus_; }
 
   // While a finger rests on the staff corner, the frame loop must wake to notice the hold.
   std::optional<TimePoint> wake_at() const;
@@ -135,6 +149,9 @@ class Ui {
   ExportStatus export_status_;
   TextShaper* shaper_ = nullptr;
   GlyphAtlas* atlas_ = nullptr;
+  std::string focus_;                   // the button with the focus ring
+  bool select_pending_ = false;         // press the focused button (or tap the attract screen) in the next frame
+  std::vector<std::string> focusable_;  // the buttons of the last frame, in the order drawn
   std::shared_ptr<const Readback> readback_;
   std::vector<const ReadbackCard*> live_;
   std::optional<CardLayout> last_card_;

@@ -14,6 +14,19 @@ bool Ui::button(const std::string& id, Rect r, std::string_view label, Look look
   bool clicked = ImGui::InvisibleButton(id.c_str(), ImVec2(r.width(), r.height()));
   bool held = ImGui::IsItemActive();
   hits_[id] = r;
+  focusable_.push_back(id);
+  const bool focused = !focus_.empty() && id == focus_;
+  if (focused && select_pending_) {
+    clicked = true;  // pressed from a keypad or a physical button
+    select_pending_ = false;
+  }
+  if (focused) {
+    // The focus ring: a wide band of ink a little outside the button,
+    // clear of its own border, on every theme.
+    const float out = std::max(4.0f, m_.gap * 0.5f);
+    dl_->AddRect({r.min.x - out, r.min.y - out}, {r.max.x + out, r.max.y + out}, palette_.ink, m_.rounding + out, 0,
+                 std::max(4.0f, out * 0.9f));
+  }
 
   ImU32 fill = palette_.surface, ink = palette_.ink, border = palette_.line;
   float border_px = palette_.border;
