@@ -336,6 +336,7 @@ void KioskApp::note_refusal(const OpenedSignedSet& refused, const std::string& p
 }
 
 bool KioskApp::check_readback(TimePoint now) {
+  bool& cards_looked = cards_looked_;
   if (visit_->screen() != Screen::attract && visit_->screen() != Screen::closed) return false;  // cards never interrupt a visit
   if (now < next_cards_check_) return false;
   next_cards_check_ = now + kSignedSetCheckEvery;
@@ -346,8 +347,9 @@ bool KioskApp::check_readback(TimePoint now) {
   localtime_r(&t, &local);
   char day[16];
   std::strftime(day, sizeof day, "%Y-%m-%d", &local);
-  if (stamp == cards_stamp_ && cards_day_ == day) return false;
-  const bool file_changed = !(stamp == cards_stamp_);
+  if (cards_looked && stamp == cards_stamp_ && cards_day_ == day) return false;
+  const bool file_changed = !cards_looked || !(stamp == cards_stamp_);
+  cards_looked = true;
   cards_stamp_ = stamp;
   cards_day_ = day;
   if (file_changed) {
@@ -356,7 +358,10 @@ bool KioskApp::check_readback(TimePoint now) {
       if (!cards_) return false;  // never had cards
     }
     TrustedSetKey key = find_trusted_set_key(config_, data_dir_);
-    KioskCards loaded = load_kiosk_cards(data_dir_, key.key);
+    // Cards for this kiosk's venue only; a kiosk not enrolled takes any.
+    std::string venue = kiosk_venue(data_dir_);
+    if (venue == kUnenrolledVenue) venue.clear();
+    KioskCards loaded = load_kiosk_cards(data_dir_, key.key, venue);
     if (!loaded.problem.empty()) log(loaded.problem);
     if (loaded.readback) {
       log("read-back cards: " + std::to_string(loaded.readback->cards.size()) + " (serial " + std::to_string(loaded.serial) + ")");

@@ -195,6 +195,7 @@ class KioskApp {
   std::shared_ptr<const Readback> cards_;  // the read-back cards in use; null: none
   FileStamp cards_stamp_;                  // of readback.tpcards when last looked at
   std::string cards_day_;                  // the day the live cards were picked for
+  bool cards_looked_ = false;              // the first look loads whatever is there
   TimePoint next_cards_check_{};
 
   struct ExportJob;  // the worker thread and what it reports (invariant 7)

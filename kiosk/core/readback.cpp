@@ -210,6 +210,18 @@ const CardText& card_text(const ReadbackCard& card, std::string_view language) {
   return card.texts.at(card.language);
 }
 
+std::string previous_month(std::string_view today) {
+  if (!valid_day(today)) return "";
+  int y = std::stoi(std::string(today.substr(0, 4))), m = std::stoi(std::string(today.substr(5, 2))) - 1;
+  if (m == 0) {
+    m = 12;
+    --y;
+  }
+  char out[24];
+  std::snprintf(out, sizeof out, "%04d-%02d", y, m);
+  return out;
+}
+
 bool card_live(const ReadbackCard& card, std::string_view today) { return card.from <= today && today <= card.until; }
 
 Result<std::string> sign_readback(std::string_view readback_bytes, std::int64_t serial, std::string_view secret_key) {
@@ -239,24 +251,30 @@ OpenedReadback open_signed_readback(std::string_view file_text, std::string_view
 std::string delivered_readback_path(const std::string& data_dir) { return data_dir + "/readback.tpcards"; }
 std::string accepted_readback_path(const std::string& data_dir) { return data_dir + "/readback.accepted.tpcards"; }
 
-KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key) {
+KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key, std::string_view venue) {
   KioskCards out;
   const std::string copy = accepted_readback_path(data_dir), delivered = delivered_readback_path(data_dir);
+  auto ours = [&](const OpenedReadback& r) { return venue.empty() || r.readback->venue == venue; };
   OpenedReadback kept;
   if (Result<std::string> text = read_file_capped(copy, kMaxSignedSetFileBytes); text)
     kept = open_signed_readback(*text, trusted_key, 0, SerialRule::same_or_newer);
+  if (kept && !ours(kept)) kept = OpenedReadback{};  // from before the kiosk moved: neither shown nor a floor
   const std::int64_t floor = kept ? kept.serial : 0;
   Result<std::string> text = read_file_capped(delivered, kMaxSignedSetFileBytes);
   if (text) {
     OpenedReadback fresh = open_signed_readback(*text, trusted_key, floor, SerialRule::same_or_newer);
-    if (fresh) {
+    if (fresh && !ours(fresh)) {
+      out.problem = "refusing the read-back cards " + delivered + ": they are for " + fresh.readback->venue + ", this kiosk is at " +
+                    std::string(venue);
+    } else if (fresh) {
       if (fresh.serial > floor)
         if (Status s = write_file_atomically(copy, *text); !s) out.problem = "the accepted copy was not written: " + s.message();
       out.serial = fresh.serial;
       out.readback = std::move(fresh.readback);
       return out;
+    } else {
+      out.problem = "refusing the read-back cards " + delivered + " (" + refusal_name(fresh.refusal) + "): " + fresh.reason;
     }
-    out.problem = "refusing the read-back cards " + delivered + " (" + refusal_name(fresh.refusal) + "): " + fresh.reason;
   }
   if (kept) {
     out.serial = kept.serial;

@@ -18,7 +18,8 @@
 //   2. parse_readback() bounds everything: at most kMaxCards cards, each with
 //      at most kMaxQuotes quotes of at most kMaxCardTextBytes, valid UTF-8.
 //   3. The count is in the file only when it is at least kMinPeopleCounted
-//      (the k rule); the kiosk refuses a file with a smaller one.
+//      (the k rule); the kiosk refuses a file with a smaller one, and shows
+//      it only in the month after the one it counts.
 //   4. A kiosk that never receives a file shows what it always showed.
 #pragma once
 #include <cstddef>
@@ -56,7 +57,8 @@ struct ReadbackCard {
   std::map<std::string, CardText> texts;  // by language code; always has `language`
 };
 
-// "This month 143 people told us ...": visits with a note in `month`.
+// "Last month, 143 people told us ...": visits with a note in `month`, the
+// last whole month (so no day's count can be had by subtracting two).
 struct ReadbackCount {
   std::string month;  // YYYY-MM
   std::int64_t people = 0;
@@ -80,6 +82,9 @@ Result<ReadbackCard> parse_card(std::string_view bytes);
 const CardText& card_text(const ReadbackCard& card, std::string_view language);
 // Whether `today` (YYYY-MM-DD) is within the card's dates.
 bool card_live(const ReadbackCard& card, std::string_view today);
+// The month before the one of `today` (YYYY-MM-DD), as YYYY-MM: "2026-11"
+// for "2026-12-02". The count is read back in the month after it counts.
+std::string previous_month(std::string_view today);
 // Whether `day` is a real date written YYYY-MM-DD.
 bool valid_day(std::string_view day);
 
@@ -111,7 +116,9 @@ struct KioskCards {
   std::int64_t serial = 0;
   std::string problem;  // why the delivered file was refused, for the log; "" when it was not
 };
-KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key);
+// `venue` is the kiosk's own (its enrolment's); a file for another venue is
+// refused, as is an accepted copy from before the kiosk moved. Empty: any.
+KioskCards load_kiosk_cards(const std::string& data_dir, std::string_view trusted_key, std::string_view venue = {});
 
 // The attract screen's turns: kInviteSeconds of the invitation, then one card
 // for kCardSeconds, then the invitation again, then the next card. -1: the

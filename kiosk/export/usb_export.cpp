@@ -367,7 +367,7 @@ std::string kiosk_venue(const std::string& data_dir) {
     if (venue && venue->is(json::Value::Type::string) && !venue->string.empty()) return venue->string;
   }
   if (std::string venue = offline_venue(data_dir); !venue.empty()) return venue;  // enrolled from a stick
-  return "Tenpoint kiosk";
+  return kUnenrolledVenue;
 }
 
 std::vector<QuestionSet> kiosk_question_sets(const KioskConfig& config, const std::string& data_dir) {

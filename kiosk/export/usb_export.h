@@ -98,6 +98,8 @@ std::optional<std::int64_t> parse_local_date(const std::string& text);
 // The venue the kiosk was enrolled at (device.json beside the database,
 // written by tenpoint-sync), else "Tenpoint kiosk".
 std::string kiosk_venue(const std::string& data_dir);
+// What kiosk_venue() says of a kiosk that was never enrolled.
+inline constexpr const char* kUnenrolledVenue = "Tenpoint kiosk";
 // The question sets the kiosk holds: the config's local set, the last good
 // copy of it, and the signed sets delivered and accepted (opened with the
 // trusted key). Each id and version once; files that cannot be read are

@@ -121,28 +121,51 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
   if (card_box) hits_["readback.card"] = *card_box;
 }
 
-std::string Ui::fit_block(ImFont* font, const std::string& text, float wrap_width, float max_height) {
+namespace {
+
+// A code point a line may not start with when text is cut before it: a
+// combining mark or a joiner, which belongs to the character before it
+// (Bengali vowel signs and virama, Arabic harakat, accents, ZWJ).
+bool joins_previous(char32_t c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x064B && c <= 0x065F) || c == 0x0670 || (c >= 0x0981 && c <= 0x0983) ||
+         (c >= 0x09BC && c <= 0x09D7) || (c >= 0x09E2 && c <= 0x09E3) || c == 0x200C || c == 0x200D || (c >= 0xFE00 && c <= 0xFE0F) ||
+         (c >= 0x1F3FB && c <= 0x1F3FF);
+}
+
+}  // namespace
+
+std::string Ui::fit_block(ImFont* font, const std::string& text, float wrap_width, float max_height, const std::string& tail) {
   if (measure_block(font, text, wrap_width) <= max_height) return text;
-  static const std::string kEllipsis = "\xE2\x80\xA6";
-  // Cut points: after each word, else after each character (one long word).
-  std::vector<std::size_t> cuts;
-  for (std::size_t i = 1; i < text.size(); ++i)
-    if (text[i] == ' ' && text[i - 1] != ' ') cuts.push_back(i);
-  if (cuts.empty())
-    for (std::size_t i = 1; i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) cuts.push_back(i);
-  // The longest prefix that fits, found by halving.
-  std::size_t lo = 0, hi = cuts.size();
-  while (lo < hi) {
-    std::size_t mid = (lo + hi + 1) / 2;
-    if (measure_block(font, text.substr(0, cuts[mid - 1]) + kEllipsis, wrap_width) <= max_height)
-      lo = mid;
-    else
-      hi = mid - 1;
+  const std::string kEllipsis = "\xE2\x80\xA6" + tail;
+  // The longest prefix ending at one of `cuts` that fits with the ellipsis, found by halving.
+  auto longest = [&](const std::vector<std::size_t>& cuts) -> std::size_t {
+    std::size_t lo = 0, hi = cuts.size();
+    while (lo < hi) {
+      std::size_t mid = (lo + hi + 1) / 2;
+      if (measure_block(font, text.substr(0, cuts[mid - 1]) + kEllipsis, wrap_width) <= max_height)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return lo == 0 ? 0 : cuts[lo - 1];
+  };
+  // At the end of a word; else, when the first word alone is too long, at a
+  // character that does not belong to the one before it.
+  std::vector<std::size_t> words, characters;
+  const std::u32string cps = decode_utf8(text);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    std::string one;
+    append_utf8(one, cps[i]);
+    if (i > 0 && cps[i] == U' ' && cps[i - 1] != U' ') words.push_back(at);
+    if (i > 0 && !joins_previous(cps[i])) characters.push_back(at);
+    at += one.size();
   }
-  if (lo == 0) return kEllipsis;
-  std::string out = text.substr(0, cuts[lo - 1]);
-  while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == ':')) out.pop_back();
+  std::size_t cut = longest(words);
+  if (cut == 0) cut = longest(characters);
+  if (cut == 0) return kEllipsis;
+  std::string out = text.substr(0, cut);
+  while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == ':' || out.back() == ' ')) out.pop_back();
   return out + kEllipsis;
 }
 
@@ -164,7 +187,9 @@ Rect Ui::draw_readback_card(const Visit& v, const ReadbackCard& shown_card, floa
   // Room: the count's line at the foot, the headings, then the quote gets
   // the larger share of what is left.
   std::string count;
-  if (readback_ && readback_->count) count = fill(word("readback_count"), {{"count", std::to_string(readback_->count->people)}});
+  // Last month's count, in the month after it only (a kiosk long offline says nothing stale).
+  if (readback_ && readback_->count && valid_day(readback_day_) && readback_->count->month == previous_month(readback_day_))
+    count = fill(word("readback_count"), {{"count", std::to_string(readback_->count->people)}});
   const float count_h = count.empty() ? 0 : measure_block(fonts_.label, count, wrap) + m_.gap;
   const float heading_h = line_height(fonts_.label) + m_.gap * 0.5f;
   const bool answered = !t.we.empty();
@@ -178,7 +203,8 @@ Rect Ui::draw_readback_card(const Visit& v, const ReadbackCard& shown_card, floa
   // The large face when the quote fits in it, else a smaller one, shortened.
   if (measure_block(quote_font, quotes, wrap) > quote_room) quote_font = fonts_.button;
   if (measure_block(quote_font, quotes, wrap) > quote_room) quote_font = fonts_.body;
-  const std::string shown = fit_block(quote_font, quotes, wrap, quote_room);
+  // Shortened, the quote keeps its closing mark after the ellipsis.
+  const std::string shown = fit_block(quote_font, quotes, wrap, quote_room, "\xE2\x80\x9D");
   const float quote_h = measure_block(quote_font, shown, wrap);
   std::string answer;
   float answer_h = 0;

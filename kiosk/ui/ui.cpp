@@ -159,6 +159,7 @@ std::optional<TimePoint> Ui::wake_at() const {
 
 void Ui::set_readback(std::shared_ptr<const Readback> cards, std::string today) {
   readback_ = std::move(cards);
+  readback_day_ = today;
   live_.clear();
   if (!readback_) return;
   for (const auto& c : readback_->cards)

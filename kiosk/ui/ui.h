@@ -96,7 +96,8 @@ class Ui {
   Rect draw_readback_card(const Visit& v, const ReadbackCard& card, float top);
   // `text` shortened at a word (else a character) with an ellipsis so that
   // it wraps into at most `max_height`; whole when it fits.
-  std::string fit_block(ImFont* font, const std::string& text, float wrap_width, float max_height);
+  // `tail` (a closing quotation mark) follows the ellipsis.
+  std::string fit_block(ImFont* font, const std::string& text, float wrap_width, float max_height, const std::string& tail = "");
   void draw_scale(const Visit& v);
   void draw_text(const Visit& v);
   void draw_keyboard(const Visit& v, Rect area);
@@ -153,6 +154,7 @@ class Ui {
   bool select_pending_ = false;         // press the focused button (or tap the attract screen) in the next frame
   std::vector<std::string> focusable_;  // the buttons of the last frame, in the order drawn
   std::shared_ptr<const Readback> readback_;
+  std::string readback_day_;  // the day the cards were picked for
   std::vector<const ReadbackCard*> live_;
   std::optional<CardLayout> last_card_;
   bool rtl_ = false;  // the visit's language is written right to left (set by draw())

@@ -398,9 +398,10 @@ void SyncClient::fetch_readback(RoundResult& r) {
   if (key.empty()) return;
   const std::string path = delivered_readback_path(data_dir_);
   std::int64_t held_serial = 0;
+  const std::string& venue = creds_->venue;
   if (Result<std::string> held = read_file_capped(path, kMaxSignedSetFileBytes); held) {
     OpenedReadback opened = open_signed_readback(*held, key, 0, SerialRule::same_or_newer);
-    if (opened) held_serial = opened.serial;
+    if (opened && (venue.empty() || opened.readback->venue == venue)) held_serial = opened.serial;
   }
   ++r.requests;
   HttpResult res = transport_.get("/api/v1/readback", creds_->token, held_serial > 0 ? "\"" + std::to_string(held_serial) + "\"" : "");
@@ -413,7 +414,12 @@ void SyncClient::fetch_readback(RoundResult& r) {
     return;
   }
   if (res.status == 204 || res.status == 404) {  // none for this venue, or a server from before cards
-    r.readback_outcome = "";
+    // A venue that has had cards always gets a file: one here is from
+    // another venue (the kiosk was enrolled again elsewhere), so it goes.
+    std::error_code ec;
+    const bool had = std::filesystem::remove(path, ec);
+    std::filesystem::remove(accepted_readback_path(data_dir_), ec);
+    r.readback_outcome = had ? "read-back cards removed: none are published for this venue" : "";
     return;
   }
   if (res.status != 200) {
@@ -424,6 +430,11 @@ void SyncClient::fetch_readback(RoundResult& r) {
   if (!opened) {
     r.readback_outcome =
         "refusing the read-back cards from the server (" + std::string(refusal_name(opened.refusal)) + "): " + opened.reason;
+    return;
+  }
+  if (!venue.empty() && opened.readback->venue != venue) {
+    r.readback_outcome =
+        "refusing the read-back cards from the server: they are for " + opened.readback->venue + ", this kiosk is at " + venue;
     return;
   }
   if (Status w = write_file_atomically(path, res.body); !w) {

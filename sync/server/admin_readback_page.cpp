@@ -217,7 +217,7 @@ ApiResponse AdminWeb::readback_action(Context& c) {
   if (own.we != "did" && own.we != "will") own.we.clear();
   if (!own.we.empty() && own.answer.empty()) return bad(400, "Write what the venue did or will do, or choose \"No answer yet\".");
   if (own.we.empty()) own.answer.clear();
-  if (own.answer.size() > kMaxCardTextBytes || !one_line(own.answer))
+  if (own.answer.size() > kMaxCardTextBytes || !one_line(own.answer) || own.answer.find('\n') != std::string::npos)
     return bad(400, "The answer is text of at most " + std::to_string(kMaxCardTextBytes) + " bytes.");
   card.texts[card.language] = own;
 
@@ -239,6 +239,11 @@ ApiResponse AdminWeb::readback_action(Context& c) {
     if (tr.said.size() != own.said.size())
       return bad(400, "The translation has " + std::to_string(tr.said.size()) + " quotes; the card has " + std::to_string(own.said.size()) +
                           ". Write one a line.");
+    for (const auto& q : tr.said)
+      if (q.size() > kMaxCardTextBytes || !one_line(q))
+        return bad(400, "A translated quote is one line of text of at most " + std::to_string(kMaxCardTextBytes) + " bytes.");
+    if (tr_answer.size() > kMaxCardTextBytes || !one_line(tr_answer) || tr_answer.find('\n') != std::string::npos)
+      return bad(400, "The translated answer is one line of text of at most " + std::to_string(kMaxCardTextBytes) + " bytes.");
     tr.we = own.we;
     tr.answer = tr_answer;
     if (tr.we.empty() != tr.answer.empty()) return bad(400, "Translate the answer too, or leave it out of both.");

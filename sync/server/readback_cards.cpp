@@ -25,14 +25,14 @@ std::string sha256_hex(std::string_view bytes) {
 
 }  // namespace
 
-Result<std::int64_t> ReadbackFiles::people_this_month(const std::string& venue, std::int64_t now) {
-  const std::string today = local_date(now);
+Result<std::int64_t> ReadbackFiles::people_last_month(const std::string& venue, std::int64_t now) {
+  const std::string today = local_date(now), month = previous_month(today);
   {
     std::lock_guard lock(mutex_);
     auto it = counted_.find(venue);
-    if (it != counted_.end() && it->second.first == today) return it->second.second;
+    if (it != counted_.end() && it->second.first == month) return it->second.second;
   }
-  auto from = local_midnight(today.substr(0, 8) + "01"), until = local_midnight(today);
+  auto from = local_midnight(month + "-01"), until = local_midnight(today.substr(0, 8) + "01");
   std::int64_t people = 0;
   if (from && until && *from < *until) {
     AnswerQuery q{venue, *from, *until, std::nullopt, std::nullopt};
@@ -45,7 +45,7 @@ Result<std::int64_t> ReadbackFiles::people_this_month(const std::string& venue, 
     people = static_cast<std::int64_t>(visits.size());
   }
   std::lock_guard lock(mutex_);
-  counted_[venue] = {today, people};
+  counted_[venue] = {month, people};
   return people;
 }
 
@@ -56,10 +56,27 @@ Result<std::optional<Readback>> ReadbackFiles::compose(const std::string& venue,
   bool ever = false;
   Readback r;
   r.venue = venue;
+  std::optional<std::set<std::string>> quotable;  // notes marked read back and not hidden: read when a card needs it
   for (const StoredCard& c : *stored) {
     if (c.venue != venue) continue;
     ever = true;
     if (c.withdrawn_at != 0 || r.cards.size() == kMaxCards) continue;
+    if (!quotable) {
+      auto moderation = admin_.note_moderation();
+      if (!moderation) return moderation.status();
+      quotable.emplace();
+      for (const auto& m : *moderation)
+        if (m.read_back && !m.hidden) quotable->insert(m.answer_id);
+    }
+    // Rule 4: a note hidden or no longer marked read back takes its card off the screens.
+    bool still_quotable = true;
+    for (std::size_t at = 0; at < c.notes.size();) {
+      std::size_t end = c.notes.find(' ', at);
+      if (end == std::string::npos) end = c.notes.size();
+      if (end > at && !quotable->count(c.notes.substr(at, end - at))) still_quotable = false;
+      at = end + 1;
+    }
+    if (!still_quotable) continue;
     auto card = parse_card(c.body);
     if (!card) {
       std::fprintf(stderr, "tenpoint-server: read-back card %lld is unreadable and left out: %s\n", static_cast<long long>(c.id),
@@ -72,9 +89,9 @@ Result<std::optional<Readback>> ReadbackFiles::compose(const std::string& venue,
   }
   if (!ever) return std::optional<Readback>();
   if (!r.cards.empty()) {
-    auto people = people_this_month(venue, now);
+    auto people = people_last_month(venue, now);
     if (!people) return people.status();
-    if (*people >= kMinPeopleCounted) r.count = ReadbackCount{today.substr(0, 7), *people};
+    if (*people >= kMinPeopleCounted) r.count = ReadbackCount{previous_month(today), *people};
   }
   return std::optional<Readback>(std::move(r));
 }

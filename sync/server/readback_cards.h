@@ -11,10 +11,12 @@
 //      the screens at the kiosk's next poll.
 //   2. Cards whose last day has passed are left out; cards still to come are
 //      sent with their dates, and the kiosk shows each on its days.
-//   3. The count is of visits at the venue this month, up to the start of
-//      today, that left a note (counted once a day, so the file changes at
-//      most daily for it). It is sent only beside a card, and only when it is
-//      at least kMinPeopleCounted.
+//   3. The count is of visits at the venue last month (the last whole
+//      month, so that no day's or week's count can be had by subtracting two
+//      counts) that left a note, counted once a month. It is sent only
+//      beside a card, and only when it is at least kMinPeopleCounted.
+//   4. A card quoting a note that has since been hidden, or is no longer
+//      marked read back, is left out: it leaves the screens at the next poll.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -40,12 +42,12 @@ class ReadbackFiles {
   Result<std::optional<ReadbackFile>> venue_file(const std::string& venue, std::int64_t now);
 
  private:
-  Result<std::int64_t> people_this_month(const std::string& venue, std::int64_t now);
+  Result<std::int64_t> people_last_month(const std::string& venue, std::int64_t now);
 
   AdminStore& admin_;
   SetSigningKeys keys_;
   std::mutex mutex_;
-  std::map<std::string, std::pair<std::string, std::int64_t>> counted_;  // venue -> (day, people)
+  std::map<std::string, std::pair<std::string, std::int64_t>> counted_;  // venue -> (month, people)
 };
 
 }  // namespace tp::server

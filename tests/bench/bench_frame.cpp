@@ -63,7 +63,7 @@ int main() {
     {
       auto cards = std::make_shared<Readback>();
       cards->venue = "Central Library";
-      cards->count = ReadbackCount{"2026-12", 143};
+      cards->count = ReadbackCount{"2026-11", 143};
       ReadbackCard c;
       c.id = "1";
       c.language = "en";

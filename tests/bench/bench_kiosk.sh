@@ -78,7 +78,8 @@ c["trusted_set_key"] = key
 c["question_set"] = os.path.abspath(os.path.join(os.path.dirname(example), c["question_set"]))
 json.dump(c, open(config, "w"))
 today = datetime.date.today()
-json.dump({"format": "tenpoint-readback/1", "venue": "Central Library", "count": {"month": today.strftime("%Y-%m"), "people": 143},
+last_month = today.replace(day=1) - datetime.timedelta(days=1)
+json.dump({"format": "tenpoint-readback/1", "venue": "Central Library", "count": {"month": last_month.strftime("%Y-%m"), "people": 143},
            "cards": [{"id": "1", "language": "en", "from": today.isoformat(), "until": (today + datetime.timedelta(days=1)).isoformat(),
                       "texts": {"en": {"said": ["More seats near the window, please."], "we": "did",
                                        "answer": "We moved six armchairs to the window side."}}}]}, open(doc, "w"))

@@ -1,9 +1,12 @@
 // Read-back cards: the document's round trip and checks, the signature and
 // its anti-rollback rule, and a card file never passing as a question set.
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "readback.h"
+#include "set_delivery.h"
 #include "signed_set.h"
+#include "support.h"
 
 using namespace tp;
 
@@ -146,4 +149,36 @@ TEST_CASE("a card file is never taken for a question set, nor a set for cards", 
   auto set = sign_set("{}", 6, keys().secret_key);
   REQUIRE(set);
   CHECK(open_signed_readback(*set, keys().public_key, 0).refusal == SetRefusal::malformed);
+}
+
+TEST_CASE("a kiosk takes the delivered cards at or above its accepted copy, and only its venue's", "[readback][files]") {
+  const std::string dir = test::scratch_dir("readback_kiosk_files");
+  Readback doc = sample();
+  auto put = [&](const std::string& path, std::int64_t serial) {
+    auto file = sign_readback(write_readback(doc), serial, keys().secret_key);
+    REQUIRE(file);
+    REQUIRE(write_file_atomically(path, *file));
+  };
+  CHECK_FALSE(load_kiosk_cards(dir, keys().public_key, "Central Library").readback);  // nothing yet: as before cards
+  put(delivered_readback_path(dir), 5);
+  KioskCards first = load_kiosk_cards(dir, keys().public_key, "Central Library");
+  REQUIRE(first.readback);
+  CHECK(first.serial == 5);
+  CHECK(test::read_file(accepted_readback_path(dir)) == test::read_file(delivered_readback_path(dir)));
+  // An older file in its place is refused; the accepted copy serves.
+  put(delivered_readback_path(dir), 3);
+  KioskCards older = load_kiosk_cards(dir, keys().public_key, "Central Library");
+  REQUIRE(older.readback);
+  CHECK(older.serial == 5);
+  CHECK_THAT(older.problem, Catch::Contains("(not_newer)"));
+  // The delivered file gone: the accepted copy still serves.
+  std::filesystem::remove(delivered_readback_path(dir));
+  CHECK(load_kiosk_cards(dir, keys().public_key, "Central Library").serial == 5);
+  // Another venue's cards are never shown, the accepted copy included.
+  doc.venue = "North Branch";
+  put(delivered_readback_path(dir), 6);
+  KioskCards other = load_kiosk_cards(dir, keys().public_key, "Central Library");
+  CHECK(other.serial == 5);
+  CHECK_THAT(other.problem, Catch::Contains("they are for North Branch"));
+  CHECK_FALSE(load_kiosk_cards(dir, keys().public_key, "South").readback);
 }

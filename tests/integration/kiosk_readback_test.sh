@@ -31,7 +31,8 @@ path, kind = sys.argv[1], sys.argv[2]
 today = datetime.date.today()
 doc = {"format": "tenpoint-readback/1", "venue": "Central Library", "cards": []}
 if kind == "cards":
-    doc["count"] = {"month": today.strftime("%Y-%m"), "people": 143}
+    last_month = today.replace(day=1) - datetime.timedelta(days=1)
+    doc["count"] = {"month": last_month.strftime("%Y-%m"), "people": 143}
     doc["cards"].append({"id": "7", "language": "en", "from": (today - datetime.timedelta(days=1)).isoformat(),
                          "until": (today + datetime.timedelta(days=30)).isoformat(), "texts": {
         "en": {"said": ["The children's corner is the best thing here, my two come every Saturday and they love the story hour, "
@@ -63,7 +64,8 @@ print('%dx%d+%d+%d' % (r[2] - r[0] - 2 * inset, r[3] - r[1] - 2 * inset, r[0] + 
 }
 
 # shoot_card HITS PNG: a screenshot taken while the card's turn lasts (the
-# hits file is the same before and after it), tried over three turns.
+# hits file is the same before and after it), tried over three turns; the
+# targets it shows are kept beside it as PNG.hits.json.
 shoot_card() {
   local hits="$1" png="$2" before
   for _ in 1 2 3; do
@@ -71,7 +73,10 @@ shoot_card() {
     sleep 0.4
     before=$(cat "$hits")
     shoot "$png" || return 1
-    if [ "$(cat "$hits")" = "$before" ] && grep -q '"readback.card"' "$hits"; then return 0; fi
+    if [ "$(cat "$hits")" = "$before" ] && grep -q '"readback.card"' <<<"$before"; then
+      printf '%s' "$before" >"$png.hits.json"  # where the card was when the picture was taken
+      return 0
+    fi
     sleep 1
   done
   echo "the card's turn never lasted a screenshot"
@@ -107,7 +112,7 @@ PY
       sleep 0.5
     fi
     if shoot_card "$dir/hits.json" "$shots-$lang.png"; then
-      ink=$(ink_in "$shots-$lang.png" "$dir/hits.json" readback.card)
+      ink=$(ink_in "$shots-$lang.png" "$shots-$lang.png.hits.json" readback.card)
       echo "$size $lang: the card holds $ink pixels of ink"
       [ "$ink" -ge $kLeastInkPixels ] || fail "$size $lang: the card holds $ink dark pixels (at least $kLeastInkPixels)"
     else

@@ -1013,11 +1013,20 @@ TEMPLATE_TEST_CASE("admin: read-back cards quote only notes marked read back fro
   CHECK(card.texts.at("en").said == std::vector<std::string>{"The north <note>, trimmed"});
   CHECK(card.texts.at("en").we == "did");
   CHECK(card.texts.at("cy").answer == "Fe wnaethon ni ychwanegu dau reiddiadur.");
-  REQUIRE(opened.readback->count);  // nine visits left a note this month, before today
-  CHECK(opened.readback->count->people == 9);
-  CHECK(opened.readback->count->month == "2025-11");
+  CHECK_FALSE(opened.readback->count);  // October, the last whole month, had no notes
+  // In December, November's nine visits with a note are read back.
+  auto december = files.venue_file("North <Branch>", kNow + 5 * 86400);
+  REQUIRE(december);
+  REQUIRE(*december);
+  auto counted = open_signed_readback((*december)->signed_file, keys.public_key, 0);
+  REQUIRE(counted);
+  REQUIRE(counted.readback->count);
+  CHECK(counted.readback->count->people == 9);
+  CHECK(counted.readback->count->month == "2025-11");
+  CHECK((*december)->serial > (*file)->serial);
+  file = december;
   // Nothing changed: the same file and serial, so the kiosk's ETag holds.
-  auto again = files.venue_file("North <Branch>", f.now + 60);
+  auto again = files.venue_file("North <Branch>", kNow + 5 * 86400 + 60);
   REQUIRE(again);
   CHECK((*again)->serial == (*file)->serial);
   CHECK((*again)->signed_file == (*file)->signed_file);
@@ -1033,6 +1042,16 @@ TEMPLATE_TEST_CASE("admin: read-back cards quote only notes marked read back fro
   REQUIRE(south_cards);
   CHECK_FALSE(south_cards.readback->count);
   CHECK((*south_file)->serial > (*file)->serial);  // serials rise across venues
+
+  // A quoted note hidden after publishing takes its card off the screens; shown again, the card is back.
+  REQUIRE(f.b.admin->set_hidden(south[0], true, "names a person", "alice", kNow));
+  auto hidden = files.venue_file("South", f.now);
+  REQUIRE(hidden);
+  CHECK(open_signed_readback((*hidden)->signed_file, keys.public_key, 0).readback->cards.empty());
+  REQUIRE(f.b.admin->set_hidden(south[0], false, "", "alice", kNow));
+  auto shown = files.venue_file("South", f.now);
+  CHECK(open_signed_readback((*shown)->signed_file, keys.public_key, 0).readback->cards.size() == 1);
+  CHECK((*shown)->serial > (*hidden)->serial);
 
   // Withdrawn: the next file is newer and empty, and the older one is refused against it.
   CHECK(br.post("/admin/readback/withdraw", "csrf=" + token + "&card=" + std::to_string(stored->front().id)).status == 303);

@@ -684,6 +684,18 @@ TEST_CASE("sync client: read-back cards are checked like a set: written when new
   r = k.round();
   CHECK(test::read_file(cards_file) == next_reply);
   CHECK(r.readback_outcome.find("0 read-back card(s) (serial 8)") != std::string::npos);
+  const std::string central = next_reply;
+  // Signed and newer, but another venue's: refused.
+  doc.venue = "North Branch";
+  next_reply = signed_cards(9, server_keys().secret_key);
+  r = k.round();
+  CHECK(r.readback_outcome == "refusing the read-back cards from the server: they are for North Branch, this kiosk is at Central Library");
+  CHECK(test::read_file(cards_file) == central);
+  // No cards for the venue (the kiosk enrolled elsewhere since): the files go.
+  status = 204;
+  r = k.round();
+  CHECK(r.readback_outcome == "read-back cards removed: none are published for this venue");
+  CHECK_FALSE(std::filesystem::exists(cards_file));
 }
 
 TEST_CASE("sync client: a kiosk enrolled without a set key asks for it once over its token", "[sync][client][sets]") {

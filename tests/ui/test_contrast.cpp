@@ -111,7 +111,7 @@ TEST_CASE("every text drawn stands out from what is under it: 4.5:1 standard, 7:
                             Screen::still_there, Screen::staff_pin, Screen::staff_menu, Screen::out_of_service};
   auto cards = std::make_shared<Readback>();
   cards->venue = "Central Library";
-  cards->count = ReadbackCount{"2026-12", 143};
+  cards->count = ReadbackCount{"2026-11", 143};
   ReadbackCard card;
   card.id = "1";
   card.language = "en";

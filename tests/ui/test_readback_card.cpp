@@ -30,7 +30,7 @@ const std::string kLong =
 std::shared_ptr<const Readback> cards(const std::string& quote, bool with_count) {
   auto r = std::make_shared<Readback>();
   r->venue = "Central";
-  if (with_count) r->count = ReadbackCount{"2026-12", 143};
+  if (with_count) r->count = ReadbackCount{"2026-11", 143};
   ReadbackCard c;
   c.id = "1";
   c.language = "en";
@@ -80,7 +80,7 @@ TEST_CASE("a read-back card fits every size, shortened at a word with an ellipsi
   REQUIRE(store.database.open());
   test::FixedStamps stamps;
   test::FixedPin pins("2468");
-  const std::string ellipsis = "\xE2\x80\xA6", open_quote = "\xE2\x80\x9C";
+  const std::string ellipsis = "\xE2\x80\xA6\xE2\x80\x9D", open_quote = "\xE2\x80\x9C";  // shortened: "...", then the closing mark
   for (ImVec2 size : {ImVec2{800, 480}, ImVec2{1280, 800}, ImVec2{480, 800}, ImVec2{1080, 1920}}) {
     for (bool with_count : {false, true}) {
       INFO(size.x << "x" << size.y << (with_count ? " with the count" : ""));
@@ -158,6 +158,20 @@ TEST_CASE("a short quote is shown whole, a card without the visit's language in 
   REQUIRE(h.ui().last_card());
   CHECK(h.ui().last_card()->quote == "\xE2\x80\x9CMore seats, please.\xE2\x80\x9D");
   CHECK(h.ui().last_card()->answer.find("radiators") != std::string::npos);
+
+  // Last month's count shows in the month after it only.
+  auto counted = std::make_shared<Readback>(*r);
+  counted->count = ReadbackCount{"2026-11", 143};
+  counted->cards[0].until = "2027-12-31";
+  h.ui().set_readback(counted, "2026-12-02");
+  h.frame(v, at(start, kInviteSeconds + 2));
+  REQUIRE(h.ui().last_card());
+  CHECK(h.ui().last_card()->count.find("143") != std::string::npos);
+  h.ui().set_readback(counted, "2027-01-05");  // a kiosk offline since December
+  h.frame(v, at(start, kInviteSeconds + 2));
+  REQUIRE(h.ui().last_card());
+  CHECK(h.ui().last_card()->count.empty());
+  CHECK(previous_month("2027-01-05") == "2026-12");
 
   // A tap on the card starts a visit, as a tap anywhere on the attract screen does.
   h.tap_at(v, at(start, kInviteSeconds + 2), h.hits().at("readback.card").center());
