@@ -63,10 +63,10 @@ packages=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
   libssl-dev libsodium-dev libxxhash-dev
-  libicu-dev libcli11-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libgl-dev libgles-dev catch2 zlib1g-dev
+  libicu-dev libcli11-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libespeak-ng-dev libgl-dev libgles-dev catch2 zlib1g-dev
   libboost1.81-dev libpq-dev libsystemd-dev
   # run
-  libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3
+  libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3 espeak-ng-data
 )
 if [ "${1:-}" = "--arm64" ]; then
   install_arm64 "${packages[@]}"
@@ -78,6 +78,8 @@ if [ "${1:-}" != "--run" ]; then
     xvfb xauth xdotool imagemagick x11-utils procps python3 curl iproute2
     # test: shaped text compared with HarfBuzz's own hb-shape
     libharfbuzz-bin
+    # test: spoken prompts, their WAV files measured by sox against espeak-ng's own command
+    sox espeak-ng
     # test: format check, fuzzers (clang's libFuzzer) and sanitizers
     clang-format clang-15 libfuzzer-15-dev libclang-common-15-dev
     # test: a real PostgreSQL for the server's second backend (started by the tests themselves)
