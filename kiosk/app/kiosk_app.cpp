@@ -33,6 +33,7 @@
 #include "service_notify.h"
 #include "shaped_text.h"
 #include "signed_set.h"
+#include "speech.h"
 #include "sqlite_answer_archive.h"
 #include "ui.h"
 #include "usb_export.h"
@@ -68,6 +69,8 @@ constexpr int kMinWindowHeightPx = 240;
 // A few frames after each input let pressed states and layout settle.
 constexpr int kFramesAfterInput = 3;
 constexpr int kFramesAfterChange = 2;
+// While speech sounds, how often the frame loop looks whether it has ended.
+constexpr auto kSpeechCheckEvery = std::chrono::milliseconds(100);
 // Wake at least this often so that SIGTERM and SIGHUP are noticed promptly.
 constexpr long kLongestWaitMs = 1000;
 
@@ -131,6 +134,7 @@ struct KioskApp::Display {
   }
   ~Display() {
     // The atlas frees its texture while the window's GL context still exists.
+    speech.reset();
     ui.reset();
     atlas.reset();
     glyph_textures.reset();
@@ -144,6 +148,7 @@ struct KioskApp::Display {
   ui::FontFiles font_files;
   ui::FontBuilder font_builder;
   ui::Fonts fonts;
+  ui::Fonts large_fonts;  // large-text mode's faces, in the same atlas
   ui::Metrics metrics;
   std::unique_ptr<ui::Ui> ui;
   // Shaped text: Arabic, Bengali and right-to-left runs (shaped_text.h).
@@ -151,6 +156,11 @@ struct KioskApp::Display {
   std::unique_ptr<GlGlyphTextures> glyph_textures;
   std::unique_ptr<ui::GlyphAtlas> atlas;
   std::string atlas_text;  // the characters the atlas was last built for
+  // Read aloud (speech.h); null: off.
+  std::unique_ptr<platform::Speech> speech;
+  Screen spoken_screen = Screen::attract;  // what the speech under way reads
+  const Question* spoken_question = nullptr;
+  bool was_speaking = false;
 };
 
 KioskApp::KioskApp(Options options) : options_(std::move(options)) {
@@ -556,12 +566,74 @@ void KioskApp::publish_export_status() {
   if (display_ && display_->ui) display_->ui->set_export_status(export_status_);
 }
 
+void KioskApp::open_speech() {
+  Display& d = *display_;
+  if (config_.speech_volume == 0) {
+    log("read aloud is off (speech_volume is 0)");
+    return;
+  }
+  std::string error;
+  const std::string wav_dir = options_.speech_wav_dir;
+  d.speech = platform::Speech::open(
+      config_.speech_volume,
+      [&](int rate, std::string& e) {
+        return wav_dir.empty() ? platform::open_sdl_audio(rate, e) : platform::open_wav_files(wav_dir, rate, e);
+      },
+      error);
+  if (!d.speech) {
+    log("read aloud is off: " + error);
+    return;
+  }
+  log("read aloud: espeak-ng at " + std::to_string(d.speech->sample_rate()) + " Hz, volume " + std::to_string(config_.speech_volume) + "%" +
+      (wav_dir.empty() ? std::string() : ", into WAV files in " + wav_dir));
+  // The button only where the voice is, and while the config wants it.
+  d.ui->set_read_aloud([this](const std::string& language) {
+    return config_.speech_volume > 0 && display_ && display_->speech && display_->speech->has_voice(language);
+  });
+}
+
+void KioskApp::read_aloud() {
+  Display& d = *display_;
+  if (!d.speech) return;
+  if (d.speech->speaking()) {
+    d.speech->stop();
+    log("read aloud: stopped by a second tap");
+    return;
+  }
+  const std::string words = ui::Ui::words_to_read(*visit_);
+  if (words.empty() || config_.speech_volume == 0) return;
+  d.spoken_screen = visit_->screen();
+  d.spoken_question = visit_->question();
+  d.speech->say(words, visit_->language());
+  log("read aloud: the " + std::string(screen_name(visit_->screen())) + " screen in " + visit_->language());
+}
+
+bool KioskApp::follow_speech() {
+  if (!display_ || !display_->speech) return false;
+  Display& d = *display_;
+  bool speaking = d.speech->speaking();
+  // Another screen or question: what was being read no longer is there.
+  if (speaking && (visit_->screen() != d.spoken_screen || visit_->question() != d.spoken_question)) {
+    d.speech->stop();
+    speaking = d.speech->speaking();
+    log("read aloud: stopped, the screen changed");
+  }
+  const bool changed = speaking != d.was_speaking;
+  if (changed && !speaking) log("read aloud: silent");
+  d.was_speaking = speaking;
+  d.ui->set_speaking(speaking);
+  return changed;
+}
+
 void KioskApp::handle(const Event& event, TimePoint now) {
   bool on_menu = visit_->screen() == Screen::staff_menu;
   bool usb = std::holds_alternative<ev::StaffInstallFromUsb>(event) && on_menu && !visit_->staff_busy();
   bool export_usb = std::holds_alternative<ev::StaffExportToUsb>(event) && on_menu && !visit_->staff_busy();
   bool enrol_usb = std::holds_alternative<ev::StaffEnrolFromUsb>(event) && on_menu && !visit_->staff_busy();
+  const bool read = std::holds_alternative<ev::ReadAloud>(event) && display_;
   visit_->handle(event, now);
+  if (read) read_aloud();
+  follow_speech();
   if (usb) install_from_usb();
   if (export_usb) start_export(now);
   if (enrol_usb) enrol_from_usb();
@@ -612,6 +684,12 @@ KioskApp::ReloadResult KioskApp::reload() {
         ", which anyone can read in the documentation; set staff_pin_hash from `tenpoint pin-hash`");
   stamps_.set_granularity_minutes(config_.time_granularity_minutes);
   apply_theme(config_.theme);
+  if (display_ && display_->speech) {
+    if (config_.speech_volume > 0)
+      display_->speech->set_volume(config_.speech_volume);
+    else
+      display_->speech->stop();
+  }
   // The store stays open on its file: moving residents' answers under a
   // running kiosk could split one visit across two files.
   if (database_moved) log("the \"database\" setting changed; the kiosk keeps using " + db_path_ + " until it is restarted");
@@ -672,6 +750,8 @@ std::optional<KioskApp::StartError> KioskApp::open_display() {
   d.metrics = ui::Metrics::for_display({w, h});
   if (!build_fonts()) return StartError{1, "Unable to build the font atlas (see the message above)"};
   d.ui = std::make_unique<ui::Ui>(d.fonts, ui::palette_named(palette_name_), d.metrics);
+  d.ui->set_large_fonts(&d.large_fonts);
+  open_speech();
   // Without the script fonts or GL textures, ImGui draws every text itself:
   // Latin, Greek and Cyrillic as ever, other scripts unjoined.
   if (auto script_files = ui::find_script_font_files()) {
@@ -699,7 +779,7 @@ bool KioskApp::build_fonts() {
   std::string text = ui::text_in_use(visit_->question_set(), strings_);
   if (cards_) text += ui::text_in_use(*cards_);
   std::string error;
-  if (!d.font_builder.build(ImGui::GetIO().Fonts, d.font_files, d.metrics, text, d.fonts, error)) {
+  if (!d.font_builder.build(ImGui::GetIO().Fonts, d.font_files, d.metrics, text, d.fonts, error, &d.large_fonts)) {
     log(error);
     return false;
   }
@@ -768,7 +848,8 @@ int KioskApp::frame_loop() {
     auto deadline = visit.next_deadline(now);
     if (auto wake = d.ui->wake_at()) deadline = std::min(deadline, *wake);
     if (export_status_.running()) deadline = std::min<TimePoint>(deadline, now + kExportRedrawEvery);
-    if (visit.screen() == Screen::attract && d.ui->live_cards() > 0)  // the next turn of the cards
+    if (d.was_speaking) deadline = std::min<TimePoint>(deadline, now + kSpeechCheckEvery);  // to show when it ends
+    if (visit.screen() == Screen::attract && d.ui->live_cards() > 0)                        // the next turn of the cards
       deadline = std::min<TimePoint>(deadline, visit.attract_since() + std::chrono::seconds(next_turn_at(visit.seconds_on_attract(now))));
     long wait_ms = frames_to_draw > 0 ? 0 : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
     wait_ms = std::clamp(wait_ms, 0L, kLongestWaitMs);
@@ -810,6 +891,7 @@ int KioskApp::frame_loop() {
 
     Screen before = visit.screen();
     if (between_frames(now) || visit.screen() != before) frames_to_draw = std::max(frames_to_draw, kFramesAfterChange);
+    if (follow_speech()) frames_to_draw = std::max(frames_to_draw, 1);
     d.window->allow_screen_saver(visit.screen() == Screen::closed);
     std::size_t greeting = visit.screen() == Screen::attract ? visit.greeting_index(now) : 0;
     // Read-back cards take turns with the invitation: a new turn is a new frame.

@@ -58,6 +58,7 @@ class KioskApp {
     std::string hits_file;         // keep the current screen and its touch targets here (JSON)
     int exit_after_frames = 0;     // > 0: stop after drawing this many frames
     std::string translations_dir;  // empty: the installed or source tree's assets/translations
+    std::string speech_wav_dir;    // spoken prompts go to WAV files here instead of the sound card
     // Where progress and problems go; stderr, prefixed "tenpoint-kiosk: ", when empty.
     std::function<void(const std::string&)> log;
   };
@@ -166,6 +167,13 @@ class KioskApp {
   void publish_export_status();
   void publish_set_status();
   void apply_theme(const std::string& name);
+  // Read aloud: espeak-ng and its output, opened with the window; off (no
+  // button) when the config's speech_volume is 0 or there is no sound.
+  void open_speech();
+  // Speaks the screen, or stops a second time; stops when the screen or
+  // the question changes. Returns true when speech started or stopped.
+  void read_aloud();
+  bool follow_speech();
   std::optional<StartError> open_display();
   bool build_fonts();
   // Rebuilds the font atlas only when the set on screen brings other text (invariant 4).

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   cli.add_option("--db", o.db_path, "Answer database (SQLite); default: the config's, else the per-user data folder");
   cli.add_option("--windowed", o.windowed, "Run in a window of WxH pixels instead of fullscreen, e.g. 1280x800");
   cli.add_option("--hits-file", o.hits_file, "Keep the current screen and its touch targets in this JSON file");
+  cli.add_option("--speech-wav-dir", o.speech_wav_dir,
+                 "Keep each spoken prompt as a WAV file in this folder (speech-N.wav, paced as heard) instead of playing it");
   cli.add_option("--exit-after-frames", o.exit_after_frames, "Quit after drawing this many frames (start-up measurements)");
   cli.set_version_flag("--version", tp::version_line("tenpoint-kiosk"));
   CLI11_PARSE(cli, argc, argv);

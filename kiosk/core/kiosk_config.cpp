@@ -220,6 +220,10 @@ KioskConfig parse_kiosk_config(const std::string& text, const std::string& file,
       if (!v.is(Value::Type::number) || !v.is_integer || (v.number != 0 && v.number != 90 && v.number != 180 && v.number != 270))
         fail(file, v, "\"display_rotation\" must be 0, 90, 180 or 270 (degrees clockwise)");
       c.display_rotation = static_cast<int>(v.number);
+    } else if (key == "speech_volume") {
+      if (!v.is(Value::Type::number) || !v.is_integer || v.number < 0 || v.number > 100)
+        fail(file, v, "\"speech_volume\" must be 0 to 100 (percent; 0 turns Read aloud off)");
+      c.speech_volume = static_cast<int>(v.number);
     } else if (key == "opening_hours") {
       c.opening_hours = opening_hours(file, v);
     } else if (key == "comment" || key == "server" || key == "sync") {

@@ -78,6 +78,9 @@ struct KioskConfig {
   // 180 or 270. 90 suits a landscape panel mounted in portrait with its own
   // top edge on the left; 270, with it on the right; 180, upside down.
   int display_rotation = 0;
+  // Read aloud: the loudness of spoken prompts, in percent of the voice's
+  // full level (1 to 100); 0 takes the Read aloud button away.
+  int speech_volume = 80;
   // Outside these hours the screen is dark and takes no answers.
   OpeningHours opening_hours;
 };

@@ -95,6 +95,11 @@ void Visit::tick(TimePoint now) {
       break;
     case Screen::attract:
       if (!open_now()) go_closed(now);
+      // A language or large text chosen here by someone who walked away (invariant 7).
+      else if (chosen_on_attract() && now - last_activity_ >= config_.idle_timeout) {
+        language_ = set_.default_language;
+        large_text_ = false;
+      }
       break;
     case Screen::closed:
       if (closed_notice_until_ && now >= *closed_notice_until_) closed_notice_until_.reset();
@@ -111,6 +116,7 @@ TimePoint Visit::next_deadline(TimePoint now) const {
       auto step = std::chrono::duration_cast<Clock::duration>(config_.greeting_every);
       auto elapsed = now - attract_since_;
       TimePoint greeting = attract_since_ + step * (elapsed / step + 1);
+      if (chosen_on_attract()) greeting = std::min(greeting, last_activity_ + config_.idle_timeout);
       return config_.opening_hours.always_open ? greeting : std::min(greeting, next_minute());
     }
     case Screen::closed:
@@ -195,6 +201,13 @@ void Visit::on(const ev::Tap&, TimePoint now) {
     go_attract(now);
   else if (screen_ == Screen::still_there)
     screen_ = interrupted_;
+}
+
+void Visit::on(const ev::ReadAloud&, TimePoint) {}
+
+void Visit::on(const ev::ToggleLargeText&, TimePoint) {
+  if (screen_ == Screen::attract || screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice)
+    large_text_ = !large_text_;
 }
 
 void Visit::on(const ev::SelectLanguage& e, TimePoint) {
@@ -438,7 +451,10 @@ void Visit::end_visit(TimePoint now, AfterVisit after) {
   }
   forget_visit();
   // Out of service, nobody is being thanked: the next person starts in the default language.
-  if (after == AfterVisit::reset_language || screen_ == Screen::out_of_service) language_ = set_.default_language;
+  if (after == AfterVisit::reset_language || screen_ == Screen::out_of_service) {
+    language_ = set_.default_language;
+    large_text_ = false;
+  }
 }
 
 void Visit::go_attract(TimePoint now) {

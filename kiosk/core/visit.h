@@ -22,6 +22,10 @@
 //      everywhere. The hours follow the wall clock (stamps_.unix_now()); a
 //      clock that was never set (before kEarliestPlausibleClock) keeps the
 //      kiosk open, as without opening hours.
+//   7. Large text, like the language, belongs to one visit: it lasts to the
+//      thank-you screen and is off again on the way back to ATTRACT. Either
+//      one chosen on the attract screen by someone who then walks away is
+//      forgotten after idle_timeout.
 //
 //              tap [start_visit]          score [show_question]
 //   ATTRACT ------------------> SCALE ------------------------> TEXT / CHOICE --+
@@ -108,12 +112,14 @@ struct StaffInstallFromUsb {};  // the kiosk app does the install; the visit onl
 struct StaffExportToUsb {};     // the kiosk app runs the export; the visit only stays on the staff menu
 struct StaffEnrolFromUsb {};    // the kiosk app enrols from the stick's enrol.json; the visit only stays on the staff menu
 struct QuitShortcut {};         // Alt+F4, Escape, Ctrl+Q, window close
+struct ReadAloud {};            // the kiosk app speaks the screen (or stops); the visit only counts it as a touch
+struct ToggleLargeText {};      // larger text and targets for this visit
 }  // namespace ev
 
 using Event = std::variant<ev::Tap, ev::SelectLanguage, ev::ChooseScore, ev::ChooseOption, ev::TypeText, ev::Backspace, ev::ToggleShift,
                            ev::SetLayer, ev::Done, ev::Skip, ev::Back, ev::ChangeScore, ev::StaffGesture, ev::PinDigit, ev::PinErase,
                            ev::PinSubmit, ev::StaffRefresh, ev::StaffClose, ev::StaffExit, ev::StaffInstallFromUsb, ev::StaffExportToUsb,
-                           ev::StaffEnrolFromUsb, ev::QuitShortcut>;
+                           ev::StaffEnrolFromUsb, ev::QuitShortcut, ev::ReadAloud, ev::ToggleLargeText>;
 
 enum class Offer { applied, deferred };
 
@@ -162,6 +168,8 @@ class Visit {
   std::uint64_t question_set_generation() const { return set_generation_; }
   const Question* question() const { return question_; }
   const std::string& language() const { return language_; }
+  // Larger text and targets, switched on from the attract or a question screen (invariant 7).
+  bool large_text() const { return large_text_; }
   const std::string& t(std::string_view key) const { return strings_.get(language_, key); }
   const Strings& strings() const { return strings_; }
   std::string prompt() const;
@@ -215,7 +223,10 @@ class Visit {
   void on(const ev::StaffExportToUsb&, TimePoint now);
   void on(const ev::StaffEnrolFromUsb&, TimePoint now);
   void on(const ev::QuitShortcut&, TimePoint now);
+  void on(const ev::ReadAloud&, TimePoint now);
+  void on(const ev::ToggleLargeText&, TimePoint now);
 
+  bool chosen_on_attract() const { return language_ != set_.default_language || large_text_; }
   bool in_visit() const {
     return screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice || screen_ == Screen::still_there;
   }
@@ -250,6 +261,7 @@ class Visit {
   Screen screen_ = Screen::attract;
   Screen interrupted_ = Screen::attract;  // what STILL_THERE returns to
   std::string language_;
+  bool large_text_ = false;
   const Question* question_ = nullptr;
   std::vector<std::string> history_;  // question ids, for Back
   std::optional<int> score_;

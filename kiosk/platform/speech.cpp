@@ -229,7 +229,7 @@ std::unique_ptr<Speech> Speech::open(int volume_percent, const OutputMaker& make
     return nullptr;
   }
   std::unique_ptr<Speech> s(new Speech());
-  s->gain_ = static_cast<float>(std::clamp(volume_percent, 1, 100)) / 100.0f;
+  s->set_volume(volume_percent);
   s->worker_ = std::thread([self = s.get(), volume_percent, make_output] { self->run(volume_percent, make_output); });
   std::unique_lock lock(s->mutex_);
   s->wake_.wait(lock, [&] { return s->started_; });
@@ -306,10 +306,13 @@ bool Speech::take(const short* samples, int count) {
   if (wanted_.load() != current_) return false;  // stop() or a new say() since this began
   if (!samples || count <= 0) return true;
   scaled_.resize(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) scaled_[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(std::lround(samples[i] * gain_));
+  const float gain = gain_.load();
+  for (int i = 0; i < count; ++i) scaled_[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(std::lround(samples[i] * gain));
   out_->write(scaled_.data(), scaled_.size());
   return true;
 }
+
+void Speech::set_volume(int volume_percent) { gain_ = static_cast<float>(std::clamp(volume_percent, 1, 100)) / 100.0f; }
 
 bool Speech::has_voice(std::string_view language) const {
   const std::string want = lower(language);

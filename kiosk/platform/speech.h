@@ -83,6 +83,8 @@ class Speech {
   void stop();
   // Synthesising, or sound still queued.
   bool speaking() const;
+  // From the next buffer on (1 to 100).
+  void set_volume(int volume_percent);
   // Utterances begun so far.
   std::uint64_t utterances() const { return begun_.load(); }
 
@@ -108,7 +110,7 @@ class Speech {
   std::atomic<std::uint64_t> wanted_{0};  // bumped by say() and stop(): a running synthesis with another number stops
   std::atomic<std::uint64_t> begun_{0};
   std::atomic<bool> synthesising_{false};
-  float gain_ = 1.0f;
+  std::atomic<float> gain_{1.0f};
   int sample_rate_ = 0;
   std::vector<std::string> languages_;
   std::unique_ptr<AudioOut> out_;

@@ -17,7 +17,7 @@ std::optional<FontFiles> find_font_files() {
 }
 
 bool FontBuilder::build(ImFontAtlas* atlas, const FontFiles& files, const Metrics& metrics, const std::string& text_in_use, Fonts& out,
-                        std::string& error) {
+                        std::string& error, Fonts* large) {
   {
     ImFontGlyphRangesBuilder b;
     static const ImWchar latin[] = {0x0020, 0x00FF, 0x2010, 0x2026, 0};  // Basic Latin, Latin-1, dashes, quotes, ellipsis
@@ -44,13 +44,16 @@ bool FontBuilder::build(ImFontAtlas* atlas, const FontFiles& files, const Metric
     auto add = [&](const std::string& file, float px, const ImWchar* ranges) {
       return atlas->AddFontFromFileTTF(file.c_str(), px * scale, &cfg, ranges);
     };
-    // The first font added is ImGui's default; make it the body.
-    out.body = add(files.regular, metrics.body_px, text_ranges_.Data);
-    out.question = add(files.bold, metrics.question_px, text_ranges_.Data);
-    out.number = add(files.bold, metrics.number_px, digit_ranges_.Data);
-    out.button = add(files.bold, metrics.body_px, text_ranges_.Data);
-    out.label = add(files.regular, metrics.label_px, text_ranges_.Data);
-    if (!out.body || !out.question || !out.number || !out.button || !out.label) {
+    auto add_faces = [&](const Metrics& m, Fonts& f) {
+      // The first font added is ImGui's default; make it the body.
+      f.body = add(files.regular, m.body_px, text_ranges_.Data);
+      f.question = add(files.bold, m.question_px, text_ranges_.Data);
+      f.number = add(files.bold, m.number_px, digit_ranges_.Data);
+      f.button = add(files.bold, m.body_px, text_ranges_.Data);
+      f.label = add(files.regular, m.label_px, text_ranges_.Data);
+      return f.body && f.question && f.number && f.button && f.label;
+    };
+    if (!add_faces(metrics, out) || (large && !add_faces(metrics.enlarged(), *large))) {
       error = "Unable to load fonts from " + files.regular + " and " + files.bold;
       return false;
     }
@@ -61,6 +64,11 @@ bool FontBuilder::build(ImFontAtlas* atlas, const FontFiles& files, const Metric
     out.atlas_width = atlas->TexWidth;
     out.atlas_height = atlas->TexHeight;
     out.scale_applied = scale;
+    if (large) {
+      large->atlas_width = atlas->TexWidth;
+      large->atlas_height = atlas->TexHeight;
+      large->scale_applied = scale;
+    }
     if (atlas->TexWidth <= kMaxAtlasSide && atlas->TexHeight <= kMaxAtlasSide) return true;
   }
   error = "The fonts do not fit a 2048x2048 texture even at half size";

@@ -34,8 +34,10 @@ class FontBuilder {
  public:
   // `text_in_use`: every string the screens may show (question set, UI
   // words, keyboard letters); its characters are added to the atlas.
+  // With `large`, the same faces at the sizes of metrics.enlarged() go into
+  // the same atlas, for large-text mode.
   bool build(ImFontAtlas* atlas, const FontFiles& files, const Metrics& metrics, const std::string& text_in_use, Fonts& out,
-             std::string& error);
+             std::string& error, Fonts* large = nullptr);
 
  private:
   ImVector<ImWchar> text_ranges_;

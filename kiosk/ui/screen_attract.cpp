@@ -1,5 +1,6 @@
 // ATTRACT: the question, readable from two metres, an invitation that
-// changes language every few seconds, and the language choices. With
+// changes language every few seconds, the language choices, and Larger
+// text for this visit. With
 // read-back cards, the question and the cards take turns (attract_turn):
 // "You said", the quote, "We did" and the venue's answer, and this month's
 // count, each shortened with an ellipsis to fit, never cut inside a word
@@ -15,9 +16,20 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
   // Language choices, top right, each named in itself. In one row when they
   // fit (in the button face, else a smaller one); else in rows, as many to a
   // row as fit, each button still a full target high.
+  // Larger text at the top left, with its word unless that would crowd the
+  // languages; in the same place in every language (not mirrored).
+  const float width = m_.display.x - 2 * m_.margin;
+  const Words tool_words = tool_width(v, Tool::large_text, true) <= width * 0.45f ? Words::all : Words::none;
+  const float tool_w = tools_width(v, tool_words);
+  {
+    const bool rtl = rtl_;
+    rtl_ = false;
+    draw_tools(v, m_.margin, m_.margin, m_.target, tool_words);
+    rtl_ = rtl;
+  }
   float lang_h = m_.target;
   if (set.languages.size() > 1) {
-    const float room = m_.display.x - 2 * m_.margin;
+    const float room = width - tool_w - m_.gap * 2;
     ImFont* font = fonts_.button;
     auto width_of = [&](const Language& l, ImFont* f) {
       return std::max(m_.target * 1.6f, text_width(f, l.name) + m_.body_px * (f == fonts_.button ? 1.6f : 1.0f));
@@ -89,23 +101,30 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
     float prompt_h = measure_block(fonts_.question, prompt, wrap);
     float dots = m_.number_px * 0.9f;  // the scale hint below the question
     float block_h = prompt_h + m_.gap * 4 + dots + m_.gap * 5 + invite_h;
-    float top = area_top + std::max(0.0f, (m_.display.y - m_.margin - area_top - block_h) * 0.45f);
+    // Where the block would reach the promise at the foot (large text on a
+    // short screen), the hint goes.
+    const float foot = m_.display.y - m_.margin - fonts_.label->FontSize - m_.gap;
+    const bool hint = area_top + block_h <= foot;
+    if (!hint) block_h = prompt_h + m_.gap * 4 + invite_h;
+    float top = area_top + std::max(0.0f, (foot - area_top - block_h) * 0.45f);
 
     text_block(fonts_.question, prompt, cx, top, wrap, palette_.ink);
     float y = top + prompt_h + m_.gap * 4;
 
     // A quiet row of eleven circles hints at what comes next (no colour ramp).
-    float step = std::min(dots * 1.35f, (m_.display.x - 2 * m_.margin) / 11.0f);
-    float x0 = cx - step * 5.0f;
-    for (int i = 0; i <= 10; ++i) {
-      ImVec2 c{x0 + step * static_cast<float>(i), y + dots * 0.5f};
-      dl_->AddCircleFilled(c, dots * 0.42f, palette_.surface);
-      dl_->AddCircle(c, dots * 0.42f, palette_.line, 0, palette_.border);
-      std::string n = std::to_string(i);
-      float w = text_width(fonts_.label, n);
-      text_at(fonts_.label, n, {c.x - w * 0.5f, c.y - fonts_.label->FontSize * 0.55f}, palette_.muted);
+    if (hint) {
+      float step = std::min(dots * 1.35f, (m_.display.x - 2 * m_.margin) / 11.0f);
+      float x0 = cx - step * 5.0f;
+      for (int i = 0; i <= 10; ++i) {
+        ImVec2 c{x0 + step * static_cast<float>(i), y + dots * 0.5f};
+        dl_->AddCircleFilled(c, dots * 0.42f, palette_.surface);
+        dl_->AddCircle(c, dots * 0.42f, palette_.line, 0, palette_.border);
+        std::string n = std::to_string(i);
+        float w = text_width(fonts_.label, n);
+        text_at(fonts_.label, n, {c.x - w * 0.5f, c.y - fonts_.label->FontSize * 0.55f}, palette_.muted);
+      }
+      y += dots + m_.gap * 5;
     }
-    y += dots + m_.gap * 5;
     invite_pill(y);
   }
 

@@ -1,4 +1,5 @@
-// CHOICE: one question, a few large options, Skip and Back.
+// CHOICE: one question, a few large options, Skip and Back; Read aloud
+// and Larger text between those two.
 #include "ui.h"
 
 namespace tp::ui {
@@ -10,11 +11,18 @@ void Ui::draw_choice(const Visit& v) {
   float prompt_h = text_block(fonts_.question, v.prompt(), cx, m_.margin * 1.5f, wrap, palette_.ink);
 
   Rect bar = bottom_bar();
+  float bw = std::max(m_.target * 2.2f, text_width(fonts_.button, v.t("skip")) + m_.body_px * 2);
+  // Read aloud and Larger text between Back and Skip, with their words where
+  // they fit; else on a row of their own above the bar.
+  const float room = bar.width() - 2 * bw - m_.gap * 4;
+  const bool tools_in_bar = tools_width(v, Words::none) <= room;
+  const Words tool_words = words_fitting(v, tools_in_bar ? room : bar.width());
+  const float tools_top = tools_in_bar ? bar.min.y : bar.min.y - m_.gap * 2 - m_.target;
   std::size_t n = q.options.size();
   int columns = (!m_.portrait && n > 3) ? 2 : 1;
   std::size_t rows = (n + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   float top = m_.margin * 1.5f + prompt_h + m_.gap * 3;
-  float avail_h = bar.min.y - m_.gap * 2 - top;
+  float avail_h = tools_top - m_.gap * 2 - top;
   float h = std::min(m_.target * 1.2f, (avail_h - m_.gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
   float w =
       std::min((m_.display.x - 2 * m_.margin - m_.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns), m_.unit * 1.1f);
@@ -30,11 +38,11 @@ void Ui::draw_choice(const Visit& v) {
       events_.emplace_back(ev::ChooseOption{o.id});
   }
 
-  float bw = std::max(m_.target * 2.2f, text_width(fonts_.button, v.t("skip")) + m_.body_px * 2);
   if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
     events_.emplace_back(ev::Back{});
   if (button("skip", across({{bar.max.x - bw, bar.min.y}, {bar.max.x, bar.max.y}}), v.t("skip"), Look::plain))
     events_.emplace_back(ev::Skip{});
+  draw_tools(v, bar.center().x - tools_width(v, tool_words) * 0.5f, tools_top, tools_in_bar ? bar.height() : m_.target, tool_words);
 }
 
 }  // namespace tp::ui

@@ -1,5 +1,6 @@
 // SCALE: eleven alike buttons, end labels from the question set, Back.
 // Right to left (Arabic), the lowest score sits at the right and Back too.
+// Read aloud and Larger text share the bar with Back.
 // Before a tap no number stands out; the chosen one (when the resident
 // comes back to change it) is filled and ringed: a change of shape, not
 // only of colour.
@@ -61,6 +62,9 @@ void Ui::draw_scale(const Visit& v) {
   float bw = std::max(m_.target * 2.2f, text_width(fonts_.button, v.t("back")) + m_.body_px * 2);
   if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
     events_.emplace_back(ev::Back{});
+  // Read aloud and Larger text at the other end of the bar: with their words where they fit.
+  const Words words = words_fitting(v, bar.width() - bw - m_.gap * 2);
+  draw_tools(v, bar.max.x - tools_width(v, words), bar.min.y, bar.height(), words);
 }
 
 }  // namespace tp::ui

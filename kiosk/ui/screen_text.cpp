@@ -73,31 +73,72 @@ void Ui::draw_text(const Visit& v) {
   Rect bar = bottom_bar();
   bar.min.y = bar.max.y - std::min(m_.target, m_.unit * 0.11f);
 
-  // "You chose 7  [Change]": in the action bar where there is room, else on top.
-  if (v.score()) {
-    std::string chose = fill(v.t("you_chose"), {{"score", std::to_string(*v.score())}});
-    float h = m_.portrait ? m_.target * 0.8f : bar.height();
-    float bw = std::max(kMinKeyPx * 1.5f, text_width(fonts_.button, v.t("change")) + m_.body_px * 2);
-    float x = m_.margin, top = y;
-    if (!m_.portrait) {
-      float chip_w = text_width(fonts_.body, chose) + m_.gap * 2 + bw;
-      x = cx - chip_w * 0.5f;
-      top = bar.min.y;
+  // Back and Skip on the left, then Read aloud and Larger text, Done on the
+  // right; narrower where space is short (right to left: mirrored).
+  float bw = std::max(m_.target * 2.0f, text_width(fonts_.button, v.t("skip")) + m_.body_px * 2);
+  float dw = std::max(m_.target * 2.6f, text_width(fonts_.button, v.t("done")) + m_.body_px * 3);
+  // "You chose 7  [Change]": in the action bar, before Done, in landscape;
+  // in portrait on a row of its own at the top, with Read aloud and Larger
+  // text at that row's other end.
+  std::string chose = v.score() ? fill(v.t("you_chose"), {{"score", std::to_string(*v.score())}}) : std::string();
+  const float change_w = std::max(kMinKeyPx * 1.5f, text_width(fonts_.button, v.t("change")) + m_.body_px * 2);
+  const float chip_w = v.score() ? text_width(fonts_.body, chose) + m_.gap * 2 + change_w : 0;
+  const bool top_row = m_.portrait;
+  // In landscape the bar holds everything: as many of the tools' words as
+  // fit with Back, Skip and Done at no less than 60% of their width.
+  const float chip_room = v.score() ? chip_w + m_.gap * 2 : 0;
+  auto scale_for = [&](Words words) {
+    const float in_bar = top_row ? 0 : chip_room + tools_width(v, words) + m_.gap * 2;
+    float scale = std::min(1.0f, (bar.width() - m_.gap * 4 - in_bar) / (2 * bw + dw));
+    if (v.score() && !top_row) scale = std::min(scale, 0.8f);
+    return scale;
+  };
+  Words tool_words = Words::none;
+  if (!top_row)
+    for (Words w : {Words::all, Words::read_aloud})
+      if (scale_for(w) >= 0.6f) {
+        tool_words = w;
+        break;
+      }
+  const float scale = scale_for(tool_words);
+  bw = std::max(48.0f, bw * scale);
+  dw = std::max(48.0f, dw * scale);
+  // In portrait, the tools share the top row with the score, or have a row of their own under it.
+  const float room = bar.width() - chip_room;
+  const bool tools_beside = !top_row || !v.score() || tools_width(v, Words::none) <= room;
+  if (top_row) tool_words = words_fitting(v, tools_beside ? room : bar.width());
+
+  if (top_row) {
+    const float h = std::max(48.0f, m_.target * 0.8f);
+    if (v.score()) {
+      // Right to left, the words and the button trade places (across()).
+      const float chose_w = text_width(fonts_.body, chose);
+      const Rect words = across({{m_.margin, y}, {m_.margin + chose_w, y + h}});
+      text_at(fonts_.body, chose, {words.min.x, y + (h - fonts_.body->FontSize) * 0.5f}, palette_.ink);
+      const float x = m_.margin + chose_w + m_.gap * 2;
+      if (button("change", across({{x, y}, {x + change_w, y + h}}), v.t("change"), Look::quiet)) events_.emplace_back(ev::ChangeScore{});
     }
-    // Right to left, the words and the button trade places (across()).
+    if (!tools_beside) y += h + m_.gap;
+    draw_tools(v, m_.display.x - m_.margin - tools_width(v, tool_words), y, h, tool_words);
+    y += h + m_.gap;
+  } else if (v.score()) {
+    const float x = bar.max.x - dw - m_.gap * 2 - chip_w, h = bar.height();
     const float chose_w = text_width(fonts_.body, chose);
-    const Rect words = across({{x, top}, {x + chose_w, top + h}});
-    text_at(fonts_.body, chose, {words.min.x, top + (h - fonts_.body->FontSize) * 0.5f}, palette_.ink);
-    x += chose_w + m_.gap * 2;
-    if (button("change", across({{x, top}, {x + bw, top + h}}), v.t("change"), Look::quiet)) events_.emplace_back(ev::ChangeScore{});
-    if (m_.portrait) y += h + m_.gap;
+    const Rect words = across({{x, bar.min.y}, {x + chose_w, bar.min.y + h}});
+    text_at(fonts_.body, chose, {words.min.x, bar.min.y + (h - fonts_.body->FontSize) * 0.5f}, palette_.ink);
+    const float cx0 = x + chose_w + m_.gap * 2;
+    if (button("change", across({{cx0, bar.min.y}, {cx0 + change_w, bar.max.y}}), v.t("change"), Look::quiet))
+      events_.emplace_back(ev::ChangeScore{});
   }
 
   float wrap = std::min(m_.display.x - 2 * m_.margin, m_.question_px * 22.0f);
   y += text_block(fonts_.question, v.prompt(), cx, y, wrap, palette_.ink) + m_.gap;
 
   // The answer box shows the end of the text when it is long.
-  float box_h = line_height(fonts_.body) * 2 + m_.gap * 2.5f;  // two lines of typing
+  // Two lines of typing; one in large-text mode on a short screen, where
+  // the keyboard needs the height to keep its keys 48 px tall.
+  const float box_lines = v.large_text() && m_.display.y < 600 ? 1.0f : 2.0f;
+  float box_h = line_height(fonts_.body) * box_lines + m_.gap * 2.5f;
   Rect box{{m_.margin, y}, {m_.display.x - m_.margin, y + box_h}};
   card(box, palette_.surface, palette_.accent);
   float pad = m_.gap * 1.5f;
@@ -135,20 +176,13 @@ void Ui::draw_text(const Visit& v) {
 
   draw_keyboard(v, {{m_.margin, y}, {m_.display.x - m_.margin, bar.min.y - m_.gap * 1.5f}});
 
-  // Back and Skip on the left, Done on the right; narrower where space is short.
-  float bw = std::max(m_.target * 2.0f, text_width(fonts_.button, v.t("skip")) + m_.body_px * 2);
-  float dw = std::max(m_.target * 2.6f, text_width(fonts_.button, v.t("done")) + m_.body_px * 3);
-  float scale = std::min(1.0f, (bar.width() - m_.gap * 4) / (2 * bw + dw));
-  if (!m_.portrait && v.score()) scale = std::min(scale, 0.8f);
-  bw *= scale;
-  dw *= scale;
-  // Right to left, mirrored: Back and Skip on the right, Done on the left.
   if (button("back", across({{bar.min.x, bar.min.y}, {bar.min.x + bw, bar.max.y}}), v.t("back"), Look::quiet))
     events_.emplace_back(ev::Back{});
   if (button("skip", across({{bar.min.x + bw + m_.gap, bar.min.y}, {bar.min.x + 2 * bw + m_.gap, bar.max.y}}), v.t("skip"), Look::plain))
     events_.emplace_back(ev::Skip{});
   if (button("done", across({{bar.max.x - dw, bar.min.y}, {bar.max.x, bar.max.y}}), v.t("done"), Look::primary))
     events_.emplace_back(ev::Done{});
+  if (!top_row) draw_tools(v, bar.min.x + 2 * bw + m_.gap * 2, bar.min.y, bar.height(), tool_words);
 }
 
 }  // namespace tp::ui

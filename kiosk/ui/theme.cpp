@@ -37,4 +37,14 @@ Metrics Metrics::for_display(ImVec2 size) {
   return m;
 }
 
+Metrics Metrics::enlarged() const {
+  Metrics m = *this;
+  m.question_px *= kLargeTextScale;
+  m.number_px *= kLargeTextScale;
+  m.body_px *= kLargeTextScale;
+  m.label_px *= kLargeTextScale;
+  m.target *= kLargeTargetScale;
+  return m;
+}
+
 }  // namespace tp::ui

@@ -45,6 +45,12 @@ struct Metrics {
   float rounding = 0;
 
   static Metrics for_display(ImVec2 size);
+  // Large-text mode: text a third larger, targets a fifth larger; margins
+  // and gaps as they were, so that every screen still fits at 800x480.
+  Metrics enlarged() const;
 };
+
+constexpr float kLargeTextScale = 1.3f;
+constexpr float kLargeTargetScale = 1.2f;
 
 }  // namespace tp::ui

@@ -26,6 +26,9 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav);
   dl_ = ImGui::GetWindowDrawList();
+  // Large-text mode: this visit's faces and sizes (Visit invariant 7).
+  fonts_ = v.large_text() && large_fonts_ ? *large_fonts_ : base_fonts_;
+  m_ = v.large_text() ? base_m_.enlarged() : base_m_;
   // A visit in a right-to-left language mirrors the resident's screens (the
   // scale, Back and Done); staff screens stay as they are.
   const Language* language = v.question_set().language(v.language());
@@ -164,6 +167,33 @@ void Ui::set_readback(std::shared_ptr<const Readback> cards, std::string today) 
   if (!readback_) return;
   for (const auto& c : readback_->cards)
     if (card_live(c, today)) live_.push_back(&c);
+}
+
+std::string Ui::words_to_read(const Visit& v) {
+  const Question* q = v.question();
+  if (!q || (v.screen() != Screen::scale && v.screen() != Screen::text && v.screen() != Screen::choice)) return "";
+  auto in_language = [&](const Translated& t) {
+    auto it = t.find(v.language());
+    return it != t.end() ? it->second : std::string();
+  };
+  std::string words = v.prompt();
+  // Each part ends a sentence, so that the voice pauses between them.
+  auto sentence = [&](const std::string& part) {
+    if (part.empty()) return;
+    if (!words.empty()) words += '\n';
+    words += part;
+  };
+  if (v.screen() == Screen::scale) {
+    const std::string low = in_language(q->low_label), high = in_language(q->high_label);
+    if (!low.empty()) sentence(std::to_string(q->min) + ": " + low + ".");
+    if (!high.empty()) sentence(std::to_string(q->max) + ": " + high + ".");
+  } else if (v.screen() == Screen::choice) {
+    for (const auto& o : q->options) {
+      const std::string label = in_language(o.label);
+      if (!label.empty()) sentence(label + ".");
+    }
+  }
+  return words;
 }
 
 std::string text_in_use(const Readback& cards) {

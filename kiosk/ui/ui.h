@@ -6,6 +6,7 @@
 #pragma once
 #include <imgui.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,8 +46,21 @@ class Ui {
  public:
   static constexpr auto kStaffHold = std::chrono::seconds(5);
 
-  Ui(const Fonts& fonts, const Palette& palette, const Metrics& metrics) : fonts_(fonts), palette_(palette), m_(metrics) {}
-  void set_metrics(const Metrics& metrics) { m_ = metrics; }
+  Ui(const Fonts& fonts, const Palette& palette, const Metrics& metrics)
+      : base_fonts_(fonts), fonts_(fonts), palette_(palette), base_m_(metrics), m_(metrics) {}
+  void set_metrics(const Metrics& metrics) { base_m_ = m_ = metrics; }
+  // The faces of large-text mode (FontBuilder::build's `large`); without
+  // them, large-text mode enlarges the targets only. Must outlive the Ui.
+  void set_large_fonts(const Fonts* large) { large_fonts_ = large; }
+  // Read aloud: which languages have a voice (null or false: no button),
+  // and whether speech is sounding now (the button shows it, and a second
+  // tap stops it).
+  void set_read_aloud(std::function<bool(const std::string&)> has_voice) { has_voice_ = std::move(has_voice); }
+  void set_speaking(bool speaking) { speaking_ = speaking; }
+  // What Read aloud says on the screen of `v`: the question, and on the
+  // scale its two ends with their numbers, or the choice's options. Empty
+  // off the question screens.
+  static std::string words_to_read(const Visit& v);
   void set_palette(const Palette& palette) { palette_ = palette; }
   // Where the set on screen came from, a refused delivery, the last USB install: for the staff menu.
   void set_question_set_status(const QuestionSetStatus& status) { set_status_ = status; }
@@ -132,16 +146,37 @@ class Ui {
   // The shaped layout of `text` in `font`'s size and weight, wrapped to
   // `wrap_width` (<= 0: no wrapping); null when ImGui's own path draws it.
   std::shared_ptr<const Layout> shaped(ImFont* font, std::string_view text, float wrap_width = 0);
+  // Read aloud and Larger text, side by side from `left` in a row `height`
+  // tall (right to left: mirrored); each with its word, or its icon alone.
+  // Returns the width they take.
+  enum class Tool { read_aloud, large_text };
+  // Which tools show their word: all, Read aloud's only (Larger text's
+  // icon speaks for itself), or none.
+  enum class Words { none, read_aloud, all };
+  std::vector<Tool> tools(const Visit& v) const;
+  static bool with_word(Words words, Tool tool);
+  float tool_width(const Visit& v, Tool tool, bool word);
+  float tools_width(const Visit& v, Words words);
+  // The most words that fit in `room`.
+  Words words_fitting(const Visit& v, float room);
+  float draw_tools(const Visit& v, float left, float top, float height, Words words);
   void icon_check(ImVec2 center, float size, ImU32 color);
+  void icon_speaker(ImVec2 center, float size, ImU32 color, bool sounding);
+  void icon_large_text(ImVec2 center, float size, ImU32 color);
   void icon_backspace(ImVec2 center, float size, ImU32 color);
   void icon_shift(ImVec2 center, float size, ImU32 color, bool filled);
   void staff_header(const Visit& v, std::string_view title);
   bool tapped_outside_targets() const;
   Rect bottom_bar() const;
 
-  const Fonts& fonts_;
+  const Fonts& base_fonts_;
+  const Fonts* large_fonts_ = nullptr;
+  Fonts fonts_;  // the faces of this frame: large-text mode's, or the standard ones
   Palette palette_;
-  Metrics m_;
+  Metrics base_m_;
+  Metrics m_;  // the sizes of this frame
+  std::function<bool(const std::string&)> has_voice_;
+  bool speaking_ = false;
   ImDrawList* dl_ = nullptr;
   std::vector<Event> events_;
   std::map<std::string, Rect> hits_;

@@ -68,6 +68,9 @@ bool Ui::button(const std::string& id, Rect r, std::string_view label, Look look
   dl_->AddRect(body.min, body.max, border, m_.rounding, 0, border_px);
   if (!label.empty()) {
     ImFont* f = font ? font : fonts_.button;
+    // A label wider than its button takes a smaller face (a narrow bar, a wide vowel sign on a key).
+    for (ImFont* smaller : {fonts_.button, fonts_.label})
+      if (f != smaller && f->FontSize > smaller->FontSize && text_width(f, label) > r.width() - 8.0f) f = smaller;
     if (auto shaped_label = shaped(f, label)) {
       ImVec2 c = body.center();
       // As tall as ImGui's own label (a line is FontSize; lines below it add the spacing), so both centre alike.
@@ -203,6 +206,95 @@ Rect Ui::across(Rect r) const {
 void Ui::card(Rect r, ImU32 fill, ImU32 border) {
   dl_->AddRectFilled(r.min, r.max, fill, m_.rounding * 1.5f);
   dl_->AddRect(r.min, r.max, border, m_.rounding * 1.5f, 0, palette_.border);
+}
+
+std::vector<Ui::Tool> Ui::tools(const Visit& v) const {
+  std::vector<Tool> out;
+  const bool question = v.screen() == Screen::scale || v.screen() == Screen::text || v.screen() == Screen::choice;
+  if (question && has_voice_ && has_voice_(v.language())) out.push_back(Tool::read_aloud);
+  if (question || v.screen() == Screen::attract) out.push_back(Tool::large_text);
+  return out;
+}
+
+float Ui::tool_width(const Visit& v, Tool tool, bool word) {
+  if (!word) return m_.target;
+  const std::string& text = v.t(tool == Tool::read_aloud ? "read_aloud" : "larger_text");
+  const float pad = m_.body_px * 0.8f;
+  return std::max(m_.target, pad + m_.target * 0.5f + m_.gap + text_width(fonts_.button, text) + pad);
+}
+
+bool Ui::with_word(Words words, Tool tool) { return words == Words::all || (words == Words::read_aloud && tool == Tool::read_aloud); }
+
+float Ui::tools_width(const Visit& v, Words words) {
+  float w = 0;
+  for (Tool t : tools(v)) w += (w > 0 ? m_.gap : 0) + tool_width(v, t, with_word(words, t));
+  return w;
+}
+
+Ui::Words Ui::words_fitting(const Visit& v, float room) {
+  for (Words w : {Words::all, Words::read_aloud})
+    if (tools_width(v, w) <= room) return w;
+  return Words::none;
+}
+
+float Ui::draw_tools(const Visit& v, float left, float top, float height, Words words) {
+  float x = left;
+  for (Tool t : tools(v)) {
+    const bool word = with_word(words, t);
+    const float w = tool_width(v, t, word);
+    const Rect r = across({{x, top}, {x + w, top + height}});
+    const bool on = t == Tool::read_aloud ? speaking_ : v.large_text();
+    const char* id = t == Tool::read_aloud ? "read_aloud" : "large_text";
+    if (button(id, r, "", on ? Look::selected : Look::plain)) {
+      if (t == Tool::read_aloud)
+        events_.emplace_back(ev::ReadAloud{});
+      else
+        events_.emplace_back(ev::ToggleLargeText{});
+    }
+    const ImU32 ink = on ? palette_.on_accent : palette_.ink;
+    const float lift = ImGui::IsItemActive() ? 2.0f : 0.0f;
+    const float icon = std::min(m_.target * 0.5f, height * 0.6f);
+    const float pad = m_.body_px * 0.8f;
+    // The icon leads: at the left, or at the right in a right-to-left visit.
+    ImVec2 icon_at = word ? ImVec2{rtl_ ? r.max.x - pad - icon * 0.5f : r.min.x + pad + icon * 0.5f, r.center().y + lift}
+                          : ImVec2{r.center().x, r.center().y + lift};
+    if (t == Tool::read_aloud)
+      icon_speaker(icon_at, icon, ink, on);
+    else
+      icon_large_text(icon_at, icon, ink);
+    if (word) {
+      const std::string& text = v.t(t == Tool::read_aloud ? "read_aloud" : "larger_text");
+      const float ww = text_width(fonts_.button, text);
+      const float wx = rtl_ ? r.max.x - pad - icon - m_.gap - ww : r.min.x + pad + icon + m_.gap;
+      text_at(fonts_.button, text, {wx, r.center().y + lift - fonts_.button->FontSize * 0.55f}, ink);
+    }
+    x += w + m_.gap;
+  }
+  return x - left - (x > left ? m_.gap : 0);
+}
+
+void Ui::icon_speaker(ImVec2 c, float s, ImU32 color, bool sounding) {
+  // A box, its cone, and two sound waves (three while it speaks).
+  const float bx = c.x - s * 0.45f, cone = c.x - s * 0.05f;
+  dl_->AddRectFilled({bx, c.y - s * 0.13f}, {bx + s * 0.16f, c.y + s * 0.13f}, color);
+  ImVec2 pts[4] = {{bx + s * 0.16f, c.y - s * 0.13f}, {cone, c.y - s * 0.36f}, {cone, c.y + s * 0.36f}, {bx + s * 0.16f, c.y + s * 0.13f}};
+  dl_->AddConvexPolyFilled(pts, 4, color);
+  const int waves = sounding ? 3 : 2;
+  for (int i = 0; i < waves; ++i) {
+    dl_->PathArcTo({cone, c.y}, s * (0.2f + 0.16f * static_cast<float>(i)), -0.8f, 0.8f, 10);
+    dl_->PathStroke(color, 0, std::max(2.0f, s * 0.08f));
+  }
+}
+
+void Ui::icon_large_text(ImVec2 c, float s, ImU32 color) {
+  // A small "A" beside a large one, on one baseline.
+  ImFont* f = fonts_.question;
+  const float small = s * 0.55f, large = s * 1.0f;
+  const float ws = f->CalcTextSizeA(small, FLT_MAX, 0, "A").x, wl = f->CalcTextSizeA(large, FLT_MAX, 0, "A").x;
+  // A capital stands about 0.72 of the size above its baseline: centre the large one.
+  const float left = c.x - (ws + wl + s * 0.05f) * 0.5f, base = c.y + large * 0.36f;
+  dl_->AddText(f, small, {left, base - f->Ascent * small / f->FontSize}, color, "A");
+  dl_->AddText(f, large, {left + ws + s * 0.05f, base - f->Ascent * large / f->FontSize}, color, "A");
 }
 
 void Ui::icon_check(ImVec2 c, float s, ImU32 color) {

@@ -50,6 +50,14 @@ TEST_CASE("display_rotation takes quarter turns only, with a clear message other
           "k.json:1:48: \"display_rotation\" must be 0, 90, 180 or 270 (degrees clockwise)");
 }
 
+TEST_CASE("speech_volume is 0 to 100 percent, 80 when left out, with a clear message otherwise", "[config][speech]") {
+  CHECK(config_with("").speech_volume == 80);
+  for (int volume : {0, 1, 55, 100}) CHECK(config_with(", \"speech_volume\": " + std::to_string(volume)).speech_volume == volume);
+  for (const char* bad : {"101", "-1", "50.5", "\"loud\"", "null"})
+    CHECK(config_error(std::string(", \"speech_volume\": ") + bad) ==
+          "k.json:1:45: \"speech_volume\" must be 0 to 100 (percent; 0 turns Read aloud off)");
+}
+
 TEST_CASE("opening_hours: a range, a list of ranges or null per day; absent means always open", "[config][hours]") {
   CHECK(config_with("").opening_hours.always_open);
   OpeningHours h = hours_of(R"({"mon": "09:00-17:00", "tue": ["09:00-12:30", "13:30-17:00"], "wed": [], "thu": "9:30 - 16:00",

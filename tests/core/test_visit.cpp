@@ -264,6 +264,51 @@ TEST_CASE("the thank-you screen speaks the visit's language, and the next visit 
   CHECK(r.visit.language() == "en");
 }
 
+TEST_CASE("large text lasts one visit, to its thank-you screen; chosen on the attract screen and left, it is forgotten", "[visit]") {
+  Rig r;
+  CHECK_FALSE(r.visit.large_text());
+  r.send(ev::ToggleLargeText{});  // on the attract screen
+  CHECK(r.visit.large_text());
+  r.send(ev::Tap{});
+  REQUIRE(r.visit.screen() == Screen::scale);
+  CHECK(r.visit.large_text());
+  r.send(ev::ToggleLargeText{});  // off and on again on a question screen
+  CHECK_FALSE(r.visit.large_text());
+  r.send(ev::ToggleLargeText{});
+  r.send(ev::ReadAloud{});  // a touch like any other: the visit stays where it is
+  CHECK(r.visit.screen() == Screen::scale);
+  r.send(ev::ChooseScore{10});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  REQUIRE(r.visit.screen() == Screen::thanks);
+  CHECK(r.visit.large_text());
+  r.send(ev::ToggleLargeText{});  // not a control of the thank-you screen
+  CHECK(r.visit.large_text());
+  r.wait(r.config.thanks);
+  REQUIRE(r.visit.screen() == Screen::attract);
+  CHECK_FALSE(r.visit.large_text());
+
+  // Chosen on the attract screen by someone who then walks away.
+  r.send(ev::ToggleLargeText{});
+  r.send(ev::SelectLanguage{"cy"});
+  CHECK(r.visit.next_deadline(r.now) <= r.now + r.config.idle_timeout);
+  r.wait(r.config.idle_timeout - 1s);
+  CHECK(r.visit.large_text());
+  CHECK(r.visit.language() == "cy");
+  r.wait(1s);
+  CHECK_FALSE(r.visit.large_text());
+  CHECK(r.visit.language() == "en");
+
+  // A visit that times out ends large text too.
+  r.send(ev::ToggleLargeText{});
+  r.send(ev::Tap{});
+  r.wait(r.config.idle_timeout);
+  REQUIRE(r.visit.screen() == Screen::still_there);
+  r.wait(r.config.still_there);
+  REQUIRE(r.visit.screen() == Screen::attract);
+  CHECK_FALSE(r.visit.large_text());
+}
+
 TEST_CASE("the keyboard's text is capped and cleaned before it is stored", "[visit]") {
   Rig r;
   r.send(ev::Tap{});

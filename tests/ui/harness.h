@@ -26,8 +26,10 @@ class ScreenHarness {
     auto files = ui::find_font_files();
     if (!files) throw std::runtime_error("no Noto Sans or DejaVu Sans installed");
     std::string error;
-    if (!builder_.build(io.Fonts, *files, metrics_, ui::text_in_use(set, strings), fonts_, error)) throw std::runtime_error(error);
+    if (!builder_.build(io.Fonts, *files, metrics_, ui::text_in_use(set, strings), fonts_, error, &large_fonts_))
+      throw std::runtime_error(error);
     ui_ = std::make_unique<ui::Ui>(fonts_, ui::palette_named(theme), metrics_);
+    ui_->set_large_fonts(&large_fonts_);
   }
   ~ScreenHarness() { ImGui::DestroyContext(ctx_); }
 
@@ -74,6 +76,7 @@ class ScreenHarness {
   const std::map<std::string, ui::Rect>& hits() const { return ui_->hits(); }
   const ui::Metrics& metrics() const { return metrics_; }
   const ui::Fonts& fonts() const { return fonts_; }
+  const ui::Fonts& large_fonts() const { return large_fonts_; }
   ui::Ui& ui() { return *ui_; }
 
  private:
@@ -81,6 +84,7 @@ class ScreenHarness {
   ui::Metrics metrics_;
   ui::FontBuilder builder_;
   ui::Fonts fonts_;
+  ui::Fonts large_fonts_;
   std::unique_ptr<ui::TextShaper> shaper_;  // before ui_, which points at them, so they outlive it
   std::unique_ptr<ui::GlyphAtlas> atlas_;
   std::unique_ptr<ui::Ui> ui_;
