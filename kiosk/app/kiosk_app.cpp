@@ -160,6 +160,7 @@ struct KioskApp::Display {
   std::unique_ptr<platform::Speech> speech;
   Screen spoken_screen = Screen::attract;  // what the speech under way reads
   const Question* spoken_question = nullptr;
+  std::string spoken_language;
   bool was_speaking = false;
 };
 
@@ -604,6 +605,7 @@ void KioskApp::read_aloud() {
   if (words.empty() || config_.speech_volume == 0) return;
   d.spoken_screen = visit_->screen();
   d.spoken_question = visit_->question();
+  d.spoken_language = visit_->language();
   d.speech->say(words, visit_->language());
   log("read aloud: the " + std::string(screen_name(visit_->screen())) + " screen in " + visit_->language());
 }
@@ -612,14 +614,17 @@ bool KioskApp::follow_speech() {
   if (!display_ || !display_->speech) return false;
   Display& d = *display_;
   bool speaking = d.speech->speaking();
-  // Another screen or question: what was being read no longer is there.
-  if (speaking && (visit_->screen() != d.spoken_screen || visit_->question() != d.spoken_question)) {
+  // Another screen, question or language: what was being read no longer is there.
+  if (speaking &&
+      (visit_->screen() != d.spoken_screen || visit_->question() != d.spoken_question || visit_->language() != d.spoken_language)) {
     d.speech->stop();
     speaking = d.speech->speaking();
     log("read aloud: stopped, the screen changed");
   }
   const bool changed = speaking != d.was_speaking;
   if (changed && !speaking) log("read aloud: silent");
+  // A long question read aloud is the resident being served: no "Still there?" meanwhile.
+  if (speaking || changed) visit_->keep_alive(Clock::now());
   d.was_speaking = speaking;
   d.ui->set_speaking(speaking);
   return changed;

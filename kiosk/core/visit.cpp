@@ -205,6 +205,10 @@ void Visit::on(const ev::Tap&, TimePoint now) {
 
 void Visit::on(const ev::ReadAloud&, TimePoint) {}
 
+void Visit::keep_alive(TimePoint now) {
+  if (screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice) last_activity_ = now;
+}
+
 void Visit::on(const ev::ToggleLargeText&, TimePoint) {
   if (screen_ == Screen::attract || screen_ == Screen::scale || screen_ == Screen::text || screen_ == Screen::choice)
     large_text_ = !large_text_;
@@ -307,6 +311,7 @@ void Visit::on(const ev::StaffGesture&, TimePoint now) {
   if (screen_ == Screen::staff_pin || screen_ == Screen::staff_menu) return;
   if (in_visit()) end_visit(now);
   if (screen_ == Screen::thanks) language_ = set_.default_language;  // the visit ended; thanks no longer shows
+  large_text_ = false;                                               // staff screens are drawn as they always are
   screen_ = Screen::staff_pin;
   entered_ = now;
   pin_.clear();
@@ -511,6 +516,7 @@ bool Visit::save(Answer answer, TimePoint now) {
   if (!session_id_.empty()) unclosed_sessions_.push_back(session_id_);
   forget_visit();
   language_ = set_.default_language;
+  large_text_ = false;
   storage_failed(s.message(), now);
   return false;
 }

@@ -160,6 +160,9 @@ class Visit {
   // Without a log, the lockout lasts as long as the visit.
   void keep_pin_lock_in(PinLockLog& log, TimePoint now);
   bool staff_busy() const { return staff_busy_; }
+  // The resident is still being served though nobody touches the screen (a
+  // question read aloud): the idle timer on a question screen starts again.
+  void keep_alive(TimePoint now);
 
   // ---- what the screens read ----
   Screen screen() const { return screen_; }

@@ -284,6 +284,7 @@ void Speech::run(int, const OutputMaker& make_output) {
     pending_ = false;
     current_ = wanted_.load();
     synthesising_ = true;
+    active_ = true;
     lock.unlock();
 
     const std::uint64_t number = begun_.fetch_add(1) + 1;
@@ -296,6 +297,7 @@ void Speech::run(int, const OutputMaker& make_output) {
     }
 
     lock.lock();
+    active_ = false;
     synthesising_ = pending_;  // a new utterance waiting keeps speaking() true
   }
   lock.unlock();
@@ -303,6 +305,7 @@ void Speech::run(int, const OutputMaker& make_output) {
 }
 
 bool Speech::take(const short* samples, int count) {
+  std::lock_guard out_lock(out_mutex_);
   if (wanted_.load() != current_) return false;  // stop() or a new say() since this began
   if (!samples || count <= 0) return true;
   scaled_.resize(static_cast<std::size_t>(count));
@@ -327,10 +330,14 @@ bool Speech::has_voice(std::string_view language) const {
 }
 
 void Speech::say(const std::string& text, const std::string& language) {
+  std::string plain = text;
+  for (char& c : plain)
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') c = ' ';
   {
     std::lock_guard lock(mutex_);
+    std::lock_guard out_lock(out_mutex_);
     pending_ = true;
-    pending_text_ = text;
+    pending_text_ = std::move(plain);
     pending_language_ = language;
     wanted_.fetch_add(1);
     synthesising_ = true;  // speaking() from this moment, not from when the worker wakes
@@ -343,8 +350,10 @@ void Speech::say(const std::string& text, const std::string& language) {
 void Speech::stop() {
   {
     std::lock_guard lock(mutex_);
+    std::lock_guard out_lock(out_mutex_);
     pending_ = false;
     wanted_.fetch_add(1);
+    synthesising_ = active_;  // nothing waits now; the worker clears it when its synthesis ends
     if (out_) out_->clear();
   }
 }

@@ -77,7 +77,8 @@ class Speech {
   int sample_rate() const { return sample_rate_; }
 
   // Speaks `text` (UTF-8) in `language`, replacing whatever was being said.
-  // A language without a voice says nothing.
+  // A language without a voice says nothing. Control characters (espeak-ng
+  // takes U+0001 as the start of a command) are read as spaces.
   void say(const std::string& text, const std::string& language);
   // Stops at once (invariant 3).
   void stop();
@@ -110,6 +111,8 @@ class Speech {
   std::atomic<std::uint64_t> wanted_{0};  // bumped by say() and stop(): a running synthesis with another number stops
   std::atomic<std::uint64_t> begun_{0};
   std::atomic<bool> synthesising_{false};
+  bool active_ = false;   // under mutex_: the worker is synthesising
+  std::mutex out_mutex_;  // take()'s check and write against stop()'s clear: no old samples after a stop
   std::atomic<float> gain_{1.0f};
   int sample_rate_ = 0;
   std::vector<std::string> languages_;

@@ -88,7 +88,8 @@ void Ui::draw_attract(const Visit& v, TimePoint now) {
   };
   float area_top = m_.margin + lang_h + m_.gap * 2;
 
-  const int turn = attract_turn(v.seconds_on_attract(now), live_.size());
+  // Large text (someone about to answer): the question, not the cards.
+  const int turn = v.large_text() ? -1 : attract_turn(v.seconds_on_attract(now), live_.size());
   std::optional<Rect> card_box;
   if (turn >= 0) {
     float pill_y = m_.display.y - m_.margin - fonts_.label->FontSize - m_.gap * 2 - invite_h;

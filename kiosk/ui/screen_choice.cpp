@@ -20,10 +20,16 @@ void Ui::draw_choice(const Visit& v) {
   const float tools_top = tools_in_bar ? bar.min.y : bar.min.y - m_.gap * 2 - m_.target;
   std::size_t n = q.options.size();
   int columns = (!m_.portrait && n > 3) ? 2 : 1;
-  std::size_t rows = (n + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   float top = m_.margin * 1.5f + prompt_h + m_.gap * 3;
   float avail_h = tools_top - m_.gap * 2 - top;
-  float h = std::min(m_.target * 1.2f, (avail_h - m_.gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+  std::size_t rows = 0;
+  float h = 0;
+  // One more column while the options would be shorter than a target (many options, or large text).
+  for (;; ++columns) {
+    rows = (n + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
+    h = std::min(m_.target * 1.2f, (avail_h - m_.gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+    if (h >= 48.0f || rows == 1 || columns >= 3) break;
+  }
   float w =
       std::min((m_.display.x - 2 * m_.margin - m_.gap * static_cast<float>(columns - 1)) / static_cast<float>(columns), m_.unit * 1.1f);
   float total_w = w * static_cast<float>(columns) + m_.gap * static_cast<float>(columns - 1);

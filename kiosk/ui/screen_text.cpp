@@ -19,8 +19,18 @@ void Ui::draw_keyboard(const Visit& v, Rect area) {
   float unit = std::min((area.width() - m_.gap * (columns - 1)) / columns, m_.target * 1.6f);
   float total_h = key_h * rows_n + m_.gap * (rows_n - 1);
   float y = area.max.y - total_h;  // close to the action bar, like a phone's keyboard
+  auto key_width = [&](const KeySpec& k) { return unit * k.units + m_.gap * (k.units - 1.0f); };
+  // One face for every letter: the largest in which each fits its key.
+  ImFont* letters = fonts_.question;
+  for (ImFont* face : {fonts_.question, fonts_.button, fonts_.label}) {
+    letters = face;
+    bool fits = true;
+    for (const auto& row : rows)
+      for (const auto& k : row)
+        if (k.kind == KeySpec::type && text_width(face, k.label) > key_width(k) - 8.0f) fits = false;
+    if (fits) break;
+  }
   for (const auto& row : rows) {
-    auto key_width = [&](const KeySpec& k) { return unit * k.units + m_.gap * (k.units - 1.0f); };
     float row_w = m_.gap * static_cast<float>(row.size() - 1);
     for (const auto& k : row) row_w += key_width(k);
     float x = area.center().x - row_w * 0.5f;
@@ -28,8 +38,7 @@ void Ui::draw_keyboard(const Visit& v, Rect area) {
       float w = key_width(k);
       Rect r{{x, y}, {x + w, y + key_h}};
       bool active_shift = k.kind == KeySpec::shift && v.shift();
-      if (button("key." + k.id, r, k.label, active_shift ? Look::selected : Look::key,
-                 k.kind == KeySpec::type ? fonts_.question : fonts_.button)) {
+      if (button("key." + k.id, r, k.label, active_shift ? Look::selected : Look::key, k.kind == KeySpec::type ? letters : fonts_.button)) {
         switch (k.kind) {
           case KeySpec::type:
             events_.emplace_back(ev::TypeText{k.label});

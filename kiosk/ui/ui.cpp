@@ -27,8 +27,10 @@ std::vector<Event> Ui::draw(const Visit& v, TimePoint now) {
                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_NoNav);
   dl_ = ImGui::GetWindowDrawList();
   // Large-text mode: this visit's faces and sizes (Visit invariant 7).
-  fonts_ = v.large_text() && large_fonts_ ? *large_fonts_ : base_fonts_;
-  m_ = v.large_text() ? base_m_.enlarged() : base_m_;
+  const bool large = v.large_text() && v.screen() != Screen::staff_pin && v.screen() != Screen::staff_menu &&
+                     v.screen() != Screen::out_of_service && v.screen() != Screen::closed;
+  fonts_ = large && large_fonts_ ? *large_fonts_ : base_fonts_;
+  m_ = large ? base_m_.enlarged() : base_m_;
   // A visit in a right-to-left language mirrors the resident's screens (the
   // scale, Back and Done); staff screens stay as they are.
   const Language* language = v.question_set().language(v.language());

@@ -299,6 +299,29 @@ TEST_CASE("large text lasts one visit, to its thank-you screen; chosen on the at
   CHECK_FALSE(r.visit.large_text());
   CHECK(r.visit.language() == "en");
 
+  // The staff gesture, even from the thank-you screen, leaves large text behind.
+  r.send(ev::ToggleLargeText{});
+  r.send(ev::Tap{});
+  r.send(ev::ChooseScore{10});
+  r.send(ev::Skip{});
+  r.send(ev::Skip{});
+  REQUIRE(r.visit.screen() == Screen::thanks);
+  r.send(ev::StaffGesture{});
+  CHECK_FALSE(r.visit.large_text());
+  r.send(ev::StaffClose{});
+  REQUIRE(r.visit.screen() == Screen::attract);
+
+  // Speech keeps a question screen from timing out; a silent one times out.
+  r.send(ev::Tap{});
+  r.wait(r.config.idle_timeout - 1s);
+  r.visit.keep_alive(r.now);
+  r.wait(r.config.idle_timeout - 1s);
+  CHECK(r.visit.screen() == Screen::scale);
+  r.wait(1s);
+  CHECK(r.visit.screen() == Screen::still_there);
+  r.wait(r.config.still_there);
+  REQUIRE(r.visit.screen() == Screen::attract);
+
   // A visit that times out ends large text too.
   r.send(ev::ToggleLargeText{});
   r.send(ev::Tap{});

@@ -165,3 +165,53 @@ TEST_CASE("Read aloud is offered only in a language with a voice, sits with Back
     CHECK(h.hits().count("read_aloud") == 0);
   }
 }
+
+TEST_CASE("A choice of eight options under a long question stays touchable in large text at every size", "[ui][large-text]") {
+  QuestionSet set = test::demo_set();
+  const Strings strings = test::demo_strings();
+  KioskConfig config;
+  Question* choice = nullptr;
+  for (auto& q : set.questions)
+    if (q.type == QuestionType::choice) choice = &q;
+  REQUIRE(choice);
+  // The longest a set may have: eight options, and a question of three lines or more.
+  while (choice->options.size() < 8) {
+    Option o = choice->options.front();
+    o.id += std::to_string(choice->options.size());
+    choice->options.push_back(o);
+  }
+  for (auto& [lang, text] : choice->prompt) text = text + " " + text + " " + text;
+  for (ImVec2 size : kSizes) {
+    test::ScreenHarness h(size, set, strings);
+    h.shape_text();
+    h.ui().set_read_aloud([](const std::string&) { return true; });
+    for (bool large : {false, true}) {
+      test::MemoryStore store;
+      test::FixedStamps stamps;
+      test::FixedPin pins("2468");
+      TimePoint now = Clock::now();
+      Visit v(set, config, strings, store, store, stamps, pins, now);
+      if (large) v.handle(ev::ToggleLargeText{}, now);
+      test::reach(h, v, now, Screen::choice, &store);
+      INFO(size.x << "x" << size.y << (large ? " large text" : ""));
+      REQUIRE(v.screen() == Screen::choice);
+      int options = 0;
+      for (const auto& [id, r] : h.hits()) {
+        INFO(id);
+        CHECK(r.height() >= 44.0f);
+        CHECK(r.width() >= 48.0f);
+        CHECK(r.max.x <= size.x + 0.5f);
+        CHECK(r.max.y <= size.y + 0.5f);
+        if (id.rfind("option.", 0) == 0) ++options;
+      }
+      CHECK(options == 8);
+      for (auto a = h.hits().begin(); a != h.hits().end(); ++a)
+        for (auto b = std::next(a); b != h.hits().end(); ++b) {
+          const float dx = std::max(b->second.min.x - a->second.max.x, a->second.min.x - b->second.max.x);
+          const float dy = std::max(b->second.min.y - a->second.max.y, a->second.min.y - b->second.max.y);
+          INFO(a->first << " and " << b->first);
+          CHECK(std::max(dx, dy) >= 7.9f);
+        }
+    }
+  }
+}
