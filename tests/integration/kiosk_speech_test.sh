@@ -109,31 +109,31 @@ level=$(ratio "$(rms_of "$speech/speech-1.wav")" "$(rms_of "$ref")")
 echo "level against espeak-ng's own: $level (speech_volume 50)"
 between "$level" 0.4 0.6 || fail "at speech_volume 50 the level was $level of espeak-ng's own"
 
-# 2. Read again and tapped a second time: it stops there. Short of the whole
-# by a margin no slower machine would eat up (the whole is several seconds).
+# stopped_short N WHAT LOG_LINE: utterance N stopped (the log says so) short
+# of the whole scale screen by a margin no slower machine would eat up (the
+# whole is several seconds), and no sound follows.
+stopped_short() {
+  wait_log "$3" 1
+  sleep 0.5
+  local cut; cut=$(seconds_of "$speech/speech-$1.wav")
+  echo "$2: $cut s of $heard s"
+  between "$(ratio "$cut" "$heard")" 0 0.9 || fail "$2: $cut s of $heard s were heard"
+  sleep 0.5
+  [ "$(seconds_of "$speech/speech-$1.wav")" = "$cut" ] || fail "$2: sound went on afterwards"
+}
+
+# 2. Read again and tapped a second time: it stops there.
 press read_aloud
 wait_heard 2 0.3
 press read_aloud
-wait_log "read aloud: stopped by a second tap" 1
-sleep 0.5
-short=$(seconds_of "$speech/speech-2.wav")
-echo "stopped by a second tap: $short s of $heard s"
-between "$(ratio "$short" "$heard")" 0 0.9 || fail "a second tap left $short s of $heard s"
-sleep 0.5
-[ "$(seconds_of "$speech/speech-2.wav")" = "$short" ] || fail "sound went on after the second tap"
+stopped_short 2 "stopped by a second tap" "read aloud: stopped by a second tap"
 
 # 3. Read again, then a score: the screen changes and the speech stops.
 press read_aloud
 wait_heard 3 0.3
 press scale.7
 wait_for_screen "$hits" text 30
-wait_log "read aloud: stopped, the screen changed" 1
-sleep 0.5
-cut=$(seconds_of "$speech/speech-3.wav")
-echo "cut by the next screen: $cut s of $heard s"
-between "$(ratio "$cut" "$heard")" 0 0.9 || fail "after the screen changed, $cut s of $heard s were heard"
-sleep 0.5
-[ "$(seconds_of "$speech/speech-3.wav")" = "$cut" ] || fail "sound went on after the screen changed"
+stopped_short 3 "cut by the next screen" "read aloud: stopped, the screen changed"
 
 # The text screen reads its own question, whole.
 silent=$(grep -c "read aloud: silent" "$log")

@@ -90,6 +90,17 @@ class ScreenHarness {
   std::unique_ptr<ui::Ui> ui_;
 };
 
+// A visit of its own with an empty store, for one screen of one test.
+struct VisitRig {
+  VisitRig(const QuestionSet& set, const KioskConfig& config, const Strings& strings)
+      : visit(set, config, strings, store, store, stamps, pins, now) {}
+  MemoryStore store;
+  FixedStamps stamps;
+  FixedPin pins{"2468"};
+  TimePoint now = Clock::now();
+  Visit visit;
+};
+
 // Moves a visit to `target` through taps a resident or staff member could make.
 inline void reach(ScreenHarness& h, Visit& v, TimePoint& now, Screen target, MemoryStore* store) {
   h.frame(v, now);

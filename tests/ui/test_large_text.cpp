@@ -35,14 +35,11 @@ TEST_CASE("Large text and Read aloud fit every resident screen in every language
       float standard_back = 0;
       for (bool large : {false, true}) {
         for (Screen target : kResidentScreens) {
-          test::MemoryStore store;
-          test::FixedStamps stamps;
-          test::FixedPin pins("2468");
-          TimePoint now = Clock::now();
-          Visit v(set, config, strings, store, store, stamps, pins, now);
-          v.handle(ev::SelectLanguage{language.code}, now);
-          if (large) v.handle(ev::ToggleLargeText{}, now);
-          test::reach(h, v, now, target, &store);
+          test::VisitRig rig(set, config, strings);
+          Visit& v = rig.visit;
+          v.handle(ev::SelectLanguage{language.code}, rig.now);
+          if (large) v.handle(ev::ToggleLargeText{}, rig.now);
+          test::reach(h, v, rig.now, target, &rig.store);
           INFO(size.x << "x" << size.y << " " << language.code << (large ? " large text " : " ") << screen_name(target));
           REQUIRE(v.screen() == target);
           CHECK(v.large_text() == large);
@@ -85,11 +82,10 @@ TEST_CASE("Larger text is switched on and off by its button, and shows its state
   const Strings strings = test::demo_strings();
   KioskConfig config;
   test::ScreenHarness h({800, 480}, set, strings);
-  test::MemoryStore store;
-  test::FixedStamps stamps;
-  test::FixedPin pins("2468");
-  TimePoint now = Clock::now();
-  Visit v(set, config, strings, store, store, stamps, pins, now);
+  test::VisitRig rig(set, config, strings);
+  Visit& v = rig.visit;
+  TimePoint& now = rig.now;
+  test::MemoryStore& store = rig.store;
   h.frame(v, now);
   const float standard = h.hits().at("large_text").height();
   h.tap(v, now, "large_text");
@@ -186,13 +182,10 @@ TEST_CASE("A choice of eight options under a long question stays touchable in la
     h.shape_text();
     h.ui().set_read_aloud([](const std::string&) { return true; });
     for (bool large : {false, true}) {
-      test::MemoryStore store;
-      test::FixedStamps stamps;
-      test::FixedPin pins("2468");
-      TimePoint now = Clock::now();
-      Visit v(set, config, strings, store, store, stamps, pins, now);
-      if (large) v.handle(ev::ToggleLargeText{}, now);
-      test::reach(h, v, now, Screen::choice, &store);
+      test::VisitRig rig(set, config, strings);
+      Visit& v = rig.visit;
+      if (large) v.handle(ev::ToggleLargeText{}, rig.now);
+      test::reach(h, v, rig.now, Screen::choice, &rig.store);
       INFO(size.x << "x" << size.y << (large ? " large text" : ""));
       REQUIRE(v.screen() == Screen::choice);
       int options = 0;
