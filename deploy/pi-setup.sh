@@ -476,8 +476,8 @@ else
   act "make the system user $USER_NAME (the package's sysusers file)"
   run systemd-sysusers tenpoint-kiosk.conf
 fi
-for g in video render input; do
-  group_exists "$g" || warn "there is no group $g: the kiosk unit needs it (SupplementaryGroups=) for the screen and the touch panel"
+for g in video render input audio; do
+  group_exists "$g" || warn "there is no group $g: the kiosk unit needs it (SupplementaryGroups=) for the screen, the touch panel and the sound card"
 done
 # The config as it is after installing: read it now if it came with the
 # package, or python3 did.
