@@ -1,7 +1,9 @@
 // Recursive-descent JSON reader with positions. See json.h for invariants.
 #include "json.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -37,11 +39,6 @@ const char* type_name(Value::Type t) {
 }
 
 namespace {
-
-struct Failure {
-  Location where;
-  std::string message;
-};
 
 // Answers on the sync path have 15 members: reserving this many up front
 // parses one without regrowing its vector.
@@ -104,8 +101,8 @@ class Reader {
     return v;
   }
 
- private:
-  [[noreturn]] void fail(std::string message) { throw Failure{here(), std::move(message)}; }
+  // The primitives below are Cursor's too.
+  [[noreturn]] void fail(std::string message) { throw ParseError{here(), std::move(message)}; }
   Location here() const { return {line_, column_}; }
 
   bool at_end() const { return pos_ >= text_.size(); }
@@ -114,6 +111,11 @@ class Reader {
   // Advances over one whole UTF-8 sequence so that columns count code points.
   void advance() {
     unsigned char c = static_cast<unsigned char>(text_[pos_]);
+    if (c < 0x80 && c != '\n') {  // ASCII: one byte, one column
+      ++pos_;
+      ++column_;
+      return;
+    }
     if (c == '\n') {
       ++line_;
       column_ = 1;
@@ -147,10 +149,14 @@ class Reader {
     for (std::size_t i = 0; i < word.size(); ++i) advance();
   }
 
+  void count_node() {
+    if (++nodes_ > limits_.max_nodes) fail("more than " + std::to_string(limits_.max_nodes) + " values in the document");
+  }
+
   Value value(int depth) {
     if (depth > limits_.max_depth) fail("nested more than " + std::to_string(limits_.max_depth) + " levels deep");
     if (at_end()) fail("the file ends where a value was expected");
-    if (++nodes_ > limits_.max_nodes) fail("more than " + std::to_string(limits_.max_nodes) + " values in the document");
+    count_node();
     Value v;
     v.where = here();
     char c = peek();
@@ -206,7 +212,7 @@ class Reader {
       Location key_at = here();
       v.members.push_back(Member{string(), Value{}});
       Member& member = v.members.back();
-      if (duplicates.last_repeats()) throw Failure{key_at, "the key \"" + member.first + "\" appears twice in this object"};
+      if (duplicates.last_repeats()) throw ParseError{key_at, "the key \"" + member.first + "\" appears twice in this object"};
       skip_space();
       if (peek() != ':') fail("expected ':' after the key \"" + member.first + "\"");
       advance();
@@ -373,11 +379,23 @@ class Reader {
       if (!(peek() >= '0' && peek() <= '9')) fail("expected digits in the exponent");
       while (peek() >= '0' && peek() <= '9') advance();
     }
-    std::string literal(text_.substr(start, pos_ - start));
     v.type = Value::Type::number;
-    v.number = std::strtod(literal.c_str(), nullptr);
-    if (!std::isfinite(v.number)) throw Failure{v.where, "number out of range"};
     v.is_integer = integer;
+    const char* first = text_.data() + start;
+    const char* last = text_.data() + pos_;
+    // Whole numbers of up to 15 digits are exact in a double: summed here,
+    // as most numbers on the sync path are. Others go to from_chars, which
+    // rounds as strtod does but needs no copy of the literal.
+    const bool negative = *first == '-';
+    if (integer && last - first - (negative ? 1 : 0) <= 15) {
+      std::int64_t n = 0;
+      for (const char* p = first + (negative ? 1 : 0); p < last; ++p) n = n * 10 + (*p - '0');
+      v.number = static_cast<double>(negative ? -n : n);
+      return;
+    }
+    auto [end, ec] = std::from_chars(first, last, v.number);
+    if (ec != std::errc() || end != last) v.number = std::strtod(std::string(first, last).c_str(), nullptr);  // underflow: as strtod has it
+    if (!std::isfinite(v.number)) throw ParseError{v.where, "number out of range"};
   }
 
   std::string_view text_;
@@ -388,32 +406,195 @@ class Reader {
   std::size_t nodes_ = 0;  // values begun so far, for Limits::max_nodes
 };
 
+std::string too_large(const Limits& limits) {
+  return limits.max_input_bytes < 1024 ? "file is larger than " + std::to_string(limits.max_input_bytes) + " bytes"
+                                       : "file is larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
+}
+
+// A UTF-8 byte order mark is harmless; skipped.
+std::string_view without_bom(std::string_view text) { return text.substr(0, 3) == "\xEF\xBB\xBF" ? text.substr(3) : text; }
+
 }  // namespace
 
 ParseResult parse(std::string_view text, const Limits& limits) {
   ParseResult result;
   if (text.size() > limits.max_input_bytes) {
     result.error_at = {1, 1};
-    result.error = limits.max_input_bytes < 1024 ? "file is larger than " + std::to_string(limits.max_input_bytes) + " bytes"
-                                                 : "file is larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
+    result.error = too_large(limits);
     return result;
   }
-  // A UTF-8 byte order mark is harmless; skip it.
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = without_bom(text);
   try {
     Reader reader(text, limits);
     result.value = reader.document();
     result.ok = true;
-  } catch (const Failure& f) {
+  } catch (const ParseError& f) {
     result.error_at = f.where;
     result.error = f.message;
   }
   return result;
 }
 
+// ---- Cursor ----
+
+struct Cursor::Impl {
+  Impl(std::string_view text, const Limits& limits) : reader(text, limits), limits(limits) {}
+  Reader reader;
+  const Limits& limits;
+  // One entry for each object or list open: how many members or items it
+  // has had so far. Its size is the depth of the next value.
+  std::vector<std::size_t> open;
+  Location key_at;
+
+  int depth() const { return static_cast<int>(open.size()); }
+
+  void begin(char bracket) {
+    reader.skip_space();
+    if (depth() > limits.max_depth) reader.fail("nested more than " + std::to_string(limits.max_depth) + " levels deep");
+    if (reader.at_end()) reader.fail("the file ends where a value was expected");
+    if (reader.peek() != bracket) reader.fail(std::string("expected '") + bracket + "'");
+    reader.count_node();
+    reader.advance();
+    open.push_back(0);
+  }
+
+  // After a value inside the innermost object or list: a ',' moves on, its
+  // closing bracket ends it. Returns whether another member or item follows.
+  bool next(char closing, const char* what, std::size_t most) {
+    reader.skip_space();
+    std::size_t& count = open.back();
+    if (count == 0 && reader.peek() == closing) {
+      reader.advance();
+      open.pop_back();
+      return false;
+    }
+    if (count > 0) {
+      if (reader.peek() == closing) {
+        reader.advance();
+        open.pop_back();
+        return false;
+      }
+      if (reader.peek() != ',') {
+        if (reader.at_end())
+          reader.fail(closing == '}' ? "the file ends inside an object (missing '}')" : "the file ends inside a list (missing ']')");
+        reader.fail(closing == '}' ? "expected ',' or '}' after a value in an object" : "expected ',' or ']' after a value in a list");
+      }
+      reader.advance();
+      reader.skip_space();
+    }
+    if (count == most) reader.fail("more than " + std::to_string(most) + " " + what);
+    ++count;
+    return true;
+  }
+
+  // Moves to the start of a value of `type`; throws when another starts here.
+  void expect(Value::Type type, Cursor& c) {
+    Value::Type found = c.next_type();
+    if (found != type) reader.fail(std::string("expected ") + type_name(type) + ", not " + type_name(found));
+    if (depth() > limits.max_depth) reader.fail("nested more than " + std::to_string(limits.max_depth) + " levels deep");
+    reader.count_node();
+  }
+};
+
+Cursor::Cursor(std::string_view text, const Limits& limits) {
+  if (text.size() > limits.max_input_bytes) throw ParseError{{1, 1}, too_large(limits)};
+  impl_ = std::make_unique<Impl>(without_bom(text), limits);
+}
+
+Cursor::~Cursor() = default;
+
+Location Cursor::here() const { return impl_->reader.here(); }
+
+Location Cursor::key_location() const { return impl_->key_at; }
+
+Value::Type Cursor::next_type() {
+  Reader& r = impl_->reader;
+  r.skip_space();
+  if (r.at_end()) r.fail("the file ends where a value was expected");
+  switch (r.peek()) {
+    case '{':
+      return Value::Type::object;
+    case '[':
+      return Value::Type::array;
+    case '"':
+      return Value::Type::string;
+    case 't':
+    case 'f':
+      return Value::Type::boolean;
+    case 'n':
+      return Value::Type::null;
+    default: {
+      char c = r.peek();
+      if (c == '-' || (c >= '0' && c <= '9')) return Value::Type::number;
+      r.fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x80 ? std::string(1, c) : "?") +
+             "' where a value was expected");
+    }
+  }
+}
+
+void Cursor::begin_object() { impl_->begin('{'); }
+
+bool Cursor::next_key(std::string& key) {
+  Reader& r = impl_->reader;
+  if (!impl_->next('}', "members in one object", impl_->limits.max_members)) return false;
+  if (r.peek() != '"') r.fail("expected a key in double quotes");
+  impl_->key_at = r.here();
+  key = r.string();
+  r.skip_space();
+  if (r.peek() != ':') r.fail("expected ':' after the key \"" + key + "\"");
+  r.advance();
+  return true;
+}
+
+void Cursor::begin_array() { impl_->begin('['); }
+
+bool Cursor::next_item() { return impl_->next(']', "items in one list", impl_->limits.max_items); }
+
+std::string Cursor::string() {
+  impl_->expect(Value::Type::string, *this);
+  return impl_->reader.string();
+}
+
+double Cursor::number(bool& is_integer) {
+  impl_->expect(Value::Type::number, *this);
+  Value v;
+  v.where = here();
+  impl_->reader.number(v);
+  is_integer = v.is_integer;
+  return v.number;
+}
+
+bool Cursor::boolean() {
+  impl_->expect(Value::Type::boolean, *this);
+  const bool yes = impl_->reader.peek() == 't';
+  impl_->reader.expect_word(yes ? "true" : "false");
+  return yes;
+}
+
+void Cursor::null() {
+  impl_->expect(Value::Type::null, *this);
+  impl_->reader.expect_word("null");
+}
+
+void Cursor::skip() {
+  next_type();  // the end of the input, or no value here, is reported as for a value
+  impl_->reader.value(impl_->depth());
+}
+
+void Cursor::finish() {
+  Reader& r = impl_->reader;
+  r.skip_space();
+  if (!r.at_end()) r.fail("unexpected text after the end of the document");
+}
+
 std::string quote(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size() + 2);
+  append_quoted(out, utf8);
+  return out;
+}
+
+void append_quoted(std::string& out, std::string_view utf8) {
   out += '"';
   // Runs of characters that need no escape are copied whole: a sync batch
   // or an export's bundle quotes millions of ids and texts.
@@ -448,7 +629,6 @@ std::string quote(std::string_view utf8) {
   }
   out.append(utf8.data() + plain, utf8.size() - plain);
   out += '"';
-  return out;
 }
 
 }  // namespace tp::json

@@ -24,6 +24,7 @@
 //      once turned an 8 MB list of {"a":0} into 2.3 GB.)
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,61 @@ struct ParseResult {
 
 ParseResult parse(std::string_view text, const Limits& limits = {});
 
+// What Cursor throws: where the input broke a rule, and which.
+struct ParseError {
+  Location where;
+  std::string message;
+};
+
+// Reads a document one value at a time, without building Values: for
+// bodies read in bulk, such as sync batches, where a Value for every member
+// of every answer would cost more than the answer it describes. The same
+// rules and Limits as parse() hold (invariants 1 and 2; a value that is
+// skipped is checked as parse() checks it), except duplicate keys, which
+// the caller checks (it knows which keys it takes). Each problem is thrown
+// as a ParseError at its LINE:COLUMN.
+//
+//   Cursor c(text, limits);
+//   c.begin_object();
+//   std::string key;
+//   while (c.next_key(key)) { if (key == "a") x = c.string(); else c.skip(); }
+//   c.finish();
+class Cursor {
+ public:
+  // Both `text` and `limits` must outlive the Cursor.
+  Cursor(std::string_view text, const Limits& limits);
+  ~Cursor();
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+
+  // The type of the value that starts here (spaces skipped); throws at the
+  // end of the input or at a character that starts no value.
+  Value::Type next_type();
+  Location here() const;
+
+  void begin_object();
+  // The next member's key, after a ',' when one is due; false, with the
+  // object closed, at its '}'.
+  bool next_key(std::string& key);
+  Location key_location() const;  // where the key next_key() gave last begins
+  void begin_array();
+  // Whether another item follows (after a ',' when one is due); false, with
+  // the list closed, at its ']'.
+  bool next_item();
+
+  std::string string();
+  double number(bool& is_integer);
+  bool boolean();
+  void null();
+  void skip();  // one whole value, of any type
+  // Only spaces may follow the document's value.
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // A JSON string literal, quotes included, for the places that write JSON by
 // hand: the wire encoder (sync/protocol/wire.cpp), the sync client's
 // credentials file, and the --json output of the tenpoint and
@@ -96,5 +152,7 @@ ParseResult parse(std::string_view text, const Limits& limits = {});
 // characters and copies every other byte, so the output is valid JSON only
 // when the input is valid UTF-8.
 std::string quote(std::string_view utf8);
+// The same, appended to `out`: no string of its own for each value.
+void append_quoted(std::string& out, std::string_view utf8);
 
 }  // namespace tp::json

@@ -1,5 +1,8 @@
 #include "sqlite_outbox.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "sqlite_util.h"
 
 namespace tp {
@@ -21,7 +24,9 @@ Status SqliteOutbox::ready() {
   impl->unsent = Stmt(db, (std::string("SELECT seq, ") + kAnswerColumns +
                            " FROM answers WHERE sent_at IS NULL AND closed = 1 AND seq > ?2 ORDER BY seq LIMIT ?1")
                               .c_str());
-  impl->mark = Stmt(db, "UPDATE answers SET sent_at = ?2 WHERE seq = ?1");
+  // By runs of consecutive seqs: a batch is mostly one run, so one
+  // statement marks it instead of one for each answer.
+  impl->mark = Stmt(db, "UPDATE answers SET sent_at = ?3 WHERE seq BETWEEN ?1 AND ?2");
   impl->waiting = Stmt(db, "SELECT count(*) FROM answers WHERE sent_at IS NULL AND closed = 1");
   impl->oldest = Stmt(db, "SELECT recorded_at FROM answers WHERE sent_at IS NULL AND closed = 1 ORDER BY seq LIMIT 1");
   if (!impl->unsent || !impl->mark || !impl->waiting || !impl->oldest)
@@ -47,10 +52,17 @@ Status SqliteOutbox::mark_sent(const std::vector<std::int64_t>& seqs, std::int64
   if (Status s = ready(); !s) return s;
   Transaction tx(db_.handle());
   int rc = tx.begin_rc();
-  for (std::size_t i = 0; rc == SQLITE_OK && i < seqs.size(); ++i) {
-    sqlite3_bind_int64(impl_->mark.get(), 1, seqs[i]);
-    sqlite3_bind_int64(impl_->mark.get(), 2, sent_at);
+  // Each run [first, last] holds only seqs of the list, whatever its order.
+  std::vector<std::int64_t> sorted(seqs);
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t i = 0; rc == SQLITE_OK && i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] <= sorted[j] + 1) ++j;  // a repeated seq stays in its run
+    sqlite3_bind_int64(impl_->mark.get(), 1, sorted[i]);
+    sqlite3_bind_int64(impl_->mark.get(), 2, sorted[j]);
+    sqlite3_bind_int64(impl_->mark.get(), 3, sent_at);
     rc = run(impl_->mark.get());
+    i = j + 1;
   }
   if (rc == SQLITE_OK) rc = tx.commit();
   if (rc != SQLITE_OK) return failure(db_.handle(), rc, "mark answers as sent", db_.path());

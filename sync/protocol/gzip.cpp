@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace tp {
 
 std::string gzip_compress(std::string_view data) {
@@ -28,6 +30,9 @@ std::optional<std::string> gzip_decompress(std::string_view data, std::size_t ma
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
   std::string out;
+  // Answers unpack to about 8 times their size: room for that at once
+  // saves copying the text as it grows (never more than the cap).
+  out.reserve(std::min(max_bytes, data.size() * 8));
   char chunk[64 * 1024];
   int rc = Z_OK;
   while (rc != Z_STREAM_END) {

@@ -2,7 +2,11 @@
 #include "wire.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "json.h"
 #include "text.h"
@@ -25,12 +29,23 @@ class Writer {
   Writer& key(std::string_view k) {
     if (!first_) out_ += ',';
     first_ = false;
-    out_ += json::quote(k);
+    json::append_quoted(out_, k);
     out_ += ':';
     return *this;
   }
-  Writer& str(std::string_view k, std::string_view v) { return key(k).raw(json::quote(v)); }
-  Writer& num(std::string_view k, std::int64_t v) { return key(k).raw(std::to_string(v)); }
+  Writer& str(std::string_view k, std::string_view v) {
+    key(k);
+    json::append_quoted(out_, v);
+    return *this;
+  }
+  Writer& num(std::string_view k, std::int64_t v) {
+    key(k);
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    out_.append(digits, end);
+    return *this;
+  }
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
   Writer& boolean(std::string_view k, bool v) { return key(k).raw(v ? "true" : "false"); }
   Writer& null(std::string_view k) { return key(k).raw("null"); }
   Writer& open(std::string_view k = {}) {
@@ -80,11 +95,18 @@ struct Bad : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+std::string field_name(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+[[noreturn]] void wrong_type(const std::string& name, Type wanted, Type found) {
+  throw Bad(name + " must be " + json::type_name(wanted) + ", not " + json::type_name(found));
+}
+
 const Value& field(const Value& obj, const std::string& path, std::string_view key, Type type) {
   const Value* v = obj.find(key);
-  std::string name = path.empty() ? std::string(key) : path + "." + std::string(key);
-  if (!v) throw Bad(name + " is missing");
-  if (v->type != type) throw Bad(name + " must be " + json::type_name(type) + ", not " + json::type_name(v->type));
+  if (!v) throw Bad(field_name(path, key) + " is missing");
+  if (v->type != type) wrong_type(field_name(path, key), type, v->type);
   return *v;
 }
 
@@ -102,23 +124,36 @@ bool has_control_character(std::string_view s) {
 
 enum class Kind { identifier, free_text };
 
+// The checks on a value once read, from a tree or a Cursor. `name()` makes
+// the field's name for a message, and only then: most values pass.
+template <class Name>
+std::string checked_text(std::string&& text, const Name& name, std::size_t max_chars, bool allow_empty = false,
+                         Kind kind = Kind::identifier) {
+  // At most max_chars bytes are at most max_chars characters: counted only when longer.
+  if ((!allow_empty && text.empty()) || (text.size() > max_chars && count_code_points(text) > max_chars))
+    throw Bad(name() + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max_chars) + " characters");
+  if (kind == Kind::identifier && has_control_character(text)) throw Bad(name() + " must not contain control characters");
+  return std::move(text);
+}
+
+template <class Name>
+std::int64_t checked_int(double number, bool is_integer, const Name& name, std::int64_t lo, std::int64_t hi) {
+  if (!is_integer || number < static_cast<double>(lo) || number > static_cast<double>(hi))
+    throw Bad(name() + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return static_cast<std::int64_t>(number);
+}
+
 std::string text_field(const Value& obj, const std::string& path, std::string_view key, std::size_t max_chars, bool allow_empty = false,
                        Kind kind = Kind::identifier) {
   const Value& v = field(obj, path, key, Type::string);
-  std::size_t n = count_code_points(v.string);
-  std::string name = (path.empty() ? "" : path + ".") + std::string(key);
-  if ((!allow_empty && n == 0) || n > max_chars)
-    throw Bad(name + " must be " + (allow_empty ? "0" : "1") + " to " + std::to_string(max_chars) + " characters");
-  if (kind == Kind::identifier && has_control_character(v.string)) throw Bad(name + " must not contain control characters");
-  return v.string;
+  return checked_text(
+      std::string(v.string), [&] { return field_name(path, key); }, max_chars, allow_empty, kind);
 }
 
 std::int64_t int_field(const Value& obj, const std::string& path, std::string_view key, std::int64_t lo, std::int64_t hi) {
   const Value& v = field(obj, path, key, Type::number);
-  if (!v.is_integer || v.number < static_cast<double>(lo) || v.number > static_cast<double>(hi))
-    throw Bad((path.empty() ? "" : path + ".") + std::string(key) + " must be a whole number from " + std::to_string(lo) + " to " +
-              std::to_string(hi));
-  return static_cast<std::int64_t>(v.number);
+  return checked_int(
+      v.number, v.is_integer, [&] { return field_name(path, key); }, lo, hi);
 }
 
 bool bool_field(const Value& obj, const std::string& path, std::string_view key) { return field(obj, path, key, Type::boolean).boolean; }
@@ -138,52 +173,167 @@ bool is_uuid(std::string_view s) {
 
 constexpr std::int64_t kMaxTime = 253402300799;  // 9999-12-31
 
-StoredAnswer read_answer(const Value& v, const std::string& path) {
-  if (v.type != Type::object) throw Bad(path + " must be an object");
+// An answer's members, in the order encode() writes them.
+enum Member : int {
+  m_uuid,
+  m_seq,
+  m_set_id,
+  m_set_version,
+  m_question_id,
+  m_session_id,
+  m_score,
+  m_text,
+  m_choice,
+  m_language,
+  m_recorded_at,
+  m_clock_trusted,
+  m_boot_id,
+  m_monotonic_ms,
+  m_rapid_repeat,
+  kMemberCount
+};
+constexpr std::string_view kMemberKeys[kMemberCount] = {"uuid",        "seq",           "set_id",  "set_version",  "question_id",
+                                                        "session_id",  "score",         "text",    "choice",       "language",
+                                                        "recorded_at", "clock_trusted", "boot_id", "monotonic_ms", "rapid_repeat"};
+
+// Keys a reader does not take are skipped, but may not repeat, as parse()
+// has it; kept here only when one turns up.
+class OtherKeys {
+ public:
+  bool repeats(const std::string& key) {
+    if (!seen_) seen_.emplace();
+    return !seen_->insert(key).second;
+  }
+
+ private:
+  std::optional<std::unordered_set<std::string>> seen_;
+};
+
+[[noreturn]] void repeated_key(const json::Cursor& c, const std::string& key) {
+  throw json::ParseError{c.key_location(), "the key \"" + key + "\" appears twice in this object"};
+}
+
+// One answer of a batch, straight from the cursor into the answer: no tree
+// of Values, and the checks of every field as it arrives.
+StoredAnswer read_answer(json::Cursor& c, std::size_t index) {
+  auto path = [index] { return "answers[" + std::to_string(index) + "]"; };
+  if (Type t = c.next_type(); t != Type::object) throw Bad(path() + " must be an object");
   StoredAnswer s;
   Answer& a = s.answer;
-  a.uuid = text_field(v, path, "uuid", 36);
-  if (!is_uuid(a.uuid)) throw Bad(path + ".uuid must be a lower-case UUID such as 0f8c2d3e-...");
-  s.seq = int_field(v, path, "seq", 0, INT64_MAX / 2);
-  a.set_id = text_field(v, path, "set_id", 64);
-  a.set_version = static_cast<int>(int_field(v, path, "set_version", 1, 1000000000));
-  a.question_id = text_field(v, path, "question_id", 64);
-  a.session_id = text_field(v, path, "session_id", 64);
-  int values = 0;
-  if (const Value* score = v.find("score"); score && score->type != Type::null) {
-    a.score = static_cast<int>(int_field(v, path, "score", 0, 100));
-    ++values;
+  std::uint32_t seen = 0;
+  int values = 0;  // of score, text and choice, those not null
+  OtherKeys others;
+  std::string key;
+  int expected = 0;  // the member encode() writes next: tried first
+  c.begin_object();
+  while (c.next_key(key)) {
+    int m = expected < kMemberCount && key == kMemberKeys[expected] ? expected : -1;
+    for (int i = 0; m < 0 && i < kMemberCount; ++i)
+      if (key == kMemberKeys[i]) m = i;
+    if (m < 0) {
+      if (others.repeats(key)) repeated_key(c, key);
+      c.skip();
+      continue;
+    }
+    if (seen & (1u << m)) repeated_key(c, key);
+    seen |= 1u << m;
+    expected = m + 1;
+    auto name = [&path, m] { return path() + "." + std::string(kMemberKeys[m]); };
+    Type type = c.next_type();
+    if ((m == m_score || m == m_text || m == m_choice) && type == Type::null) {
+      c.null();
+      continue;
+    }
+    Type wanted = (m == m_seq || m == m_set_version || m == m_score || m == m_recorded_at || m == m_monotonic_ms) ? Type::number
+                  : (m == m_clock_trusted || m == m_rapid_repeat)                                                 ? Type::boolean
+                                                                                                                  : Type::string;
+    if (type != wanted) wrong_type(name(), wanted, type);
+    // The number first, then whether it was whole: two arguments of one
+    // call are evaluated in no set order.
+    auto whole = [&c, &name](std::int64_t lo, std::int64_t hi) {
+      bool integer = false;
+      double number = c.number(integer);
+      return checked_int(number, integer, name, lo, hi);
+    };
+    switch (m) {
+      case m_uuid:
+        a.uuid = checked_text(c.string(), name, 36);
+        if (!is_uuid(a.uuid)) throw Bad(path() + ".uuid must be a lower-case UUID such as 0f8c2d3e-...");
+        break;
+      case m_seq:
+        s.seq = whole(0, INT64_MAX / 2);
+        break;
+      case m_set_id:
+        a.set_id = checked_text(c.string(), name, 64);
+        break;
+      case m_set_version:
+        a.set_version = static_cast<int>(whole(1, 1000000000));
+        break;
+      case m_question_id:
+        a.question_id = checked_text(c.string(), name, 64);
+        break;
+      case m_session_id:
+        a.session_id = checked_text(c.string(), name, 64);
+        break;
+      case m_score:
+        a.score = static_cast<int>(whole(0, 100));
+        ++values;
+        break;
+      case m_text:
+        a.text = checked_text(c.string(), name, kMaxTextChars, false, Kind::free_text);
+        ++values;
+        break;
+      case m_choice:
+        a.choice = checked_text(c.string(), name, 64);
+        ++values;
+        break;
+      case m_language:
+        a.language = checked_text(c.string(), name, 8);
+        if (a.language.size() < 2 ||
+            !std::all_of(a.language.begin(), a.language.end(), [](char ch) { return (ch >= 'a' && ch <= 'z') || ch == '-'; }))
+          throw Bad(path() + ".language must be a language code such as \"en\" or \"cy\"");
+        break;
+      case m_recorded_at:
+        a.stamp.unix_seconds = whole(0, kMaxTime);
+        break;
+      case m_clock_trusted:
+        a.stamp.clock_trusted = c.boolean();
+        break;
+      case m_boot_id:
+        a.stamp.boot_id = checked_text(c.string(), name, 64);
+        break;
+      case m_monotonic_ms:
+        a.stamp.monotonic_ms = whole(0, kMaxTime * 1000);
+        break;
+      case m_rapid_repeat:
+        a.rapid_repeat = c.boolean();
+        break;
+    }
   }
-  if (const Value* text = v.find("text"); text && text->type != Type::null) {
-    a.text = text_field(v, path, "text", kMaxTextChars, false, Kind::free_text);
-    ++values;
-  }
-  if (const Value* choice = v.find("choice"); choice && choice->type != Type::null) {
-    a.choice = text_field(v, path, "choice", 64);
-    ++values;
-  }
-  if (values != 1) throw Bad(path + " must carry exactly one of score, text or choice");
-  a.language = text_field(v, path, "language", 8);
-  if (a.language.size() < 2 ||
-      !std::all_of(a.language.begin(), a.language.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; }))
-    throw Bad(path + ".language must be a language code such as \"en\" or \"cy\"");
-  a.stamp.unix_seconds = int_field(v, path, "recorded_at", 0, kMaxTime);
-  a.stamp.clock_trusted = bool_field(v, path, "clock_trusted");
-  a.stamp.boot_id = text_field(v, path, "boot_id", 64);
-  a.stamp.monotonic_ms = int_field(v, path, "monotonic_ms", 0, kMaxTime * 1000);
-  a.rapid_repeat = bool_field(v, path, "rapid_repeat");
+  // Missing members, in the order they are written.
+  constexpr std::uint32_t kOptional = (1u << m_score) | (1u << m_text) | (1u << m_choice);
+  for (int m = 0; m < kMemberCount; ++m)
+    if (!(seen & (1u << m)) && !(kOptional & (1u << m))) throw Bad(path() + "." + std::string(kMemberKeys[m]) + " is missing");
+  if (values != 1) throw Bad(path() + " must carry exactly one of score, text or choice");
   return s;
+}
+
+// The limits every body is read with.
+json::Limits body_limits() {
+  json::Limits limits;
+  limits.max_input_bytes = kMaxBodyBytes;
+  limits.max_depth = 8;
+  return limits;
+}
+
+std::string malformed(const json::Location& at, const std::string& error) {
+  return "malformed JSON at line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ": " + error;
 }
 
 template <class T, class F>
 std::variant<T, std::string> decode(std::string_view body, F&& read) {
-  json::Limits limits;
-  limits.max_input_bytes = kMaxBodyBytes;
-  limits.max_depth = 8;
-  json::ParseResult parsed = json::parse(body, limits);
-  if (!parsed.ok)
-    return "malformed JSON at line " + std::to_string(parsed.error_at.line) + ", column " + std::to_string(parsed.error_at.column) + ": " +
-           parsed.error;
+  json::ParseResult parsed = json::parse(body, body_limits());
+  if (!parsed.ok) return malformed(parsed.error_at, parsed.error);
   if (parsed.value.type != Type::object) return std::string("the body must be a JSON object");
   try {
     return read(parsed.value);
@@ -196,6 +346,7 @@ std::variant<T, std::string> decode(std::string_view body, F&& read) {
 
 std::string encode(const Batch& b) {
   Writer w;
+  w.reserve(64 + b.answers.size() * 400);  // an answer with a score is about 350 bytes
   w.open().str("batch_id", b.batch_id).key("answers").raw("[");
   for (std::size_t i = 0; i < b.answers.size(); ++i) {
     if (i) w.raw(",");
@@ -260,16 +411,50 @@ std::string error_body(std::string_view code, std::string_view message) {
 }
 
 std::variant<Batch, std::string> decode_batch(std::string_view body) {
-  return decode<Batch>(body, [](const Value& root) {
+  // Read with a Cursor, not parse(): a batch of 2,000 answers is 30,000
+  // values, and a tree of them cost more than storing the answers.
+  const json::Limits limits = body_limits();
+  try {
+    json::Cursor c(body, limits);
+    if (c.next_type() != Type::object) return std::string("the body must be a JSON object");
     Batch b;
-    b.batch_id = text_field(root, "", "batch_id", 64);
-    const Value& list = field(root, "", "answers", Type::array);
-    if (list.items.size() > kMaxAnswersPerBatch) throw Bad("a batch holds at most " + std::to_string(kMaxAnswersPerBatch) + " answers");
-    b.answers.reserve(list.items.size());
-    for (std::size_t i = 0; i < list.items.size(); ++i)
-      b.answers.push_back(read_answer(list.items[i], "answers[" + std::to_string(i) + "]"));
+    bool have_id = false, have_answers = false;
+    OtherKeys others;
+    std::string key;
+    c.begin_object();
+    while (c.next_key(key)) {
+      if (key == "batch_id") {
+        if (have_id) repeated_key(c, key);
+        have_id = true;
+        if (Type t = c.next_type(); t != Type::string) wrong_type(key, Type::string, t);
+        b.batch_id = checked_text(
+            c.string(), [] { return std::string("batch_id"); }, 64);
+      } else if (key == "answers") {
+        if (have_answers) repeated_key(c, key);
+        have_answers = true;
+        if (Type t = c.next_type(); t != Type::array) wrong_type(key, Type::array, t);
+        // An answer takes 300 bytes or more: room for those the body can hold, so none is moved as the list grows.
+        b.answers.reserve(std::min(kMaxAnswersPerBatch, body.size() / 300));
+        c.begin_array();
+        while (c.next_item()) {
+          if (b.answers.size() == kMaxAnswersPerBatch)
+            throw Bad("a batch holds at most " + std::to_string(kMaxAnswersPerBatch) + " answers");
+          b.answers.push_back(read_answer(c, b.answers.size()));
+        }
+      } else {
+        if (others.repeats(key)) repeated_key(c, key);
+        c.skip();
+      }
+    }
+    c.finish();
+    if (!have_id) return std::string("batch_id is missing");
+    if (!have_answers) return std::string("answers is missing");
     return b;
-  });
+  } catch (const json::ParseError& e) {
+    return malformed(e.where, e.message);
+  } catch (const Bad& bad) {
+    return std::string(bad.what());
+  }
 }
 
 std::variant<BatchReply, std::string> decode_batch_reply(std::string_view body) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <variant>
 
+#include "json.h"
 #include "text.h"
 #include "wire.h"
 
@@ -34,6 +35,13 @@ void batch(std::string_view body) {
   auto decoded = wire::decode_batch(body);
   auto* first = std::get_if<wire::Batch>(&decoded);
   if (!first) return;
+  // Batches are read with json::Cursor, the other bodies with json::parse:
+  // what the one accepts, the other must find well formed too.
+  tp::json::Limits limits;
+  limits.max_input_bytes = wire::kMaxBodyBytes;
+  limits.max_depth = 8;
+  if (tp::json::ParseResult tree = tp::json::parse(body, limits); !tree.ok)
+    broken("a batch the cursor accepts is well-formed JSON", std::string(body) + "\nparse(): " + tree.error);
   wire::Batch second = again(*first, wire::decode_batch, "an accepted batch, encoded, is accepted again");
   if (second.batch_id != first->batch_id || second.answers.size() != first->answers.size())
     broken("an accepted batch, encoded, decodes to the same batch");

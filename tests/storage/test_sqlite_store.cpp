@@ -88,6 +88,27 @@ TEST_CASE("the sync process opening the file does not close the visit a resident
   CHECK_FALSE(state->oldest_recorded_at);
 }
 
+TEST_CASE("marking answers sent marks exactly the ones listed, in runs or apart", "[storage]") {
+  std::string dir = test::scratch_dir("store_mark_runs");
+  KioskStore store({dir + "/kiosk.db", std::nullopt});
+  for (int i = 0; i < 10; ++i) REQUIRE(store.answers.commit(sample("s" + std::to_string(i), "library", i)));
+  for (int i = 0; i < 10; ++i) REQUIRE(store.answers.close_session("s" + std::to_string(i)));
+  auto all = store.outbox.unsent(100, 0);
+  REQUIRE(all);
+  REQUIRE(all->size() == 10);
+  std::vector<std::int64_t> seqs;
+  for (const auto& a : *all) seqs.push_back(a.seq);
+  // Out of order, with a repeat, and with gaps: runs 0-2, 4, 6-7 of the ten.
+  REQUIRE(store.outbox.mark_sent({seqs[7], seqs[1], seqs[0], seqs[2], seqs[4], seqs[6], seqs[1]}, 1764500500));
+  auto left = store.outbox.unsent(100, 0);
+  REQUIRE(left);
+  std::vector<std::int64_t> left_seqs;
+  for (const auto& a : *left) left_seqs.push_back(a.seq);
+  CHECK(left_seqs == std::vector<std::int64_t>{seqs[3], seqs[5], seqs[8], seqs[9]});
+  REQUIRE(store.outbox.mark_sent({}, 1764500501));
+  CHECK(store.outbox.state()->waiting == 4);
+}
+
 TEST_CASE("a new database and its folder are for the kiosk's user only", "[storage]") {
   std::string dir = test::scratch_dir("store_modes");
   KioskStore store({dir + "/data/kiosk.db", std::nullopt});

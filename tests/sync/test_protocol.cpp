@@ -82,12 +82,23 @@ TEST_CASE("bad batches are refused with the field that is wrong", "[protocol][ho
   CHECK(error_of(with("\"visit-1\"", "\"visit\\u001b[2J\"")) == "answers[0].session_id must not contain control characters");
   CHECK(error_of(with("\"boot-1\"", "\"boot\\u0085\"")) == "answers[0].boot_id must not contain control characters");
   CHECK(error_of(with("\"library\"", "\"lib\\u007fx\"")) == "answers[0].question_id must not contain control characters");
-  CHECK(error_of(std::string(100, '[')).find("nested more than") != std::string::npos);
+  CHECK(error_of(std::string(100, '[')) == "the body must be a JSON object");
+  // A member no one reads is still checked as it is skipped.
+  CHECK(error_of("{\"batch_id\": \"b\", \"extra\": " + std::string(100, '[')).find("nested more than") != std::string::npos);
+  CHECK(error_of(with("\"rapid_repeat\"", "\"later\":{\"a\":[1,2,{\"b\":tru}]},\"rapid_repeat\"")).find("malformed JSON") == 0);
+  CHECK(error_of(with("\"rapid_repeat\"", "\"score\":null,\"rapid_repeat\"")).find("the key \"score\" appears twice") != std::string::npos);
+  CHECK(error_of(with("\"rapid_repeat\"", "\"x\":1,\"x\":2,\"rapid_repeat\"")).find("the key \"x\" appears twice") != std::string::npos);
+  CHECK(std::holds_alternative<wire::Batch>(
+      wire::decode_batch(with("\"rapid_repeat\"", "\"later\":{\"a\":[1,2.5e3,null]},\"rapid_repeat\""))));
   CHECK(error_of(with("\"library\"", "\"" + std::string(100, 'q') + "\"")) == "answers[0].question_id must be 1 to 64 characters");
   CHECK(error_of("{\"batch_id\": \"caf\xe9\"}").find("invalid UTF-8") != std::string::npos);
+  // Answers are read as they come: the count is refused at the 5,001st, however good the first 5,000.
+  std::string answer = one.substr(one.find("\"answers\":[") + 11);
+  answer = answer.substr(0, answer.size() - 2);  // without "]}"
   std::string many = "{\"batch_id\":\"b\",\"answers\":[";
-  for (int i = 0; i < 5001; ++i) many += (i ? "," : "") + std::string("{}");
+  for (int i = 0; i < 5001; ++i) many += (i ? "," : "") + answer;
   CHECK(error_of(many + "]}") == "a batch holds at most 5000 answers");
+  CHECK(std::holds_alternative<wire::Batch>(wire::decode_batch(many.substr(0, many.rfind(",{")) + "]}")));
 }
 
 TEST_CASE("a resident's text may hold any character the kiosk can type; identifiers may not", "[protocol]") {
