@@ -63,7 +63,7 @@ packages=(
   build-essential cmake pkg-config git
   libimgui-dev libstb-dev libsdl2-dev libsqlite3-dev libcurl4-openssl-dev
   libssl-dev libsodium-dev libxxhash-dev
-  libicu-dev libcli11-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libespeak-ng-dev libgl-dev libgles-dev catch2 zlib1g-dev
+  libicu-dev libcli11-dev libfreetype-dev libharfbuzz-dev libfribidi-dev libespeak-ng-dev libgl-dev libgles-dev catch2 zlib1g-dev libdeflate-dev
   libboost1.81-dev libpq-dev libsystemd-dev
   # run
   libgl1 libgles2 libegl1 fonts-noto-core fonts-dejavu-core openssl sqlite3 espeak-ng-data

@@ -1,6 +1,7 @@
 // Recursive-descent JSON reader with positions. See json.h for invariants.
 #include "json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -275,6 +276,21 @@ class Reader {
 
   std::string string() {
     advance();  // opening quote
+    // Most strings (keys, ids) are plain ASCII with no escape: made in one
+    // piece when the closing quote ends such a run.
+    std::size_t end = pos_;
+    const std::size_t most = std::min(text_.size(), pos_ + limits_.max_string_bytes + 1);
+    while (end < most) {
+      unsigned char b = static_cast<unsigned char>(text_[end]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++end;
+    }
+    if (end < text_.size() && text_[end] == '"' && end - pos_ <= limits_.max_string_bytes) {
+      std::string out(text_.substr(pos_, end - pos_));
+      column_ += static_cast<int>(end - pos_ + 1);
+      pos_ = end + 1;
+      return out;
+    }
     std::string out;
     for (;;) {
       if (at_end()) fail("the file ends inside a string (missing closing '\"')");

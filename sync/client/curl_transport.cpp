@@ -11,6 +11,8 @@ namespace tp::sync {
 struct CurlTransport::Impl {
   SyncConfig config;
   CURL* curl = nullptr;  // one handle per transport: connections are reused within a round
+  std::unique_ptr<CurlTransport> second;
+  bool is_second = false;
   ~Impl() {
     if (curl) curl_easy_cleanup(curl);
   }
@@ -96,6 +98,15 @@ HttpResult CurlTransport::post(const std::string& path, const std::string& body,
 
 HttpResult CurlTransport::get(const std::string& path, const std::string& token, const std::string& if_none_match) {
   return perform(path, nullptr, token, false, if_none_match);
+}
+
+Transport* CurlTransport::second() {
+  if (impl_->is_second) return nullptr;
+  if (!impl_->second) {
+    impl_->second = std::make_unique<CurlTransport>(impl_->config);
+    impl_->second->impl_->is_second = true;
+  }
+  return impl_->second.get();
 }
 
 HttpResult CurlTransport::perform(const std::string& path, const std::string* body, const std::string& token, bool gzip,

@@ -15,6 +15,8 @@ class CurlTransport final : public Transport {
   ~CurlTransport() override;
   HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) override;
   HttpResult get(const std::string& path, const std::string& bearer_token, const std::string& if_none_match) override;
+  // Made on first use, with the same settings; it is not itself given a second.
+  Transport* second() override;
 
  private:
   struct Impl;

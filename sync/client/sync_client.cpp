@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -195,85 +197,147 @@ Prepared prepare(Outbox& outbox, int limit, std::size_t max_bytes, std::int64_t 
 }  // namespace
 
 bool SyncClient::send_batches(RoundResult& r) {
-  int waits_this_round = 0;
-  const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
-  Prepared current = prepare(outbox_, batch_limit_, max_bytes, 0);
-  // Answers the server acknowledged but not yet marked sent. Marking them is
-  // left to the background step of the next request; if the process dies
-  // first, they are sent again and the server counts them as duplicates.
-  std::vector<std::int64_t> acknowledged;
-  auto mark = [&](std::vector<std::int64_t>& seqs) -> Status {
-    if (seqs.empty()) return {};
-    Status s = outbox_.mark_sent(seqs, stamps_.unix_now());
-    if (s) r.sent += static_cast<std::int64_t>(seqs.size());
-    seqs.clear();
-    return s;
+  // Up to two batches in flight, each on its own connection (when the
+  // transport has a second one): the server unpacks and reads one while it
+  // stores the other, and this thread packs the next and marks what was
+  // acknowledged meanwhile. Only this thread touches the outbox; the
+  // requests run on threads of their own.
+  //
+  // A batch is marked sent once its own reply acknowledged it, whatever
+  // became of the others: after a failure, the batches still in flight are
+  // waited for (and marked if stored), then the round ends. What was not
+  // marked is sent again next time, and the server stores it once.
+  struct Flight {
+    Prepared batch;
+    int lane = 0;
+    std::future<HttpResult> reply;
   };
-  for (;;) {
-    if (!current.ok) {
-      r.error = current.error;
-      if (Status s = mark(acknowledged); !s) r.error += "; " + s.message();
-      return false;
+  Transport* lanes[2] = {&transport_, transport_.second()};
+  std::size_t depth = lanes[1] ? 2 : 1;
+  bool lane_busy[2] = {false, false};
+  const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
+
+  std::deque<Prepared> ready;       // packed, in order, not sent yet
+  std::deque<Prepared> again;       // to send again first, once nothing is in flight (a 429, or the second connection failed)
+  std::deque<Flight> flying;        // in the order they were sent
+  std::int64_t packed_through = 0;  // the last seq packed so far
+  bool exhausted = false;           // nothing unsent after packed_through
+  bool halted = false;              // r.error is set: nothing more is sent
+  bool shrink = false;              // a 413: pack again from the start, in smaller batches
+  int wait_s = 0;                   // a 429: wait this long before sending more
+  int waits_this_round = 0;
+
+  auto fail = [&](const std::string& why) {
+    if (r.error.empty()) r.error = why;
+    halted = true;
+  };
+  auto pack = [&] {
+    Prepared p = prepare(outbox_, batch_limit_, max_bytes, packed_through);
+    if (!p.ok) return fail(p.error);
+    if (p.batch.answers.empty()) {
+      exhausted = true;
+      return;
     }
-    if (current.batch.answers.empty()) {
-      Status s = mark(acknowledged);
-      if (!s) r.error = s.message();
-      return s.ok();
-    }
-    // While this batch travels and the server commits it, another thread
-    // marks the previous batch sent and packs the next one: both ends work
-    // at the same time. The store is used by one thread at a time: this one
-    // only touches it again after the background step has finished.
-    std::int64_t last_seq = current.batch.answers.back().seq;
-    int limit = batch_limit_;
-    std::vector<std::int64_t> to_mark = std::move(acknowledged);
-    acknowledged.clear();
-    auto background = std::async(std::launch::async, [&, last_seq, limit, seqs = std::move(to_mark)]() mutable {
-      Status marked = mark(seqs);
-      return std::make_pair(std::move(marked), prepare(outbox_, limit, max_bytes, last_seq));
+    packed_through = p.batch.answers.back().seq;
+    ready.push_back(std::move(p));
+  };
+  auto launch = [&] {
+    int lane = lane_busy[0] ? 1 : 0;
+    lane_busy[lane] = true;
+    ++r.requests;
+    r.bytes_sent += static_cast<std::int64_t>(ready.front().body.size());
+    // A deque keeps its elements in place as it grows at either end, so
+    // the request may read the body where it lies.
+    Flight& f = flying.emplace_back(Flight{std::move(ready.front()), lane, {}});
+    ready.pop_front();
+    f.reply = std::async(std::launch::async, [t = lanes[lane], body = &f.batch.body, token = creds_->token] {
+      return t->post("/api/v1/batches", *body, token, true);
     });
-    HttpResult res = post(r, "/api/v1/batches", current.body, creds_->token, true);
-    auto [marked, following] = background.get();
-    if (!marked) {
-      r.error = marked.message();  // sent again next round; the server keeps it once
-      return false;
+  };
+  // What a reply means for its batch.
+  auto settle = [&](Flight& f, const HttpResult& res) {
+    const std::size_t n = f.batch.batch.answers.size();
+    if (!res.reached && f.lane == 1 && depth == 2) {
+      // The second connection is refused (a server that caps connections
+      // from one address, a proxy) or broke: one connection will do.
+      std::fprintf(stderr, "tenpoint-sync: a second connection to the server failed (%s); sending one batch at a time\n",
+                   res.failure.c_str());
+      depth = 1;
+      again.push_back(std::move(f.batch));
+      return;
     }
-    if (!res.reached) {
-      r.error = res.failure;
-      return false;
-    }
+    if (!res.reached) return fail(res.failure);
     if (res.status == 413 && batch_limit_ > 1) {
-      batch_limit_ = std::max(1, static_cast<int>(current.batch.answers.size() / 2));
-      current = prepare(outbox_, batch_limit_, max_bytes, 0);
-      continue;
+      batch_limit_ = std::min(batch_limit_, std::max(1, static_cast<int>(n / 2)));
+      shrink = true;
+      return;
     }
     if (res.status == 429 && res.retry_after_s > 0 && res.retry_after_s <= 30 && ++waits_this_round <= 20) {
       // The server asks us to slow down: wait as asked and carry on with the backlog.
-      std::this_thread::sleep_for(std::chrono::seconds(res.retry_after_s));
-      continue;  // the same batch again
+      wait_s = std::max(wait_s, res.retry_after_s);
+      again.push_back(std::move(f.batch));
+      return;
     }
     if (res.status != 200) {
-      r.error = reason(res);
-      r.retry_after_s = res.retry_after_s;
-      r.permanent = res.status == 401;
-      return false;
+      if (r.error.empty()) {
+        r.retry_after_s = res.retry_after_s;
+        r.permanent = res.status == 401;
+      }
+      return fail(reason(res));
     }
     auto reply = wire::decode_batch_reply(res.body);
-    if (auto* msg = std::get_if<std::string>(&reply)) {
-      r.error = "the server's reply was not understood (" + *msg + "); nothing marked sent";
-      return false;
-    }
+    if (auto* msg = std::get_if<std::string>(&reply))
+      return fail("the server's reply was not understood (" + *msg + "); nothing marked sent");
     auto& ack = std::get<wire::BatchReply>(reply);
-    if (ack.batch_id != current.batch.batch_id || ack.received != static_cast<std::int64_t>(current.batch.answers.size())) {
-      r.error = "the server acknowledged a different batch; nothing marked sent";
-      return false;
-    }
-    acknowledged.reserve(current.batch.answers.size());
-    for (const auto& a : current.batch.answers) acknowledged.push_back(a.seq);
+    if (ack.batch_id != f.batch.batch.batch_id || ack.received != static_cast<std::int64_t>(n))
+      return fail("the server acknowledged a different batch; nothing marked sent");
+    std::vector<std::int64_t> seqs;
+    seqs.reserve(n);
+    for (const auto& a : f.batch.batch.answers) seqs.push_back(a.seq);
+    if (Status marked = outbox_.mark_sent(seqs, stamps_.unix_now()); !marked)
+      return fail(marked.message());  // sent again next round; the server keeps it once
+    r.sent += static_cast<std::int64_t>(n);
     r.quarantined += static_cast<std::int64_t>(ack.quarantined.size());
     for (const auto& q : ack.quarantined)
       std::fprintf(stderr, "tenpoint-sync: the server already holds a different answer with id %s; it kept this one aside\n", q.c_str());
-    current = std::move(following);
+  };
+
+  for (;;) {
+    const bool paused = halted || shrink || wait_s > 0 || !again.empty();
+    while (!paused && flying.size() < depth) {
+      if (ready.empty() && !exhausted) pack();
+      if (halted || ready.empty()) break;
+      launch();
+    }
+    // The next batch is packed while these travel.
+    if (!paused && ready.empty() && !exhausted) pack();
+    if (flying.empty()) {
+      if (halted) return false;
+      if (shrink) {  // everything not marked, from the start, in smaller batches
+        shrink = false;
+        ready.clear();
+        again.clear();
+        packed_through = 0;
+        exhausted = false;
+        continue;
+      }
+      if (wait_s > 0 || !again.empty()) {
+        std::this_thread::sleep_for(std::chrono::seconds(wait_s));
+        wait_s = 0;
+        while (!again.empty()) {  // the same batches again, before the rest
+          ready.push_front(std::move(again.back()));
+          again.pop_back();
+        }
+        continue;
+      }
+      if (ready.empty() && exhausted) return true;
+      continue;
+    }
+    Flight& f = flying.front();
+    HttpResult res = f.reply.get();
+    lane_busy[f.lane] = false;
+    settle(f, res);
+    flying.pop_front();
   }
 }
 

@@ -5,6 +5,8 @@
 // every answer id once.
 //
 //   round(): [enrol] -> (unsent batch -> POST /batches -> mark_sent)* -> POST /heartbeat
+//            (up to two batches in flight, on two connections, when the
+//            transport offers a second; each marked when its own reply comes)
 //            -> [GET /set-key] -> GET /question-set (If-None-Match: the serial held)
 //
 // The question set never changes the round's outcome: a failure there is

@@ -1,4 +1,5 @@
-// How tenpoint-sync talks to the server: one request at a time. The libcurl
+// How tenpoint-sync talks to the server: one request at a time on each
+// connection. The libcurl
 // implementation is in curl_transport.cpp; tests may substitute their own.
 #pragma once
 #include <string>
@@ -20,6 +21,10 @@ class Transport {
   virtual HttpResult post(const std::string& path, const std::string& body, const std::string& bearer_token, bool gzip) = 0;
   // `if_none_match`: sent as If-None-Match when not empty (a 304 then has no body).
   virtual HttpResult get(const std::string& path, const std::string& bearer_token, const std::string& if_none_match) = 0;
+  // A second connection to the same server, owned by this one, for a
+  // second request in flight on another thread; null when there is none
+  // (the sync client then sends one batch at a time).
+  virtual Transport* second() { return nullptr; }
 };
 
 }  // namespace tp::sync

@@ -1,4 +1,4 @@
-// gzip for batch bodies (zlib stays out of every other header).
+// gzip for batch bodies (libdeflate stays out of every other header).
 #pragma once
 #include <optional>
 #include <string>

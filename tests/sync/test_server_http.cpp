@@ -603,7 +603,7 @@ TEST_CASE("server: keep-alive carries a kiosk's round on one connection", "[serv
     CHECK(second->status == 200);
   }
   {
-    INFO("tenpoint-sync --once: enrolment, batches and heartbeat share one connection");
+    INFO("tenpoint-sync --once: enrolment, batches and heartbeat share two connections (two batches in flight)");
     std::string kiosk = c.kiosk("kiosk", ", \"batch_max_answers\": 20");
     Cluster::simulate(kiosk, 50);
     std::string out;
@@ -617,9 +617,28 @@ TEST_CASE("server: keep-alive carries a kiosk's round on one connection", "[serv
       if (std::regex_search(line, m, std::regex("tenpoint-server: ([0-9.]+:[0-9]+) "))) remotes.insert(m[1]);
     }
     INFO(read_file(c.dir + "/server-1.log"));
-    CHECK(requests >= 6);        // the raw client's enrol; the kiosk's enrol, 3 batches, heartbeat
-    CHECK(remotes.size() == 2);  // the raw client's connection and the kiosk's one
+    CHECK(requests >= 6);  // the raw client's enrol; the kiosk's enrol, 3 batches, heartbeat
+    // The raw client's connection, and the kiosk's two: five requests,
+    // the first two batches sent before either is answered.
+    CHECK(remotes.size() == 3);
   }
+}
+
+TEST_CASE("server: a kiosk whose second connection is refused sends one batch at a time, and everything arrives",
+          "[server][http][keepalive]") {
+  Cluster c("server_http_one_lane");
+  // One connection from an address: the kiosk's first is let in, its second refused.
+  c.start_server({}, {"--max-connections-per-address", "1"});
+  std::string kiosk = c.kiosk("kiosk", ", \"batch_max_answers\": 20");
+  Cluster::simulate(kiosk, 100);
+  std::string out;
+  REQUIRE(Cluster::sync_once(kiosk, out) == 0);
+  INFO(out);
+  CHECK(out.find("a second connection to the server failed") != std::string::npos);
+  CHECK(out.find("sending one batch at a time") != std::string::npos);
+  CHECK(out.find("all sent (100 this round, ") != std::string::npos);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 100);
+  CHECK(scalar_in(Cluster::kiosk_db(kiosk), "SELECT count(*) FROM answers WHERE sent_at IS NULL") == 0);
 }
 
 TEST_CASE("server: a missing or wrong certificate stops the start with a clear message", "[server][http]") {
