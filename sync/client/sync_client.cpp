@@ -212,8 +212,13 @@ bool SyncClient::send_batches(RoundResult& r) {
     int lane = 0;
     std::future<HttpResult> reply;
   };
-  Transport* lanes[2] = {&transport_, transport_.second()};
+  // The second connection opens only once the first has carried a reply:
+  // where the server lets in one connection from this address, the first
+  // holds it, and the second is the one refused. After a refusal, this
+  // process keeps to one.
+  Transport* lanes[2] = {&transport_, single_connection_ ? nullptr : transport_.second()};
   std::size_t depth = lanes[1] ? 2 : 1;
+  bool first_reply_in = false;
   bool lane_busy[2] = {false, false};
   const auto max_bytes = static_cast<std::size_t>(config_.batch_max_bytes);
 
@@ -263,6 +268,7 @@ bool SyncClient::send_batches(RoundResult& r) {
       std::fprintf(stderr, "tenpoint-sync: a second connection to the server failed (%s); sending one batch at a time\n",
                    res.failure.c_str());
       depth = 1;
+      single_connection_ = true;
       again.push_back(std::move(f.batch));
       return;
     }
@@ -304,7 +310,7 @@ bool SyncClient::send_batches(RoundResult& r) {
 
   for (;;) {
     const bool paused = halted || shrink || wait_s > 0 || !again.empty();
-    while (!paused && flying.size() < depth) {
+    while (!paused && flying.size() < (first_reply_in ? depth : 1)) {
       if (ready.empty() && !exhausted) pack();
       if (halted || ready.empty()) break;
       launch();
@@ -336,6 +342,7 @@ bool SyncClient::send_batches(RoundResult& r) {
     Flight& f = flying.front();
     HttpResult res = f.reply.get();
     lane_busy[f.lane] = false;
+    first_reply_in = first_reply_in || res.reached;
     settle(f, res);
     flying.pop_front();
   }

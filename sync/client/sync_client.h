@@ -79,6 +79,7 @@ class SyncClient {
   int batch_limit_;
   std::string data_dir_;  // the kiosk's data folder: the credentials file's folder
   std::string trusted_set_key_;
+  bool single_connection_ = false;  // a second connection was refused: one batch in flight from now on
 };
 
 }  // namespace tp::sync

@@ -36,10 +36,13 @@ libdeflate_decompressor* decompressor() {
   return d.get();
 }
 
+// Deflate makes at most about 1,032 bytes of one byte of input.
+constexpr std::size_t kMostInflation = 1032;
+
 // The size the gzip trailer claims for the data (modulo 4 GiB); a sender
-// may lie, so it only sizes the first try.
+// may lie, so it only sizes the first try. 0 for what is not gzip at all.
 std::size_t claimed_size(std::string_view gz) {
-  if (gz.size() < 18) return 0;  // smaller than any gzip member
+  if (gz.size() < 18 || gz[0] != '\x1f' || gz[1] != '\x8b') return 0;  // smaller than any gzip member, or no gzip magic
   const auto* end = reinterpret_cast<const unsigned char*>(gz.data() + gz.size());
   return static_cast<std::size_t>(end[-4]) | static_cast<std::size_t>(end[-3]) << 8 | static_cast<std::size_t>(end[-2]) << 16 |
          static_cast<std::size_t>(end[-1]) << 24;
@@ -62,8 +65,12 @@ std::optional<std::string> gzip_decompress(std::string_view data, std::size_t ma
   if (!d) return std::nullopt;
   // The claimed size first, when it is within the cap; the cap itself when
   // the claim was too small. Data that does not fit the cap is refused.
+  // A claim beyond what the input could unpack to is a lie: no room is
+  // made for it, and the first try then fails cheaply.
+  if (data.size() < 18) return std::nullopt;  // no gzip member is this small
+  const std::size_t most = std::min(max_bytes, data.size() > max_bytes / kMostInflation ? max_bytes : data.size() * kMostInflation);
   const std::size_t claimed = claimed_size(data);
-  std::size_t room = claimed <= max_bytes ? claimed : max_bytes;
+  std::size_t room = std::min(claimed, most);
   for (;;) {
     std::string out(room, '\0');
     std::size_t in_used = 0, written = 0;
@@ -72,10 +79,11 @@ std::optional<std::string> gzip_decompress(std::string_view data, std::size_t ma
     libdeflate_result rc = libdeflate_gzip_decompress_ex(d, data.data(), data.size(), out.data(), out.size(), &in_used, &written);
     if (rc == LIBDEFLATE_SUCCESS) {
       out.resize(written);
+      if (out.capacity() > 2 * written + 4096) out.shrink_to_fit();  // the room was a guess that proved too large
       return out;
     }
-    if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || room >= max_bytes) return std::nullopt;
-    room = max_bytes;
+    if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || room >= most) return std::nullopt;
+    room = most;
   }
 }
 

@@ -12,7 +12,7 @@
 namespace {
 
 // Small, so that inputs which inflate far beyond it are common; not a
-// multiple of gzip_decompress's 64 KiB chunk, so the cap falls mid-chunk.
+// power of two, so the cap falls inside a deflate block.
 constexpr std::size_t kSmallCapBytes = 100 * 1024;       // 100 KiB
 constexpr std::size_t kLargeCapBytes = 4 * 1024 * 1024;  // 4 MiB
 

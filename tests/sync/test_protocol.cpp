@@ -122,6 +122,16 @@ TEST_CASE("gzip round-trips and refuses bombs and garbage", "[protocol]") {
   CHECK_FALSE(gzip_decompress(packed, 50000));  // would inflate beyond the cap
   CHECK_FALSE(gzip_decompress("not gzip", 1000));
   CHECK_FALSE(gzip_decompress(packed.substr(0, packed.size() / 2), 200000));  // truncated
+  // The trailer's size sizes the first try only: a false one changes nothing.
+  std::string understated = packed;
+  understated.replace(understated.size() - 4, 4, std::string("\x10\x00\x00\x00", 4));  // claims 16 bytes
+  CHECK_FALSE(gzip_decompress(understated, 200000));                                   // the trailer is checked too
+  std::string tiny_claims_much = std::string("\x1f\x8b\x08\x00", 4) + std::string(10, '\0') + std::string("\x00\x00\x80\x00", 4);
+  CHECK_FALSE(gzip_decompress(tiny_claims_much, 8 * 1024 * 1024));
+  // Bytes after the gzip member are ignored, as a stream reader leaves them.
+  CHECK(gzip_decompress(packed + "trailing", 200000) == text);
+  CHECK(gzip_compress("").size() >= 18);
+  CHECK(gzip_decompress(gzip_compress(""), 0) == std::string());
 }
 
 TEST_CASE("a device key on the wire is the canonical base64 of 32 bytes, as libsodium reads it", "[protocol]") {

@@ -639,6 +639,14 @@ TEST_CASE("server: a kiosk whose second connection is refused sends one batch at
   CHECK(out.find("all sent (100 this round, ") != std::string::npos);
   CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 100);
   CHECK(scalar_in(Cluster::kiosk_db(kiosk), "SELECT count(*) FROM answers WHERE sent_at IS NULL") == 0);
+  // Enrolled already, the next process opens no connection before its
+  // batches: the first still goes alone, so the second is the one refused.
+  Cluster::simulate(kiosk, 100, 2);
+  REQUIRE(Cluster::sync_once(kiosk, out) == 0);
+  INFO(out);
+  CHECK(out.find("sending one batch at a time") != std::string::npos);
+  CHECK(out.find("all sent (100 this round, ") != std::string::npos);
+  CHECK(scalar_in(c.server_db(), "SELECT count(*) FROM answers") == 200);
 }
 
 TEST_CASE("server: a missing or wrong certificate stops the start with a clear message", "[server][http]") {
