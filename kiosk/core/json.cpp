@@ -2,6 +2,7 @@
 #include "json.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -40,6 +41,14 @@ const char* type_name(Value::Type t) {
 }
 
 namespace {
+
+// Bytes a string may hold as they are: printable ASCII but the quote and
+// the backslash. One lookup a byte in the scans of string().
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int b = 0x20; b < 0x80; ++b) plain[b] = b != '"' && b != '\\';
+  return plain;
+}();
 
 // Answers on the sync path have 15 members: reserving this many up front
 // parses one without regrowing its vector.
@@ -280,11 +289,7 @@ class Reader {
     // piece when the closing quote ends such a run.
     std::size_t end = pos_;
     const std::size_t most = std::min(text_.size(), pos_ + limits_.max_string_bytes + 1);
-    while (end < most) {
-      unsigned char b = static_cast<unsigned char>(text_[end]);
-      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-      ++end;
-    }
+    while (end < most && kPlain[static_cast<unsigned char>(text_[end])]) ++end;
     if (end < text_.size() && text_[end] == '"' && end - pos_ <= limits_.max_string_bytes) {
       std::string out(text_.substr(pos_, end - pos_));
       column_ += static_cast<int>(end - pos_ + 1);
@@ -297,11 +302,7 @@ class Reader {
       if (out.size() > limits_.max_string_bytes) fail("string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
       // Fast path: a run of plain ASCII characters is copied at once.
       std::size_t run = pos_;
-      while (run < text_.size()) {
-        unsigned char b = static_cast<unsigned char>(text_[run]);
-        if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
-        ++run;
-      }
+      while (run < text_.size() && kPlain[static_cast<unsigned char>(text_[run])]) ++run;
       if (run > pos_) {
         out.append(text_.substr(pos_, run - pos_));
         column_ += static_cast<int>(run - pos_);

@@ -24,10 +24,17 @@ JSON
 "$build/tenpoint" simulate --db "$dir/kiosk/kiosk.db" --answers "$n" --seed 5 >/dev/null
 cp "$dir/kiosk/kiosk.db" "$dir/kiosk-copy.db"
 
-# The upload; tenpoint-sync reports its own peak memory (getrusage).
+# The upload; tenpoint-sync reports its own peak memory (getrusage). The
+# CPU time of each side too: on 2 cores, their sum bounds the wall time.
+server_cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+s0=$(server_cpu)
 t0=$(date +%s%N)
-"$build/tenpoint-sync" --config "$dir/kiosk/kiosk.json" --once >"$dir/sync.out" 2>&1
+TIMEFORMAT='%U %S'
+{ time "$build/tenpoint-sync" --config "$dir/kiosk/kiosk.json" --once >"$dir/sync.out" 2>&1; } 2>"$dir/sync.time"
 t1=$(date +%s%N)
+s1=$(server_cpu)
+sync_cpu=$(awk '{print $1 + $2}' "$dir/sync.time")
+server_cpu_s=$(awk -v a="$s0" -v b="$s1" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
 peak=$(grep -oE "peak memory [0-9]+ KiB" "$dir/sync.out" | grep -oE "[0-9]+")
 stored=$(sqlite3 "$dir/server/server.db" "SELECT count(*) FROM answers")
 [ "$stored" = "$n" ] || { echo "the server holds $stored answers, expected $n"; exit 1; }
@@ -60,7 +67,7 @@ if command -v npm >/dev/null && command -v node >/dev/null; then
   fi
 fi
 
-awk -v n="$n" -v up=$((t1 - t0)) -v bulk="$(awk -v s="$bulk_s" 'BEGIN{printf "%.0f", s * 1e9}')" -v peak="$peak" -v idle_ms=$(( (i1 - i0) / 1000000 )) -v idle="$idle" -v peer="$peer_line" 'BEGIN {
+awk -v n="$n" -v up=$((t1 - t0)) -v bulk="$(awk -v s="$bulk_s" 'BEGIN{printf "%.0f", s * 1e9}')" -v peak="$peak" -v idle_ms=$(( (i1 - i0) / 1000000 )) -v idle="$idle" -v peer="$peer_line" -v sync_cpu="$sync_cpu" -v server_cpu="$server_cpu_s" -v cores="$(nproc)" 'BEGIN {
   rate = n / (up / 1e9); limit = n / (bulk / 1e9)
   verdict = (rate / limit >= 0.5) ? "ok" : "MISSED"
   printf "sync upload, %d answers, loopback TLS, gzip batches of up to 2000, synchronous=FULL on both ends\n", n
@@ -68,6 +75,8 @@ awk -v n="$n" -v up=$((t1 - t0)) -v bulk="$(awk -v s="$bulk_s" 'BEGIN{printf "%.
   printf "  bulk insert (server schema and pragmas, one transaction, no network: the limit):\n"
   printf "                                   %6.2f s  = %8.0f answers/s\n", bulk / 1e9, limit
   printf "  ratio to the limit:              %6.2f    (target: at least 0.5)  %s\n", rate / limit, verdict
+  printf "  CPU time during the upload:      tenpoint-sync %.2f s, tenpoint-server %.2f s (both: %.2f s on %d cores)\n", sync_cpu,
+    server_cpu, sync_cpu + server_cpu, cores
   if (ENVIRON["TENPOINT_BENCH_SUMMARY"] != "")
     printf("sync: tenpoint-sync --once of %d answers %.1f s vs bulk insert %.1f s = %.2f of the limit (target >= 0.5)  %s\n", n, up / 1e9,
       bulk / 1e9, rate / limit, verdict) >>ENVIRON["TENPOINT_BENCH_SUMMARY"]
