@@ -480,17 +480,12 @@ struct Cursor::Impl {
   bool next(char closing, const char* what, std::size_t most) {
     reader.skip_space();
     std::size_t& count = open.back();
-    if (count == 0 && reader.peek() == closing) {
+    if (reader.peek() == closing) {
       reader.advance();
       open.pop_back();
       return false;
     }
     if (count > 0) {
-      if (reader.peek() == closing) {
-        reader.advance();
-        open.pop_back();
-        return false;
-      }
       if (reader.peek() != ',') {
         if (reader.at_end())
           reader.fail(closing == '}' ? "the file ends inside an object (missing '}')" : "the file ends inside a list (missing ']')");

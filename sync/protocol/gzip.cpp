@@ -68,7 +68,7 @@ std::optional<std::string> gzip_decompress(std::string_view data, std::size_t ma
   // A claim beyond what the input could unpack to is a lie: no room is
   // made for it, and the first try then fails cheaply.
   if (data.size() < 18) return std::nullopt;  // no gzip member is this small
-  const std::size_t most = std::min(max_bytes, data.size() > max_bytes / kMostInflation ? max_bytes : data.size() * kMostInflation);
+  const std::size_t most = data.size() > max_bytes / kMostInflation ? max_bytes : data.size() * kMostInflation;
   const std::size_t claimed = claimed_size(data);
   std::size_t room = std::min(claimed, most);
   for (;;) {
