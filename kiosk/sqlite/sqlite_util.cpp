@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include "sync_words.h"
 
@@ -22,6 +23,11 @@ std::int64_t free_disk_bytes(const std::string& path) {
   fs::path dir = fs::is_directory(p, ec) ? p : p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (statvfs(dir.c_str(), &st) != 0) return -1;
   return static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize);
+}
+
+void tune_library() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 Status failure(sqlite3* db, int rc, std::string_view what, const std::string& path) {

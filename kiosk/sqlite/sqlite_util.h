@@ -97,6 +97,12 @@ class Transaction {
 // storage_full (with the free space), storage_corrupt, or storage_unavailable.
 Status failure(sqlite3* db, int rc, std::string_view what, const std::string& path);
 
+// Call before a process opens its first connection: turns SQLite's memory
+// statistics off. They take a process-wide lock on every allocation, and
+// nothing here reads them. Once the library has started, SQLite refuses
+// the change and keeps its defaults, which is harmless.
+void tune_library();
+
 // Free space on the filesystem holding `path` (a file or folder), in bytes, or -1.
 std::int64_t free_disk_bytes(const std::string& path);
 

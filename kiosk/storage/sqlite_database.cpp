@@ -142,6 +142,7 @@ Status SqliteDatabase::open_once(bool& damaged) {
   damaged = false;
   create_private_file(path);
   sqlite3* db = nullptr;
+  sql::tune_library();
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto fail = [&](std::string_view what) {
     Status s = failure(db, rc, what, path);

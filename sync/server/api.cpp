@@ -3,6 +3,7 @@
 #include "api.h"
 
 #include <cstdio>
+#include <future>
 
 #include "gzip.h"
 #include "json.h"
@@ -135,37 +136,65 @@ Api::Checked Api::check(const ApiRequest& r) {
   return c;
 }
 
-ApiResponse Api::batches(const ApiRequest& r) {
+void Api::batches_async(const ApiRequest& r, Reply done) {
   Checked c = check(r);
-  if (!c.device) return c.refusal;
+  if (!c.device) return done(std::move(c.refusal));
   auto decoded = wire::decode_batch(c.body);
-  if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
-  auto reply = store_.ingest(c.device->id, std::get<wire::Batch>(decoded), static_cast<std::int64_t>(clock_()));
-  if (!reply) return unavailable(reply.status(), "store a batch");
-  answers_stored_.fetch_add(static_cast<std::uint64_t>(reply->stored), std::memory_order_relaxed);
-  answers_duplicate_.fetch_add(static_cast<std::uint64_t>(reply->duplicates), std::memory_order_relaxed);
-  answers_quarantined_.fetch_add(reply->quarantined.size(), std::memory_order_relaxed);
-  ApiResponse out{200, wire::encode(*reply), 0, {}};
-  out.log_note = "device " + c.device->id;
-  return out;
+  if (auto* msg = std::get_if<std::string>(&decoded)) return done(error(400, "bad_request", *msg));
+  std::string note = "device " + c.device->id;
+  store_.ingest_async(std::move(c.device->id), std::move(std::get<wire::Batch>(decoded)), static_cast<std::int64_t>(clock_()),
+                      [this, note = std::move(note), done = std::move(done)](Result<wire::BatchReply> reply) {
+                        if (!reply) return done(unavailable(reply.status(), "store a batch"));
+                        answers_stored_.fetch_add(static_cast<std::uint64_t>(reply->stored), std::memory_order_relaxed);
+                        answers_duplicate_.fetch_add(static_cast<std::uint64_t>(reply->duplicates), std::memory_order_relaxed);
+                        answers_quarantined_.fetch_add(reply->quarantined.size(), std::memory_order_relaxed);
+                        ApiResponse out{200, wire::encode(*reply), 0, {}};
+                        out.log_note = note;
+                        done(std::move(out));
+                      });
+}
+
+void Api::heartbeat_async(const ApiRequest& r, Reply done) {
+  Checked c = check(r);
+  if (!c.device) return done(std::move(c.refusal));
+  auto decoded = wire::decode_heartbeat(c.body);
+  if (auto* msg = std::get_if<std::string>(&decoded)) return done(error(400, "bad_request", *msg));
+  wire::Heartbeat& hb = std::get<wire::Heartbeat>(decoded);
+  // A kiosk enrolled before it had a key of its own sends it here; the
+  // first one kept stays (register_device_key). Kept before the heartbeat
+  // is queued, so the committer never waits on it.
+  if (!hb.device_key.empty() && !c.device->has_device_key) {
+    auto kept = store_.register_device_key(c.device->id, hb.device_key);
+    if (!kept) return done(unavailable(kept.status(), "record a kiosk's key"));
+  }
+  std::string note = "device " + c.device->id;
+  store_.heartbeat_async(std::move(c.device->id), std::move(hb), static_cast<std::int64_t>(clock_()),
+                         [this, note = std::move(note), done = std::move(done)](Status s) {
+                           if (!s) return done(unavailable(s, "record a heartbeat"));
+                           ApiResponse out{200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}", 0, {}};
+                           out.log_note = note;
+                           done(std::move(out));
+                         });
+}
+
+namespace {
+
+// Runs an asynchronous route and waits for its reply.
+ApiResponse wait_for(const std::function<void(Api::Reply)>& call) {
+  std::promise<ApiResponse> reply;
+  auto future = reply.get_future();
+  call([&reply](ApiResponse out) { reply.set_value(std::move(out)); });
+  return future.get();
+}
+
+}  // namespace
+
+ApiResponse Api::batches(const ApiRequest& r) {
+  return wait_for([&](Reply done) { batches_async(r, std::move(done)); });
 }
 
 ApiResponse Api::heartbeat(const ApiRequest& r) {
-  Checked c = check(r);
-  if (!c.device) return c.refusal;
-  auto decoded = wire::decode_heartbeat(c.body);
-  if (auto* msg = std::get_if<std::string>(&decoded)) return error(400, "bad_request", *msg);
-  const wire::Heartbeat& hb = std::get<wire::Heartbeat>(decoded);
-  if (Status s = store_.heartbeat(c.device->id, hb, static_cast<std::int64_t>(clock_())); !s) return unavailable(s, "record a heartbeat");
-  // A kiosk enrolled before it had a key of its own sends it here; the
-  // first one kept stays (register_device_key).
-  if (!hb.device_key.empty() && !c.device->has_device_key) {
-    auto kept = store_.register_device_key(c.device->id, hb.device_key);
-    if (!kept) return unavailable(kept.status(), "record a kiosk's key");
-  }
-  ApiResponse out{200, "{\"server_time\":" + std::to_string(static_cast<std::int64_t>(clock_())) + "}", 0, {}};
-  out.log_note = "device " + c.device->id;
-  return out;
+  return wait_for([&](Reply done) { heartbeat_async(r, std::move(done)); });
 }
 
 namespace {

@@ -75,6 +75,13 @@ class Api {
   ApiResponse enrol(const ApiRequest& r);
   ApiResponse batches(const ApiRequest& r);
   ApiResponse heartbeat(const ApiRequest& r);
+  // The same two without holding the caller's thread while the store
+  // commits (ServerStore::ingest_async): `done` gets the reply exactly once,
+  // at once for a refusal, else on the store's thread once the change is
+  // durable or has failed. The request is read before these return.
+  using Reply = std::function<void(ApiResponse)>;
+  void batches_async(const ApiRequest& r, Reply done);
+  void heartbeat_async(const ApiRequest& r, Reply done);
   ApiResponse health() const;
   // GET /api/v1/question-set: the venue's signed set (200, with ETag), 304
   // when If-None-Match names its serial, 204 when the venue has none.

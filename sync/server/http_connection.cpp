@@ -12,7 +12,9 @@
 //   3. Only bodies of routes that read them are stored, and every stored
 //      byte is charged to the Admission's budget until the Api is done.
 //   4. The Api runs on the handler pool, never on an I/O thread (health
-//      excepted: it touches no storage). All else a connection does is
+//      excepted: it touches no storage). A batch or heartbeat leaves its
+//      handler thread once queued for the store's commit, and its reply
+//      comes from the store's thread. All else a connection does is
 //      non-blocking and runs on its strand, one handler at a time.
 //   5. After an error reply the connection is closed, never reused: the
 //      rest of a refused request is still on its way and cannot be told
@@ -265,25 +267,56 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     context_.metrics.requests_in_handlers.add(1);
     net::post(context_.handlers, [self = this->shared_from_this(), serial, route = route_.route, request = std::move(request),
                                   held = std::move(parser_->body_bytes())]() mutable {
+      HttpContext& context = self->context_;
       // Its client was answered 503 while this waited for a thread: it
       // will send the request again, so it is not run now.
-      bool abandoned = self->abandoned_serial_.load(std::memory_order_acquire) == serial;
-      ApiResponse out;
-      if (!abandoned) {
+      if (self->abandoned_serial_.load(std::memory_order_acquire) == serial) {
+        context.metrics.requests_in_handlers.add(-1);
+        return;
+      }
+      context.pending_replies.add();
+      // Called once, here or on the store's thread once a batch is durable.
+      // The body's share of the memory budget is held until then: a batch
+      // waiting for its commit still counts against it. Never throws.
+      auto waiting = std::make_shared<Waiting>(self, std::move(held));
+      Api::Reply done = [waiting, serial, route](ApiResponse out) {
+        if (waiting->replied.exchange(true)) return;
+        // Whatever belongs to the server (the connection, the budget) is let
+        // go before the server is told this reply is out: it may go away then.
+        std::shared_ptr<Connection> self = std::move(waiting->self);
+        waiting->body.reset();
+        PendingReplies& pending = self->context_.pending_replies;
+        self->context_.metrics.requests_in_handlers.add(-1);
         try {
-          out = route == Route::admin ? self->options_.admin(request) : call_route(self->context_.api, route, request);
+          net::post(self->executor(),
+                    [self, serial, route, out = std::move(out)]() mutable { self->on_api_reply(serial, route, std::move(out)); });
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
-          out = http_refusal(500);
+          // Out of memory: the client's deadline answers it instead.
+          std::fprintf(stderr, "tenpoint-server: a reply to %s was lost: %s\n", self->remote_.c_str(), e.what());
         }
+        self.reset();
+        pending.done();
+      };
+      try {
+        if (route == Route::admin)
+          done(self->options_.admin(request));
+        else
+          call_route_async(context.api, route, request, done);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
+        done(http_refusal(500));
       }
       request = {};  // the body's memory goes now, not after the reply is written
-      self->context_.metrics.requests_in_handlers.add(-1);
-      if (abandoned) return;
-      net::post(self->executor(),
-                [self, serial, route, out = std::move(out)]() mutable { self->on_api_reply(serial, route, std::move(out)); });
     });
   }
+
+  // A request handed to the Api, until its reply is.
+  struct Waiting {
+    Waiting(std::shared_ptr<Connection> c, Admission::BodyBytes b) : self(std::move(c)), body(std::move(b)) {}
+    std::shared_ptr<Connection> self;
+    std::optional<Admission::BodyBytes> body;
+    std::atomic<bool> replied{false};
+  };
 
   void on_api_reply(std::uint64_t serial, Route route, ApiResponse out) {
     if (serial == request_serial_ && phase_ == Phase::handling) return reply(std::move(out));
@@ -405,6 +438,21 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 };
 
 }  // namespace
+
+void PendingReplies::add() {
+  std::lock_guard lock(mutex_);
+  ++count_;
+}
+
+void PendingReplies::done() {
+  std::lock_guard lock(mutex_);
+  if (--count_ == 0) none_.notify_all();
+}
+
+void PendingReplies::wait_none() {
+  std::unique_lock lock(mutex_);
+  none_.wait(lock, [this] { return count_ == 0; });
+}
 
 void start_connection(tcp::socket socket, Admission::Ticket ticket, std::string address, std::string remote, HttpContext& context,
                       ssl_ctx_st* tls) {

@@ -4,7 +4,10 @@
 // accepts sockets and hands each one to start_connection().
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
+#include <condition_variable>
+#include <cstddef>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "api.h"
@@ -20,6 +23,21 @@ struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace tp::server {
 
+// Api calls whose reply has not been handed back yet. The server waits
+// until none is left before it goes away: a store's thread may still be
+// about to reply to one.
+class PendingReplies {
+ public:
+  void add();
+  void done();
+  void wait_none();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable none_;
+  std::size_t count_ = 0;
+};
+
 // What every connection of one listening address shares; owned by the
 // HttpServer, which outlives them.
 struct HttpContext {
@@ -28,6 +46,7 @@ struct HttpContext {
   Admission& admission;
   boost::asio::thread_pool& handlers;         // runs the Api, off the I/O threads
   HttpMetrics& metrics;                       // shared by both addresses
+  PendingReplies& pending_replies;            // shared by both addresses
   Site site;                                  // which routes this address serves
   std::function<std::string()> metrics_page;  // the text of GET /metrics
 };

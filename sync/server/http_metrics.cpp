@@ -56,7 +56,8 @@ void HttpMetrics::write(metrics::TextWriter& out) const {
              "Replies the Api made after their request's deadline had passed, thrown away.");
   out.sample("tenpoint_server_late_replies_dropped_total", {}, late_replies_dropped.value());
   out.family("tenpoint_server_requests_in_handlers", metrics::Type::gauge,
-             "Requests waiting for a handler thread or running on one (database work).");
+             "Requests handed to the Api and not yet answered: waiting for a handler thread, running on one, or "
+             "waiting for the store's group commit.");
   out.sample("tenpoint_server_requests_in_handlers", {}, requests_in_handlers.value());
 }
 

@@ -26,7 +26,7 @@ class HttpMetrics {
   // (answered 503 busy), and the later replies thrown away.
   metrics::Counter handler_deadline_passed;
   metrics::Counter late_replies_dropped;
-  // Requests handed to the handler threads and not yet done (queued or running).
+  // Requests handed to the handler threads and not yet answered (queued, running, or waiting for their commit).
   metrics::Gauge requests_in_handlers;
 
   // The families above, in the text format.

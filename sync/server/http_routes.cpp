@@ -83,6 +83,12 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
   return http_refusal(404);
 }
 
+void call_route_async(Api& api, Route route, const ApiRequest& request, const Api::Reply& done) {
+  if (route == Route::batches) return api.batches_async(request, done);
+  if (route == Route::heartbeat) return api.heartbeat_async(request, done);
+  done(call_route(api, route, request));
+}
+
 ApiResponse http_refusal(int status, std::string_view target, std::string_view detail) {
   auto reply = [&](std::string_view code, const std::string& message, int retry_after_s = 0) {
     std::string full = detail.empty() ? message : message + " (" + std::string(detail) + ")";

@@ -181,6 +181,7 @@ struct HttpServer::Impl {
   const double start_time_s;
   SslCtx tls;
   HttpMetrics metrics;
+  PendingReplies pending_replies;
   std::optional<Admission> admission, metrics_admission;
   std::optional<HttpContext> context, metrics_context;
   net::io_context io;
@@ -291,6 +292,10 @@ struct HttpServer::Impl {
     out.family("tenpoint_server_group_commit_heartbeats_total", metrics::Type::counter,
                "Heartbeats recorded by those transactions: (batches + heartbeats) / commits is the requests per fsync.");
     out.sample("tenpoint_server_group_commit_heartbeats_total", {}, ingest.heartbeats);
+    out.family("tenpoint_server_group_commit_waiting", metrics::Type::gauge,
+               "Batches and heartbeats handed to the store and not yet answered: queued for the next transaction, or in "
+               "the one under way (SQLite store; 0 on PostgreSQL).");
+    out.sample("tenpoint_server_group_commit_waiting", {}, ingest.waiting);
 
     out.family("tenpoint_server_open_connections", metrics::Type::gauge,
                "Connections open on the kiosks' address (including any whose request is still on a handler thread).");
@@ -317,6 +322,9 @@ HttpServer::~HttpServer() {
   // Api calls still running finish before the Api (and its store) go away.
   impl_->handlers.stop();
   impl_->handlers.join();
+  // Batches queued in the store reply from its thread, onto the I/O
+  // context: that context stays until the last of them has.
+  impl_->pending_replies.wait_none();
 }
 
 bool HttpServer::bind(std::string& error) {
@@ -336,7 +344,7 @@ bool HttpServer::bind(std::string& error) {
   int max_connections = connections_that_fit(options_.max_connections);
   s.admission.emplace(static_cast<std::size_t>(max_connections),
                       static_cast<std::size_t>(std::max(1, options_.max_connections_per_address)), options_.max_buffered_body_bytes);
-  s.context.emplace(HttpContext{s.api, options_, *s.admission, s.handlers, s.metrics, Site::api, {}});
+  s.context.emplace(HttpContext{s.api, options_, *s.admission, s.handlers, s.metrics, s.pending_replies, Site::api, {}});
   s.api_side.context = &*s.context;
   s.api_side.tls = s.tls.get();
   error = s.listen(s.api_side, "listen", options_.host, options_.port, false);
@@ -350,8 +358,8 @@ bool HttpServer::bind_metrics(std::string& error) {
   // Its own caps, so a scraper is never refused because kiosks fill the
   // server, nor the other way round. No route there reads a body.
   s.metrics_admission.emplace(http_limits::kMaxMetricsConnections, http_limits::kMaxMetricsConnections, 0);
-  s.metrics_context.emplace(
-      HttpContext{s.api, options_, *s.metrics_admission, s.handlers, s.metrics, Site::metrics, [&s] { return s.metrics_page(); }});
+  s.metrics_context.emplace(HttpContext{s.api, options_, *s.metrics_admission, s.handlers, s.metrics, s.pending_replies, Site::metrics,
+                                        [&s] { return s.metrics_page(); }});
   s.metrics_side.context = &*s.metrics_context;
   error = s.listen(s.metrics_side, "serve metrics", options_.metrics_host, options_.metrics_port, !options_.metrics_allow_remote);
   if (!error.empty()) return false;

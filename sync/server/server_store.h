@@ -68,6 +68,7 @@ struct IngestStats {
   std::uint64_t commits = 0;     // group transactions that stored something
   std::uint64_t batches = 0;     // batches stored by them
   std::uint64_t heartbeats = 0;  // heartbeats recorded by them
+  std::uint64_t waiting = 0;     // now: batches and heartbeats taken and not yet answered
 };
 
 // ---- Question sets (the rules are in question_set_versions.h) ----
@@ -141,6 +142,19 @@ class ServerStore {
   // fsync); each still succeeds or fails whole.
   virtual Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) = 0;
   virtual Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) = 0;
+  // ingest() and heartbeat() without holding the caller's thread: `done`
+  // gets what they would return, exactly once, on a thread of the store's
+  // choosing (keep it short: it may hold up the next commit), and only once
+  // the change is durable or has failed. The store keeps the batch until
+  // then. By default the synchronous call runs on the caller's thread.
+  using IngestDone = std::function<void(Result<wire::BatchReply>)>;
+  using HeartbeatDone = std::function<void(Status)>;
+  virtual void ingest_async(std::string device_id, wire::Batch batch, std::int64_t now, IngestDone done) {
+    done(ingest(device_id, batch, now));
+  }
+  virtual void heartbeat_async(std::string device_id, wire::Heartbeat hb, std::int64_t now, HeartbeatDone done) {
+    done(heartbeat(device_id, hb, now));
+  }
   // false: no active device with that id.
   virtual Result<bool> revoke(const std::string& device_id, std::int64_t now) = 0;
   virtual Result<std::vector<DeviceStatus>> devices() = 0;

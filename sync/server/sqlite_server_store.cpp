@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <future>
 #include <stdexcept>
 
 #include "question_set_versions.h"
@@ -211,6 +213,7 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
   fs::path parent = fs::path(path).parent_path();
   if (!parent.empty() && !fs::exists(parent, ec) && fs::create_directories(parent, ec)) fs::permissions(parent, fs::perms::owner_all, ec);
   if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600); fd >= 0) ::close(fd);
+  sql::tune_library();
   if (sqlite3_open_v2(path.c_str(), &impl_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
     throw std::runtime_error(impl_->error("open the server database"));
   sqlite3_extended_result_codes(impl_->db, 1);
@@ -291,7 +294,12 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
     throw std::runtime_error(impl_->error("prepare statements"));
 }
 
-SqliteServerStore::~SqliteServerStore() = default;
+SqliteServerStore::~SqliteServerStore() {
+  // A leader may still be answering others' batches after its own caller
+  // has returned.
+  std::unique_lock lock(queue_mutex_);
+  idle_.wait(lock, [this] { return !committing_; });
+}
 
 std::span<const char* const> SqliteServerStore::migrations() { return kMigrations; }
 
@@ -448,75 +456,111 @@ Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::stri
 
 // One request waiting for the next group transaction: a batch, or a
 // heartbeat (which changes the device's row on every round, so it would
-// otherwise cost a commit and an fsync of its own).
+// otherwise cost a commit and an fsync of its own). An asynchronous caller's
+// batch is moved in and kept here; a synchronous caller's is pointed to.
 struct SqliteServerStore::Pending {
-  Pending(const std::string& device, const wire::Batch* b, const wire::Heartbeat* hb, std::int64_t at)
-      : device_id(device), batch(b), heartbeat(hb), now(at) {}
-  const std::string& device_id;
+  std::string device_id;
+  std::optional<wire::Batch> owned_batch;
   const wire::Batch* batch = nullptr;
-  const wire::Heartbeat* heartbeat = nullptr;
+  std::optional<wire::Heartbeat> heartbeat;
   std::int64_t now = 0;
   std::optional<Result<wire::BatchReply>> result;
-  // Under queue_mutex_: the result is in, or this caller leads the next commit.
-  bool done = false, lead = false;
-  std::condition_variable wake;
+  IngestDone done;
 };
 
+void SqliteServerStore::submit(std::unique_ptr<Pending> p) {
+  // Whoever finds no commit under way leads: it commits what is queued, as
+  // one transaction, and again for what arrived meanwhile, until nothing is
+  // left. Everyone else only queues and returns; their `done` is called by
+  // the leader. Alone, a caller commits its own batch on its own thread,
+  // with no thread to wake; under load, one transaction takes all that came
+  // during the last one.
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(std::move(p));
+  waiting_.fetch_add(1);
+  if (committing_) return;
+  committing_ = true;
+  while (!queue_.empty()) {
+    std::vector<std::unique_ptr<Pending>> group;
+    group.swap(queue_);
+    lock.unlock();
+    try {
+      commit_group(group);
+    } catch (const std::exception& e) {
+      // Out of memory, most likely: the transaction was rolled back as it
+      // unwound, so nothing of the group is stored, and each caller hears so.
+      std::fprintf(stderr, "tenpoint-server: a group of batches failed: %s\n", e.what());
+      for (auto& one : group) one->result = Status::failure(Fault::storage_unavailable, std::string("storing failed: ") + e.what());
+    }
+    for (auto& one : group) {
+      try {
+        one->done(std::move(*one->result));
+      } catch (const std::exception& e) {
+        // The caller could not take its reply (out of memory): what was
+        // stored stays stored, and a kiosk's resend finds it.
+        std::fprintf(stderr, "tenpoint-server: a stored batch's reply was lost: %s\n", e.what());
+      }
+    }
+    std::size_t answered = group.size();
+    group.clear();
+    lock.lock();
+    waiting_.fetch_sub(answered);
+  }
+  committing_ = false;
+  idle_.notify_all();
+}
+
+void SqliteServerStore::ingest_async(std::string device_id, wire::Batch batch, std::int64_t now, IngestDone done) {
+  auto p = std::make_unique<Pending>();
+  p->device_id = std::move(device_id);
+  p->owned_batch = std::move(batch);
+  p->batch = &*p->owned_batch;
+  p->now = now;
+  p->done = std::move(done);
+  submit(std::move(p));
+}
+
+void SqliteServerStore::heartbeat_async(std::string device_id, wire::Heartbeat hb, std::int64_t now, HeartbeatDone done) {
+  auto p = std::make_unique<Pending>();
+  p->device_id = std::move(device_id);
+  p->heartbeat = std::move(hb);
+  p->now = now;
+  p->done = [done = std::move(done)](Result<wire::BatchReply> r) { done(r ? Status{} : r.status()); };
+  submit(std::move(p));
+}
+
 Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
-  Pending me(device_id, &batch, nullptr, now);
-  return in_next_group(me);
+  std::promise<Result<wire::BatchReply>> reply;
+  auto p = std::make_unique<Pending>();
+  p->device_id = device_id;
+  p->batch = &batch;  // the caller waits below, so its batch outlives the commit
+  p->now = now;
+  p->done = [&reply](Result<wire::BatchReply> r) { reply.set_value(std::move(r)); };
+  auto future = reply.get_future();
+  submit(std::move(p));
+  return future.get();
 }
 
 Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
-  Pending me(device_id, nullptr, &hb, now);
-  auto r = in_next_group(me);
-  if (!r) return r.status();
-  return {};
+  std::promise<Status> reply;
+  auto future = reply.get_future();
+  heartbeat_async(device_id, hb, now, [&reply](Status s) { reply.set_value(std::move(s)); });
+  return future.get();
 }
 
-Result<wire::BatchReply> SqliteServerStore::in_next_group(Pending& me) {
-  // Leader and followers: the first caller to find no commit under way
-  // commits everything queued so far; callers that arrive meanwhile queue
-  // up. When a commit ends, its members are woken one by one, and the
-  // first of the queue, if any, is told to lead the next: no caller is
-  // woken for nothing. Nobody returns before its own change is durable
-  // (or has failed).
-  std::unique_lock lock(queue_mutex_);
-  queue_.push_back(&me);
-  if (committing_) me.wake.wait(lock, [&] { return me.done || me.lead; });
-  if (me.done) return std::move(*me.result);
-  committing_ = true;
-  std::vector<Pending*> group;
-  group.swap(queue_);
-  lock.unlock();
-  commit_group(group);
-  lock.lock();
-  for (Pending* p : group) {
-    p->done = true;
-    if (p != &me) p->wake.notify_one();
-  }
-  if (queue_.empty()) {
-    committing_ = false;
-  } else {
-    queue_.front()->lead = true;
-    queue_.front()->wake.notify_one();
-  }
-  return std::move(*me.result);
-}
+IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load(), waiting_.load()}; }
 
-IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load()}; }
-
-void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
+void SqliteServerStore::commit_group(std::vector<std::unique_ptr<Pending>>& group) {
   std::lock_guard lock(mutex_);
   sqlite3* db = impl_->db;
   Transaction tx(db);
   if (!tx.ok()) {
     Status failed = impl_->fail(tx.begin_rc(), "start a batch");
-    for (Pending* p : group) p->result = failed;
+    for (auto& p : group) p->result = failed;
     return;
   }
   std::size_t stored = 0, batches = 0, heartbeats = 0;
-  for (Pending* p : group) {
+  for (auto& p : group) {
     // A savepoint each: a batch or heartbeat that fails is undone alone.
     if (int rc = exec(db, "SAVEPOINT one"); rc != SQLITE_OK) {
       p->result = impl_->fail(rc, p->batch ? "start a batch" : "record a heartbeat");
@@ -539,7 +583,7 @@ void SqliteServerStore::commit_group(std::vector<Pending*>& group) {
   if (stored == 0) return;
   if (int rc = tx.commit(); rc != SQLITE_OK) {
     Status failed = impl_->fail(rc, "commit a batch");
-    for (Pending* p : group)
+    for (auto& p : group)
       if (*p->result) p->result = failed;
     return;
   }

@@ -4,12 +4,16 @@
 //   1. An answer id is stored once. A resend with the same content is
 //      counted as a duplicate; different content is kept in `quarantine`
 //      and never overwrites the first.
-//   2. A batch commits whole or not at all, before the reply is sent.
-//      Batches that arrive while a commit is under way wait and then share
-//      the next transaction (group commit): one fsync for many kiosks. Each
-//      runs inside its own savepoint, so one failing batch rolls back alone.
-//      Heartbeats join the same transactions: each changes its device's row
-//      on every round, and alone would cost a commit and an fsync each.
+//   2. A batch commits whole or not at all, before its caller hears of it.
+//      The caller that finds no commit under way leads: it stores all that
+//      is queued in one transaction (group commit: one fsync for many
+//      kiosks), and repeats until nothing is queued. Callers that arrive
+//      meanwhile queue and return (ingest_async), so a group is as large as
+//      what arrived, not as the number of threads; the leader answers them
+//      once their transaction is durable. Each batch runs inside its own savepoint,
+//      so one failing batch rolls back alone. Heartbeats join the same
+//      transactions: each changes its device's row on every round, and
+//      alone would cost a commit and an fsync each.
 //   3. Only hashes of tokens and enrolment codes are stored; code hashes
 //      are keyed (secrets.h), except those of codes made before schema 3,
 //      which are marked hash_kind 'unkeyed' and found by their plain hash.
@@ -51,6 +55,8 @@ class SqliteServerStore final : public ServerStore {
   Result<wire::BatchReply> ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) override;
   IngestStats ingest_stats() const override;
   Status heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) override;
+  void ingest_async(std::string device_id, wire::Batch batch, std::int64_t now, IngestDone done) override;
+  void heartbeat_async(std::string device_id, wire::Heartbeat hb, std::int64_t now, HeartbeatDone done) override;
   Result<bool> revoke(const std::string& device_id, std::int64_t now) override;
   Result<std::vector<DeviceStatus>> devices() override;
   Result<KeyRegistration> register_device_key(const std::string& device_id, const std::string& public_key) override;
@@ -71,18 +77,20 @@ class SqliteServerStore final : public ServerStore {
  private:
   struct Impl;
   struct Pending;
-  Result<wire::BatchReply> in_next_group(Pending& me);
-  void commit_group(std::vector<Pending*>& group);
+  void submit(std::unique_ptr<Pending> p);
+  void commit_group(std::vector<std::unique_ptr<Pending>>& group);
   Result<wire::BatchReply> ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now);
   Status heartbeat_one(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now);
   std::unique_ptr<Impl> impl_;
   mutable std::mutex mutex_;  // the connection and its statements are used by one thread at a time
   std::mutex reader_mutex_;   // the same for the reading connection
-  // Group commit: batches waiting for the next transaction, and whether a
-  // thread is committing a group now (it takes the next group when done).
+  // Group commit: what waits for the next transaction, and whether a
+  // caller is committing now (it leads until the queue is empty).
   std::mutex queue_mutex_;
-  std::vector<Pending*> queue_;
+  std::condition_variable idle_;  // committing_ went false
+  std::vector<std::unique_ptr<Pending>> queue_;
   bool committing_ = false;
+  std::atomic<std::uint64_t> waiting_{0};
   std::atomic<std::uint64_t> commits_{0}, batches_{0}, heartbeats_{0};
 };
 

@@ -28,10 +28,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <latch>
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -56,10 +58,46 @@ enum class Mode { keep_alive, reconnect };
 
 struct Result {
   double rps = 0, p50 = 0, p99 = 0;
+  // The server's CPU time per request while timed (0: no SERVER_PID), and
+  // how busy the machine's cores were: near 1, the run is bound by CPU,
+  // and only less work per request makes it faster.
+  double server_cpu_ms = 0, machine_busy = 0;
   long requests = 0, errors = 0, batches_ok = 0, heartbeats_ok = 0;
   std::string first_error;
   std::optional<long> syncs;  // the server's fdatasync + fsync calls while timed
 };
+
+// A process's user + system CPU time in seconds (0 when unreadable).
+double process_cpu_s(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t end_of_name = text.rfind(')');
+  if (end_of_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(end_of_name + 1));
+  std::string field;
+  long long ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)  // fields 14 and 15: utime, stime
+    if (i >= 14) ticks += std::atoll(field.c_str());
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The machine's busy and total CPU ticks, over all cores (/proc/stat).
+struct CpuTicks {
+  long long busy = 0, total = 0;
+};
+CpuTicks machine_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  CpuTicks t;
+  long long v = 0;
+  for (int i = 0; i < 8 && in >> v; ++i) {  // user nice system idle iowait irq softirq steal
+    t.total += v;
+    if (i != 3 && i != 4) t.busy += v;
+  }
+  return t;
+}
 
 // `perf stat` counting one process's sync calls, from construction to stop().
 class SyncCounter {
@@ -152,12 +190,19 @@ Result run(Mode mode, const tp::bench::KioskOptions& options, std::vector<std::s
   }
   enrolled.wait();
   SyncCounter counter(server_pid, perf_file);
+  double cpu0 = process_cpu_s(server_pid);
+  CpuTicks ticks0 = machine_ticks();
   auto t0 = Steady::now();
   go.count_down();
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(Steady::now() - t0).count();
+  double server_cpu = process_cpu_s(server_pid) - cpu0;
+  CpuTicks ticks1 = machine_ticks();
   result.syncs = counter.stop();
+  if (ticks1.total > ticks0.total)
+    result.machine_busy = static_cast<double>(ticks1.busy - ticks0.busy) / static_cast<double>(ticks1.total - ticks0.total);
   result.requests = static_cast<long>(latencies.size());
+  if (result.requests > 0) result.server_cpu_ms = server_cpu * 1000.0 / static_cast<double>(result.requests);
   result.rps = static_cast<double>(latencies.size()) / secs;
   result.p50 = tp::bench::percentile(latencies, 50);
   result.p99 = tp::bench::percentile(latencies, 99);
@@ -167,7 +212,8 @@ Result run(Mode mode, const tp::bench::KioskOptions& options, std::vector<std::s
 }
 
 void print_row(const char* mode, int kiosks, const Result& r) {
-  std::printf("  %-30s %6d  %9.0f  %7.1f  %7.1f  %6ld\n", mode, kiosks, r.rps, r.p50, r.p99, r.errors);
+  std::printf("  %-30s %6d  %9.0f  %7.1f  %7.1f  %6ld  %9.3f  %6.0f%%\n", mode, kiosks, r.rps, r.p50, r.p99, r.errors, r.server_cpu_ms,
+              r.machine_busy * 100.0);
 }
 
 // Requests (batches and heartbeats) per commit from the sync count, or why
@@ -218,7 +264,9 @@ int main(int argc, char** argv) {
   std::printf("server under load: rounds of a batch of %d answers and a heartbeat, as fast as each kiosk can; 1 kiosk runs %d rounds,\n",
               kAnswersPerBatch, baseline_rounds);
   std::printf("  each of %d runs %d\n", kiosks, rounds);
-  std::printf("  %-30s %6s  %9s  %7s  %7s  %6s\n", "connections", "kiosks", "requests/s", "p50 ms", "p99 ms", "errors");
+  std::printf("  %-30s %6s  %9s  %7s  %7s  %6s  %9s  %7s\n", "connections", "kiosks", "requests/s", "p50 ms", "p99 ms", "errors",
+              "server ms", "cores");
+  std::printf("  (server ms: the server's CPU time per request; cores: how busy the machine's cores were, this bench included)\n");
   print_row("keep-alive (baseline: 1)", 1, keep_one);
   print_row("keep-alive", kiosks, keep_many);
   print_row("new TLS connection per round", 1, new_one);

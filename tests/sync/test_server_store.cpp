@@ -841,6 +841,81 @@ TEST_CASE("sqlite: batches arriving together share commits, and each is stored e
   CHECK(stats.commits <= stats.batches);
 }
 
+TEST_CASE("sqlite: batches queued during a commit join the next one, and each hears only once it is durable", "[store][group-commit]") {
+  // Another connection holds the write lock, so the first batch's commit
+  // (led by its own thread) cannot begin. Everything queued meanwhile, from
+  // one thread that never waits, must go in exactly one more commit.
+  std::string path = test::scratch_dir(unique_name("server_store_async_")) + "/server.db";
+  SqliteServerStore store(path, 120'000);
+  std::string kiosk = enrol(store, "token-a");
+  sqlite3* blocker = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &blocker) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  constexpr int kBatches = 30, kChunk = 10;
+  std::latch all_replied(kBatches + 1);
+  std::atomic<int> replies{0}, stored{0}, duplicates{0}, failed{0};
+  auto count = [&](Result<wire::BatchReply> reply) {
+    ++replies;
+    if (reply) {
+      stored += static_cast<int>(reply->stored);
+      duplicates += static_cast<int>(reply->duplicates);
+    } else {
+      ++failed;
+    }
+    all_replied.count_down();
+  };
+  std::thread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
+  while (store.ingest_stats().waiting < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int b = 1; b < kBatches; ++b) {
+    int first = b / 2 * kChunk;  // batch 2k+1 resends batch 2k
+    store.ingest_async(kiosk, batch(answers(first, first + kChunk)), kNow, count);
+  }
+  wire::Heartbeat hb;
+  hb.app_version = "async";
+  store.heartbeat_async(kiosk, hb, kNow, [&](Status s) {
+    ++replies;
+    if (!s) ++failed;
+    all_replied.count_down();
+  });
+  CHECK(store.ingest_stats().waiting == kBatches + 1);
+  CHECK(replies == 0);  // nothing can be durable while the lock is held
+  REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(blocker);
+  all_replied.wait();
+  leader.join();
+
+  CHECK(failed == 0);
+  CHECK(stored == kBatches / 2 * kChunk);
+  CHECK(duplicates == kBatches / 2 * kChunk);
+  CHECK(total_answers(store) == kBatches / 2 * kChunk);
+  IngestStats stats = store.ingest_stats();
+  CHECK(stats.batches == kBatches);
+  CHECK(stats.heartbeats == 1);
+  CHECK(stats.commits == 2);
+  CHECK(stats.waiting == 0);
+}
+
+TEST_CASE("sqlite: every batch handed to the store asynchronously is answered and stored before the store goes away",
+          "[store][group-commit]") {
+  std::string path = test::scratch_dir(unique_name("server_store_drain_")) + "/server.db";
+  constexpr int kBatches = 20, kChunk = 5;
+  std::atomic<int> stored{0}, replies{0};
+  {
+    SqliteServerStore store(path);
+    std::string kiosk = enrol(store, "token-a");
+    for (int b = 0; b < kBatches; ++b)
+      store.ingest_async(kiosk, batch(answers(b * kChunk, (b + 1) * kChunk)), kNow, [&](Result<wire::BatchReply> reply) {
+        ++replies;
+        if (reply) stored += static_cast<int>(reply->stored);
+      });
+  }
+  CHECK(replies == kBatches);
+  CHECK(stored == kBatches * kChunk);
+  SqliteServerStore reopened(path);
+  CHECK(total_answers(reopened) == kBatches * kChunk);
+}
+
 TEST_CASE("postgresql: an answer with a NUL character is quarantined rather than refused", "[postgresql]") {
   PostgreSQL backend;
   std::string kiosk = enrol(backend.store, "token-a");
