@@ -136,10 +136,12 @@ Api::Checked Api::check(const ApiRequest& r) {
   return c;
 }
 
-void Api::batches_async(const ApiRequest& r, Reply done) {
+void Api::batches_async(ApiRequest r, Reply done) {
   Checked c = check(r);
+  r = {};  // the body as sent: not kept while the batch waits for its commit
   if (!c.device) return done(std::move(c.refusal));
   auto decoded = wire::decode_batch(c.body);
+  c.body = {};
   if (auto* msg = std::get_if<std::string>(&decoded)) return done(error(400, "bad_request", *msg));
   std::string note = "device " + c.device->id;
   store_.ingest_async(std::move(c.device->id), std::move(std::get<wire::Batch>(decoded)), static_cast<std::int64_t>(clock_()),
@@ -154,15 +156,16 @@ void Api::batches_async(const ApiRequest& r, Reply done) {
                       });
 }
 
-void Api::heartbeat_async(const ApiRequest& r, Reply done) {
+void Api::heartbeat_async(ApiRequest r, Reply done) {
   Checked c = check(r);
+  r = {};
   if (!c.device) return done(std::move(c.refusal));
   auto decoded = wire::decode_heartbeat(c.body);
   if (auto* msg = std::get_if<std::string>(&decoded)) return done(error(400, "bad_request", *msg));
   wire::Heartbeat& hb = std::get<wire::Heartbeat>(decoded);
   // A kiosk enrolled before it had a key of its own sends it here; the
   // first one kept stays (register_device_key). Kept before the heartbeat
-  // is queued, so the committer never waits on it.
+  // is queued, so a group's commit never waits on it.
   if (!hb.device_key.empty() && !c.device->has_device_key) {
     auto kept = store_.register_device_key(c.device->id, hb.device_key);
     if (!kept) return done(unavailable(kept.status(), "record a kiosk's key"));
@@ -179,11 +182,13 @@ void Api::heartbeat_async(const ApiRequest& r, Reply done) {
 
 namespace {
 
-// Runs an asynchronous route and waits for its reply.
+// Runs an asynchronous route and waits for its reply. A reply dropped
+// uncalled (out of memory in the store) breaks the promise: an exception,
+// not a wait without end.
 ApiResponse wait_for(const std::function<void(Api::Reply)>& call) {
-  std::promise<ApiResponse> reply;
-  auto future = reply.get_future();
-  call([&reply](ApiResponse out) { reply.set_value(std::move(out)); });
+  auto reply = std::make_shared<std::promise<ApiResponse>>();
+  auto future = reply->get_future();
+  call([reply](ApiResponse out) { reply->set_value(std::move(out)); });
   return future.get();
 }
 

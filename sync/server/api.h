@@ -78,10 +78,11 @@ class Api {
   // The same two without holding the caller's thread while the store
   // commits (ServerStore::ingest_async): `done` gets the reply exactly once,
   // at once for a refusal, else on the store's thread once the change is
-  // durable or has failed. The request is read before these return.
+  // durable or has failed. The request is read, and let go, before the
+  // batch is queued. Out of memory, `done` may be dropped uncalled.
   using Reply = std::function<void(ApiResponse)>;
-  void batches_async(const ApiRequest& r, Reply done);
-  void heartbeat_async(const ApiRequest& r, Reply done);
+  void batches_async(ApiRequest r, Reply done);
+  void heartbeat_async(ApiRequest r, Reply done);
   ApiResponse health() const;
   // GET /api/v1/question-set: the venue's signed set (200, with ETag), 304
   // when If-None-Match names its serial, 204 when the venue has none.

@@ -274,34 +274,28 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         context.metrics.requests_in_handlers.add(-1);
         return;
       }
-      context.pending_replies.add();
-      // Called once, here or on the store's thread once a batch is durable.
-      // The body's share of the memory budget is held until then: a batch
-      // waiting for its commit still counts against it. Never throws.
+      // Called once, here or by the store once a batch is durable. The
+      // body's share of the memory budget is held until then. If the reply
+      // is never made (out of memory), `waiting` going away settles the
+      // same accounts, and the handler deadline answers the client.
       auto waiting = std::make_shared<Waiting>(self, std::move(held));
       Api::Reply done = [waiting, serial, route](ApiResponse out) {
         if (waiting->replied.exchange(true)) return;
-        // Whatever belongs to the server (the connection, the budget) is let
-        // go before the server is told this reply is out: it may go away then.
-        std::shared_ptr<Connection> self = std::move(waiting->self);
-        waiting->body.reset();
-        PendingReplies& pending = self->context_.pending_replies;
-        self->context_.metrics.requests_in_handlers.add(-1);
+        std::shared_ptr<Connection> self = waiting->self;
         try {
           net::post(self->executor(),
                     [self, serial, route, out = std::move(out)]() mutable { self->on_api_reply(serial, route, std::move(out)); });
-        } catch (const std::exception& e) {
-          // Out of memory: the client's deadline answers it instead.
-          std::fprintf(stderr, "tenpoint-server: a reply to %s was lost: %s\n", self->remote_.c_str(), e.what());
+        } catch (...) {
+          std::fputs("tenpoint-server: a reply was lost (out of memory); the client's deadline answers it\n", stderr);
         }
         self.reset();
-        pending.done();
+        waiting->settle();
       };
       try {
         if (route == Route::admin)
           done(self->options_.admin(request));
         else
-          call_route_async(context.api, route, request, done);
+          call_route_async(context.api, route, std::move(request), done);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "tenpoint-server: a request from %s failed: %s\n", self->remote_.c_str(), e.what());
         done(http_refusal(500));
@@ -310,12 +304,31 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     });
   }
 
-  // A request handed to the Api, until its reply is.
+  // A request handed to the Api, until its reply is. Counted in the
+  // server's pending replies and the handler gauge from its making to
+  // settle(): when the reply is out, or else when the last copy of its
+  // callback goes. Whatever belongs to the server (the connection, the
+  // budget) is let go before the server hears it may go away.
   struct Waiting {
-    Waiting(std::shared_ptr<Connection> c, Admission::BodyBytes b) : self(std::move(c)), body(std::move(b)) {}
+    Waiting(std::shared_ptr<Connection> c, Admission::BodyBytes b) : self(std::move(c)), body(std::move(b)), context(self->context_) {
+      context.pending_replies.add();
+    }
+    ~Waiting() { settle(); }
+    Waiting(const Waiting&) = delete;
+    Waiting& operator=(const Waiting&) = delete;
+    void settle() {
+      if (settled) return;
+      settled = true;
+      self.reset();
+      body.reset();
+      context.metrics.requests_in_handlers.add(-1);
+      context.pending_replies.done();
+    }
     std::shared_ptr<Connection> self;
     std::optional<Admission::BodyBytes> body;
+    HttpContext& context;
     std::atomic<bool> replied{false};
+    bool settled = false;  // only the thread that set `replied`, or the last owner, calls settle()
   };
 
   void on_api_reply(std::uint64_t serial, Route route, ApiResponse out) {

@@ -83,9 +83,9 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request) {
   return http_refusal(404);
 }
 
-void call_route_async(Api& api, Route route, const ApiRequest& request, const Api::Reply& done) {
-  if (route == Route::batches) return api.batches_async(request, done);
-  if (route == Route::heartbeat) return api.heartbeat_async(request, done);
+void call_route_async(Api& api, Route route, ApiRequest&& request, const Api::Reply& done) {
+  if (route == Route::batches) return api.batches_async(std::move(request), done);
+  if (route == Route::heartbeat) return api.heartbeat_async(std::move(request), done);
   done(call_route(api, route, request));
 }
 

@@ -38,7 +38,7 @@ ApiResponse call_route(Api& api, Route route, const ApiRequest& request);
 // The same with the reply given to `done`: batches and heartbeats do not
 // hold the calling thread while the store commits (Api::batches_async);
 // every other route replies before this returns.
-void call_route_async(Api& api, Route route, const ApiRequest& request, const Api::Reply& done);
+void call_route_async(Api& api, Route route, ApiRequest&& request, const Api::Reply& done);
 
 // JSON error replies in the shape of wire::error_body, for the statuses the
 // HTTP layer gives on its own: 400, 404, 405, 408, 413, 431, 500 and 503.

@@ -13,6 +13,10 @@
 // database, while health checks, refusals and timeouts go on. Requests
 // waiting for a handler hold their bodies, which the Admission's byte
 // budget bounds, and each has a deadline (HttpOptions.handler_deadline_s).
+// On SQLite a batch or heartbeat leaves its handler thread once queued for
+// the group commit; its reply comes from the thread leading that commit,
+// and its body's share of the budget is held until then (the decoded batch
+// is bounded by the store: GroupCommitLimits::kMaxQueuedBytes).
 //
 // Two listening addresses share the threads: the kiosks' (TLS), and, when
 // bind_metrics() is called, the metrics address (plain HTTP, loopback
@@ -307,7 +311,7 @@ struct HttpServer::Impl {
     out.sample("tenpoint_server_connections_refused_total", {{"reason", "per_address"}}, refused.per_address);
     out.sample("tenpoint_server_connections_refused_total", {{"reason", "max_connections"}}, refused.server_full);
     out.family("tenpoint_server_buffered_body_bytes", metrics::Type::gauge,
-               "Request body bytes held in memory, arriving or waiting for a handler thread.");
+               "Request body bytes held in memory, as sent: arriving, waiting for a handler thread, or for their commit.");
     out.sample("tenpoint_server_buffered_body_bytes", {}, static_cast<std::uint64_t>(admission->body_bytes_held()));
 
     metrics::write_process_metrics(out, start_time_s);

@@ -205,7 +205,8 @@ struct SqliteServerStore::Impl {
   Status fail(const std::string& what) const { return failure(db, sqlite3_errcode(db), what, path); }
 };
 
-SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_ms) : impl_(std::make_unique<Impl>()) {
+SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_ms, GroupCommitLimits limits)
+    : impl_(std::make_unique<Impl>()), limits_(limits) {
   impl_->path = path;
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -296,9 +297,16 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
 
 SqliteServerStore::~SqliteServerStore() {
   // A leader may still be answering others' batches after its own caller
-  // has returned.
+  // has returned. What a failed leader left queued is stored now.
   std::unique_lock lock(queue_mutex_);
   idle_.wait(lock, [this] { return !committing_; });
+  if (queue_.empty()) return;
+  committing_ = true;
+  try {
+    lead(lock);
+  } catch (...) {
+    std::fputs("tenpoint-server: storing the last batches failed; they will be sent again\n", stderr);
+  }
 }
 
 std::span<const char* const> SqliteServerStore::migrations() { return kMigrations; }
@@ -454,11 +462,50 @@ Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::stri
   return device;
 }
 
+namespace {
+
+// Roughly what a decoded batch holds in memory.
+std::size_t heap_bytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+std::size_t footprint(const wire::Batch& b) {
+  std::size_t n = sizeof(wire::Batch) + heap_bytes(b.batch_id) + b.answers.capacity() * sizeof(StoredAnswer);
+  for (const StoredAnswer& s : b.answers) {
+    const Answer& a = s.answer;
+    n += heap_bytes(a.uuid) + heap_bytes(a.set_id) + heap_bytes(a.question_id) + heap_bytes(a.session_id) + heap_bytes(a.language) +
+         heap_bytes(a.stamp.boot_id) + (a.text ? heap_bytes(*a.text) : 0) + (a.choice ? heap_bytes(*a.choice) : 0);
+  }
+  return n;
+}
+
+// A promise shared with the callback that fulfils it: if the callback is
+// dropped uncalled (a leader failed), the waiting caller gets an exception
+// (broken_promise) instead of waiting forever.
+template <class T>
+struct Waiter {
+  std::shared_ptr<std::promise<T>> promise = std::make_shared<std::promise<T>>();
+  std::future<T> future = promise->get_future();
+  std::function<void(T)> callback() {
+    return [p = promise](T value) { p->set_value(std::move(value)); };
+  }
+};
+
+}  // namespace
+
 // One request waiting for the next group transaction: a batch, or a
 // heartbeat (which changes the device's row on every round, so it would
 // otherwise cost a commit and an fsync of its own). An asynchronous caller's
 // batch is moved in and kept here; a synchronous caller's is pointed to.
+// While queued or being committed it is counted in waiting_ and held_bytes_.
 struct SqliteServerStore::Pending {
+  Pending() = default;
+  Pending(const Pending&) = delete;
+  Pending& operator=(const Pending&) = delete;
+  ~Pending() {
+    if (!counted_in) return;
+    counted_in->waiting_.fetch_sub(1);
+    counted_in->held_bytes_.fetch_sub(bytes);
+  }
+  std::size_t answers() const { return batch ? batch->answers.size() : 1; }
+
   std::string device_id;
   std::optional<wire::Batch> owned_batch;
   const wire::Batch* batch = nullptr;
@@ -466,6 +513,8 @@ struct SqliteServerStore::Pending {
   std::int64_t now = 0;
   std::optional<Result<wire::BatchReply>> result;
   IngestDone done;
+  std::size_t bytes = 0;                    // footprint of what it holds
+  SqliteServerStore* counted_in = nullptr;  // set once counted
 };
 
 void SqliteServerStore::submit(std::unique_ptr<Pending> p) {
@@ -476,38 +525,73 @@ void SqliteServerStore::submit(std::unique_ptr<Pending> p) {
   // with no thread to wake; under load, one transaction takes all that came
   // during the last one.
   std::unique_lock lock(queue_mutex_);
+  std::size_t held = held_bytes_.load();
+  if (held > 0 && held + p->bytes > limits_.max_queued_bytes) {
+    // Batches arrive faster than the disk takes them: the kiosk is told to
+    // come back later (503), and nothing waits in memory without bound.
+    lock.unlock();
+    p->done(Status::failure(Fault::storage_unavailable, "more batches are waiting for the disk than the server keeps in memory (" +
+                                                            std::to_string(limits_.max_queued_bytes / (1024 * 1024)) +
+                                                            " MiB); try again later"));
+    return;
+  }
   queue_.push_back(std::move(p));
   waiting_.fetch_add(1);
+  held_bytes_.fetch_add(queue_.back()->bytes);
+  queue_.back()->counted_in = this;
   if (committing_) return;
   committing_ = true;
+  try {
+    lead(lock);
+  } catch (...) {
+    // Out of memory, most likely. The group that failed was rolled back as
+    // it unwound, and its callers are not answered (a kiosk's deadline
+    // answers it, and it resends); the next caller leads what is queued.
+    std::fputs("tenpoint-server: storing a group of batches failed; they were not stored and will be sent again\n", stderr);
+  }
+  if (!lock.owns_lock()) lock.lock();
+  committing_ = false;
+  idle_.notify_all();
+}
+
+void SqliteServerStore::lead(std::unique_lock<std::mutex>& lock) {
   while (!queue_.empty()) {
-    std::vector<std::unique_ptr<Pending>> group;
-    group.swap(queue_);
+    std::vector<std::unique_ptr<Pending>> group = take_group();
     lock.unlock();
-    try {
-      commit_group(group);
-    } catch (const std::exception& e) {
-      // Out of memory, most likely: the transaction was rolled back as it
-      // unwound, so nothing of the group is stored, and each caller hears so.
-      std::fprintf(stderr, "tenpoint-server: a group of batches failed: %s\n", e.what());
-      for (auto& one : group) one->result = Status::failure(Fault::storage_unavailable, std::string("storing failed: ") + e.what());
-    }
+    commit_group(group);
     for (auto& one : group) {
       try {
         one->done(std::move(*one->result));
-      } catch (const std::exception& e) {
+      } catch (...) {
         // The caller could not take its reply (out of memory): what was
         // stored stays stored, and a kiosk's resend finds it.
-        std::fprintf(stderr, "tenpoint-server: a stored batch's reply was lost: %s\n", e.what());
+        std::fputs("tenpoint-server: the reply to a stored batch was lost; the kiosk will send it again\n", stderr);
       }
     }
-    std::size_t answered = group.size();
     group.clear();
     lock.lock();
-    waiting_.fetch_sub(answered);
   }
-  committing_ = false;
-  idle_.notify_all();
+}
+
+std::vector<std::unique_ptr<SqliteServerStore::Pending>> SqliteServerStore::take_group() {
+  // From the front of the queue, up to max_group_answers answers, and at
+  // least one entry: one transaction stays a bounded piece of work.
+  std::size_t answers = 0, n = 0;
+  while (n < queue_.size()) {
+    answers += queue_[n]->answers();
+    if (n > 0 && answers > limits_.max_group_answers) break;
+    ++n;
+  }
+  std::vector<std::unique_ptr<Pending>> group;
+  if (n == queue_.size()) {
+    group.swap(queue_);
+    return group;
+  }
+  group.reserve(n);
+  auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+  std::move(queue_.begin(), end, std::back_inserter(group));
+  queue_.erase(queue_.begin(), end);
+  return group;
 }
 
 void SqliteServerStore::ingest_async(std::string device_id, wire::Batch batch, std::int64_t now, IngestDone done) {
@@ -517,6 +601,7 @@ void SqliteServerStore::ingest_async(std::string device_id, wire::Batch batch, s
   p->batch = &*p->owned_batch;
   p->now = now;
   p->done = std::move(done);
+  p->bytes = sizeof(Pending) + footprint(*p->batch);
   submit(std::move(p));
 }
 
@@ -526,26 +611,26 @@ void SqliteServerStore::heartbeat_async(std::string device_id, wire::Heartbeat h
   p->heartbeat = std::move(hb);
   p->now = now;
   p->done = [done = std::move(done)](Result<wire::BatchReply> r) { done(r ? Status{} : r.status()); };
+  p->bytes = sizeof(Pending);
   submit(std::move(p));
 }
 
 Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
-  std::promise<Result<wire::BatchReply>> reply;
+  Waiter<Result<wire::BatchReply>> reply;
   auto p = std::make_unique<Pending>();
   p->device_id = device_id;
   p->batch = &batch;  // the caller waits below, so its batch outlives the commit
   p->now = now;
-  p->done = [&reply](Result<wire::BatchReply> r) { reply.set_value(std::move(r)); };
-  auto future = reply.get_future();
+  p->done = reply.callback();
+  p->bytes = sizeof(Pending) + footprint(batch);
   submit(std::move(p));
-  return future.get();
+  return reply.future.get();
 }
 
 Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
-  std::promise<Status> reply;
-  auto future = reply.get_future();
-  heartbeat_async(device_id, hb, now, [&reply](Status s) { reply.set_value(std::move(s)); });
-  return future.get();
+  Waiter<Status> reply;
+  heartbeat_async(device_id, hb, now, reply.callback());
+  return reply.future.get();
 }
 
 IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load(), waiting_.load()}; }
@@ -573,6 +658,13 @@ void SqliteServerStore::commit_group(std::vector<std::unique_ptr<Pending>>& grou
       p->result = s ? Result<wire::BatchReply>(wire::BatchReply{}) : Result<wire::BatchReply>(s);
     }
     if (!*p->result) {
+      if (sqlite3_get_autocommit(db)) {
+        // SQLite undid the whole transaction (disk full, I/O error, out of
+        // memory), with what the group had stored so far: nothing of it stands.
+        Status lost = p->result->status();
+        for (auto& q : group) q->result = lost;
+        return;
+      }
       exec(db, "ROLLBACK TO one");
     } else {
       ++stored;

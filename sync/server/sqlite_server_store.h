@@ -31,13 +31,24 @@
 
 namespace tp::server {
 
+// Group commit's bounds: the answers one transaction takes (the rest wait
+// for the next; a single larger batch goes alone), and the memory batches
+// may hold while they wait; past it a batch is refused at once as a storage
+// failure (503, try later).
+struct GroupCommitLimits {
+  static constexpr std::size_t kMaxGroupAnswers = 20'000;
+  static constexpr std::size_t kMaxQueuedBytes = 256 * 1024 * 1024;
+  std::size_t max_group_answers = kMaxGroupAnswers;
+  std::size_t max_queued_bytes = kMaxQueuedBytes;
+};
+
 class SqliteServerStore final : public ServerStore {
  public:
   // Throws std::runtime_error with a message naming the file on failure (start-up only).
   // How long a write waits for another process's lock (`status` and `stats`
   // read beside the server) before it fails as a storage failure.
   static constexpr int kBusyTimeoutMs = 5000;
-  explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs);
+  explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs, GroupCommitLimits limits = {});
   ~SqliteServerStore() override;
 
   Result<std::optional<std::string>> code_key_check() override;
@@ -78,6 +89,8 @@ class SqliteServerStore final : public ServerStore {
   struct Impl;
   struct Pending;
   void submit(std::unique_ptr<Pending> p);
+  void lead(std::unique_lock<std::mutex>& lock);  // queue_mutex_ held on entry and on return
+  std::vector<std::unique_ptr<Pending>> take_group();
   void commit_group(std::vector<std::unique_ptr<Pending>>& group);
   Result<wire::BatchReply> ingest_one(const std::string& device_id, const wire::Batch& batch, std::int64_t now);
   Status heartbeat_one(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now);
@@ -91,6 +104,8 @@ class SqliteServerStore final : public ServerStore {
   std::vector<std::unique_ptr<Pending>> queue_;
   bool committing_ = false;
   std::atomic<std::uint64_t> waiting_{0};
+  std::atomic<std::size_t> held_bytes_{0};  // what the waiting batches hold in memory, roughly
+  GroupCommitLimits limits_;
   std::atomic<std::uint64_t> commits_{0}, batches_{0}, heartbeats_{0};
 };
 

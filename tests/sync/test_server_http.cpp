@@ -523,17 +523,22 @@ TEST_CASE("server: requests stuck on the database hold up neither health checks 
     tp::sync::CurlTransport http(client_config(c));
     REQUIRE(http.post("/api/v1/enrol", tp::wire::encode(tp::wire::EnrolRequest{c.enrol_code(), "desk", token}), "", false).status == 200);
   }
-  // Another writer holds the database, so each heartbeat waits out the
+  // Another writer holds the database, so each enrolment waits out the
   // store's busy timeout (5 s) on a handler thread: both threads are taken.
+  // (Not heartbeats: only the first would hold a thread, leading the group
+  // commit; the next would queue behind it and leave its thread.)
+  std::vector<std::string> codes = {c.enrol_code(), c.enrol_code()};
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(c.server_db().c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
-  std::string heartbeat = tp::wire::encode(tp::wire::Heartbeat{"0.1.0", "s", 1, 0, std::nullopt, 1, {true, 1, "boot", 1}});
   std::vector<int> statuses(2, 0);
   std::vector<std::thread> stuck;
   for (int i = 0; i < 2; ++i)
-    stuck.emplace_back(
-        [&, i] { statuses[i] = tp::sync::CurlTransport(client_config(c)).post("/api/v1/heartbeat", heartbeat, token, false).status; });
+    stuck.emplace_back([&, i] {
+      std::string other_token = token.substr(0, token.size() - 1) + (i == 0 ? "R" : "S");
+      std::string body = tp::wire::encode(tp::wire::EnrolRequest{codes[static_cast<std::size_t>(i)], "desk", other_token});
+      statuses[static_cast<std::size_t>(i)] = tp::sync::CurlTransport(client_config(c)).post("/api/v1/enrol", body, "", false).status;
+    });
   std::this_thread::sleep_for(500ms);  // both are waiting on the database by now
 
   double took = 0;

@@ -896,6 +896,71 @@ TEST_CASE("sqlite: batches queued during a commit join the next one, and each he
   CHECK(stats.waiting == 0);
 }
 
+TEST_CASE("sqlite: a group commit takes a bounded number of answers, and a full queue refuses at once", "[store][group-commit]") {
+  std::string path = test::scratch_dir(unique_name("server_store_bounds_")) + "/server.db";
+  GroupCommitLimits limits;
+  limits.max_group_answers = 25;
+  SqliteServerStore store(path, 120'000, limits);
+  std::string kiosk = enrol(store, "token-a");
+  sqlite3* blocker = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &blocker) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  constexpr int kBatches = 10, kChunk = 10;
+  std::latch all_replied(kBatches);
+  std::atomic<int> stored{0}, failed{0};
+  auto count = [&](Result<wire::BatchReply> reply) {
+    if (reply)
+      stored += static_cast<int>(reply->stored);
+    else
+      ++failed;
+    all_replied.count_down();
+  };
+  std::thread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
+  while (store.ingest_stats().waiting < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int b = 1; b < kBatches; ++b) store.ingest_async(kiosk, batch(answers(b * kChunk, (b + 1) * kChunk)), kNow, count);
+  REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(blocker);
+  all_replied.wait();
+  leader.join();
+  CHECK(failed == 0);
+  CHECK(stored == kBatches * kChunk);
+  // The leader's own batch, then the nine queued behind it two by two
+  // (a third would be 30 answers, over 25): 1 + 5 commits.
+  CHECK(store.ingest_stats().commits == 6);
+
+  // With room for almost nothing, a batch arriving while another waits is
+  // refused at once, and stored later when sent again.
+  std::string tight_path = test::scratch_dir(unique_name("server_store_tight_")) + "/server.db";
+  GroupCommitLimits tight;
+  tight.max_queued_bytes = 1;
+  SqliteServerStore small(tight_path, 120'000, tight);
+  std::string other = enrol(small, "token-b");
+  REQUIRE(sqlite3_open(tight_path.c_str(), &blocker) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::latch first_done(1);
+  std::thread first([&] {
+    small.ingest_async(other, batch(answers(0, 5)), kNow, [&](Result<wire::BatchReply> reply) {
+      CHECK(reply);
+      first_done.count_down();
+    });
+  });
+  while (small.ingest_stats().waiting < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::optional<Result<wire::BatchReply>> refused;
+  small.ingest_async(other, batch(answers(5, 10)), kNow, [&](Result<wire::BatchReply> reply) { refused = std::move(reply); });
+  REQUIRE(refused);  // answered before this call returned, while the lock is still held
+  CHECK_FALSE(*refused);
+  CHECK(refused->status().message().find("waiting for the disk") != std::string::npos);
+  REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(blocker);
+  first_done.wait();
+  first.join();
+  auto again = small.ingest(other, batch(answers(5, 10)), kNow);
+  REQUIRE(again);
+  CHECK(again->stored == 5);
+  CHECK(total_answers(small) == 10);
+}
+
 TEST_CASE("sqlite: every batch handed to the store asynchronously is answered and stored before the store goes away",
           "[store][group-commit]") {
   std::string path = test::scratch_dir(unique_name("server_store_drain_")) + "/server.db";
