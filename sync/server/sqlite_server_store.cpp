@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <future>
@@ -307,16 +308,9 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
 
 SqliteServerStore::~SqliteServerStore() {
   // A leader may still be answering others' batches after its own caller
-  // has returned. What a failed leader left queued is stored now.
+  // has returned; it leaves nothing queued.
   std::unique_lock lock(queue_mutex_);
   idle_.wait(lock, [this] { return !committing_; });
-  if (queue_.empty()) return;
-  committing_ = true;
-  try {
-    lead(lock);
-  } catch (...) {
-    std::fputs("tenpoint-server: storing the last batches failed; they will be sent again\n", stderr);
-  }
 }
 
 std::span<const char* const> SqliteServerStore::migrations() { return kMigrations; }
@@ -514,7 +508,7 @@ struct SqliteServerStore::Pending {
     counted_in->waiting_.fetch_sub(1);
     counted_in->held_bytes_.fetch_sub(bytes);
   }
-  std::size_t answers() const { return batch ? batch->answers.size() : 1; }
+  std::size_t answers() const { return batch ? std::max<std::size_t>(batch->answers.size(), 1) : 1; }
 
   std::string device_id;
   std::optional<wire::Batch> owned_batch;
@@ -536,7 +530,7 @@ void SqliteServerStore::submit(std::unique_ptr<Pending> p) {
   // during the last one.
   std::unique_lock lock(queue_mutex_);
   std::size_t held = held_bytes_.load();
-  if (held > 0 && held + p->bytes > limits_.max_queued_bytes) {
+  if (committing_ && held > 0 && held + p->bytes > limits_.max_queued_bytes) {
     // Batches arrive faster than the disk takes them: the kiosk is told to
     // come back later (503), and nothing waits in memory without bound.
     lock.unlock();
@@ -551,24 +545,39 @@ void SqliteServerStore::submit(std::unique_ptr<Pending> p) {
   queue_.back()->counted_in = this;
   if (committing_) return;
   committing_ = true;
-  try {
-    lead(lock);
-  } catch (...) {
-    // Out of memory, most likely. The group that failed was rolled back as
-    // it unwound, and its callers are not answered (a kiosk's deadline
-    // answers it, and it resends); the next caller leads what is queued.
-    std::fputs("tenpoint-server: storing a group of batches failed; they were not stored and will be sent again\n", stderr);
+  // lead() answers every batch it takes, stored or failed; only a lock
+  // that cannot be taken again could throw out of it. Nothing queued is
+  // left without a leader.
+  for (;;) {
+    try {
+      lead(lock);
+      break;
+    } catch (...) {
+      std::fputs("tenpoint-server: leading a group commit failed; trying again\n", stderr);
+      if (!lock.owns_lock()) lock.lock();
+    }
   }
-  if (!lock.owns_lock()) lock.lock();
   committing_ = false;
   idle_.notify_all();
 }
 
 void SqliteServerStore::lead(std::unique_lock<std::mutex>& lock) {
   while (!queue_.empty()) {
-    std::vector<std::unique_ptr<Pending>> group = take_group();
+    std::vector<std::unique_ptr<Pending>> group;
+    try {
+      group = take_group();
+    } catch (...) {
+      group.swap(queue_);  // no room to split the queue: all of it, then
+    }
     lock.unlock();
-    commit_group(group);
+    try {
+      commit_group(group);
+    } catch (...) {
+      // Out of memory, most likely: the transaction was rolled back as it
+      // unwound, so nothing of the group is stored. A message short enough
+      // to need no allocation.
+      for (auto& one : group) one->result = Status::failure(Fault::storage_unavailable, "out of memory");
+    }
     for (auto& one : group) {
       try {
         one->done(std::move(*one->result));
@@ -654,33 +663,41 @@ void SqliteServerStore::commit_group(std::vector<std::unique_ptr<Pending>>& grou
     for (auto& p : group) p->result = failed;
     return;
   }
+  // Declared after `tx`, so it runs first when an exception unwinds: a
+  // statement left mid-step would keep the connection on an old snapshot
+  // after the rollback, and every later BEGIN would fail.
+  struct ResetStatements {
+    Impl& impl;
+    ~ResetStatements() {
+      for (Stmt* s : {&impl.insert_answer, &impl.find_answer, &impl.insert_quarantine, &impl.device_clock, &impl.log_batch,
+                      &impl.note_contact, &impl.heartbeat, &impl.place_answers, &impl.savepoint, &impl.release, &impl.rollback_to})
+        sqlite3_reset(s->get());
+    }
+  } reset{*impl_};
+  // The whole group fails: SQLite undid the transaction (disk full, I/O
+  // error, out of memory) with what it had stored so far, or a savepoint
+  // could not be undone or released. Nothing of it is acknowledged.
+  auto fail_all = [&](const Status& why) {
+    for (auto& q : group) q->result = why;
+  };
   std::size_t stored = 0, batches = 0, heartbeats = 0;
   for (auto& p : group) {
     // A savepoint each: a batch or heartbeat that fails is undone alone.
-    if (int rc = run(impl_->savepoint.get()); rc != SQLITE_OK) {
-      p->result = impl_->fail(rc, p->batch ? "start a batch" : "record a heartbeat");
-      continue;
-    }
+    if (int rc = run(impl_->savepoint.get()); rc != SQLITE_OK) return fail_all(impl_->fail(rc, "start a batch"));
     if (p->batch) {
       p->result = ingest_one(p->device_id, *p->batch, p->now);
     } else {
       Status s = heartbeat_one(p->device_id, *p->heartbeat, p->now);
       p->result = s ? Result<wire::BatchReply>(wire::BatchReply{}) : Result<wire::BatchReply>(s);
     }
+    if (sqlite3_get_autocommit(db)) return fail_all(*p->result ? impl_->fail("store a batch") : p->result->status());
     if (!*p->result) {
-      if (sqlite3_get_autocommit(db)) {
-        // SQLite undid the whole transaction (disk full, I/O error, out of
-        // memory), with what the group had stored so far: nothing of it stands.
-        Status lost = p->result->status();
-        for (auto& q : group) q->result = lost;
-        return;
-      }
-      run(impl_->rollback_to.get());
+      if (int rc = run(impl_->rollback_to.get()); rc != SQLITE_OK) return fail_all(impl_->fail(rc, "undo a failed batch"));
     } else {
       ++stored;
       ++(p->batch ? batches : heartbeats);
     }
-    run(impl_->release.get());
+    if (int rc = run(impl_->release.get()); rc != SQLITE_OK) return fail_all(impl_->fail(rc, "finish a batch"));
   }
   if (stored == 0) return;
   if (int rc = tx.commit(); rc != SQLITE_OK) {
@@ -715,8 +732,10 @@ Result<wire::BatchReply> SqliteServerStore::ingest_one(const std::string& device
         sqlite3_stmt* c = impl_->device_clock.get();
         bind_text(c, 1, device_id);
         bind_text(c, 2, a.stamp.boot_id);
-        if (sqlite3_step(c) == SQLITE_ROW) trusted_clock = std::make_pair(sqlite3_column_int64(c, 0), sqlite3_column_int64(c, 1));
+        int rc = sqlite3_step(c);
+        if (rc == SQLITE_ROW) trusted_clock = std::make_pair(sqlite3_column_int64(c, 0), sqlite3_column_int64(c, 1));
         sqlite3_reset(c);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return impl_->fail(rc, "read the kiosk's clock");
       }
       if (trusted_clock) corrected = trusted_clock->first - (trusted_clock->second - a.stamp.monotonic_ms) / 1000;
     }

@@ -101,10 +101,11 @@ class SqliteServerStore final : public ServerStore {
   // caller is committing now (it leads until the queue is empty).
   std::mutex queue_mutex_;
   std::condition_variable idle_;  // committing_ went false
-  std::vector<std::unique_ptr<Pending>> queue_;
-  bool committing_ = false;
+  // Counted by each Pending until it is destroyed, so declared before queue_.
   std::atomic<std::uint64_t> waiting_{0};
   std::atomic<std::size_t> held_bytes_{0};  // what the waiting batches hold in memory, roughly
+  std::vector<std::unique_ptr<Pending>> queue_;
+  bool committing_ = false;
   GroupCommitLimits limits_;
   std::atomic<std::uint64_t> commits_{0}, batches_{0}, heartbeats_{0};
 };

@@ -523,8 +523,9 @@ TEST_CASE("server: requests stuck on the database hold up neither health checks 
     tp::sync::CurlTransport http(client_config(c));
     REQUIRE(http.post("/api/v1/enrol", tp::wire::encode(tp::wire::EnrolRequest{c.enrol_code(), "desk", token}), "", false).status == 200);
   }
-  // Another writer holds the database, so each enrolment waits out the
-  // store's busy timeout (5 s) on a handler thread: both threads are taken.
+  // Another writer holds the database, so the first enrolment waits out the
+  // store's busy timeout (5 s) on a handler thread, and the second waits
+  // behind it on the other: both threads are taken.
   // (Not heartbeats: only the first would hold a thread, leading the group
   // commit; the next would queue behind it and leave its thread.)
   std::vector<std::string> codes = {c.enrol_code(), c.enrol_code()};

@@ -865,7 +865,7 @@ TEST_CASE("sqlite: batches queued during a commit join the next one, and each he
     }
     all_replied.count_down();
   };
-  std::thread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
+  std::jthread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
   while (store.ingest_stats().waiting < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   for (int b = 1; b < kBatches; ++b) {
     int first = b / 2 * kChunk;  // batch 2k+1 resends batch 2k
@@ -916,7 +916,7 @@ TEST_CASE("sqlite: a group commit takes a bounded number of answers, and a full 
       ++failed;
     all_replied.count_down();
   };
-  std::thread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
+  std::jthread leader([&] { store.ingest_async(kiosk, batch(answers(0, kChunk)), kNow, count); });
   while (store.ingest_stats().waiting < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   for (int b = 1; b < kBatches; ++b) store.ingest_async(kiosk, batch(answers(b * kChunk, (b + 1) * kChunk)), kNow, count);
   REQUIRE(sqlite3_exec(blocker, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
@@ -939,9 +939,10 @@ TEST_CASE("sqlite: a group commit takes a bounded number of answers, and a full 
   REQUIRE(sqlite3_open(tight_path.c_str(), &blocker) == SQLITE_OK);
   REQUIRE(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   std::latch first_done(1);
-  std::thread first([&] {
+  std::atomic<bool> first_ok{false};
+  std::jthread first([&] {
     small.ingest_async(other, batch(answers(0, 5)), kNow, [&](Result<wire::BatchReply> reply) {
-      CHECK(reply);
+      first_ok = static_cast<bool>(reply);
       first_done.count_down();
     });
   });
@@ -955,6 +956,7 @@ TEST_CASE("sqlite: a group commit takes a bounded number of answers, and a full 
   sqlite3_close(blocker);
   first_done.wait();
   first.join();
+  CHECK(first_ok);
   auto again = small.ingest(other, batch(answers(5, 10)), kNow);
   REQUIRE(again);
   CHECK(again->stored == 5);
