@@ -3,8 +3,8 @@
 #include "api.h"
 
 #include <cstdio>
-#include <future>
 
+#include "await_reply.h"
 #include "gzip.h"
 #include "json.h"
 #include "secrets.h"
@@ -180,26 +180,12 @@ void Api::heartbeat_async(ApiRequest r, Reply done) {
                          });
 }
 
-namespace {
-
-// Runs an asynchronous route and waits for its reply. A reply dropped
-// uncalled (out of memory in the store) breaks the promise: an exception,
-// not a wait without end.
-ApiResponse wait_for(const std::function<void(Api::Reply)>& call) {
-  auto reply = std::make_shared<std::promise<ApiResponse>>();
-  auto future = reply->get_future();
-  call([reply](ApiResponse out) { reply->set_value(std::move(out)); });
-  return future.get();
-}
-
-}  // namespace
-
 ApiResponse Api::batches(const ApiRequest& r) {
-  return wait_for([&](Reply done) { batches_async(r, std::move(done)); });
+  return await_reply<ApiResponse>([&](Reply done) { batches_async(r, std::move(done)); });
 }
 
 ApiResponse Api::heartbeat(const ApiRequest& r) {
-  return wait_for([&](Reply done) { heartbeat_async(r, std::move(done)); });
+  return await_reply<ApiResponse>([&](Reply done) { heartbeat_async(r, std::move(done)); });
 }
 
 namespace {

@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <future>
 #include <stdexcept>
 
+#include "await_reply.h"
 #include "question_set_versions.h"
 #include "sqlite_util.h"
 
@@ -480,18 +480,6 @@ std::size_t footprint(const wire::Batch& b) {
   return n;
 }
 
-// A promise shared with the callback that fulfils it: if the callback is
-// dropped uncalled (a leader failed), the waiting caller gets an exception
-// (broken_promise) instead of waiting forever.
-template <class T>
-struct Waiter {
-  std::shared_ptr<std::promise<T>> promise = std::make_shared<std::promise<T>>();
-  std::future<T> future = promise->get_future();
-  std::function<void(T)> callback() {
-    return [p = promise](T value) { p->set_value(std::move(value)); };
-  }
-};
-
 }  // namespace
 
 // One request waiting for the next group transaction: a batch, or a
@@ -635,21 +623,19 @@ void SqliteServerStore::heartbeat_async(std::string device_id, wire::Heartbeat h
 }
 
 Result<wire::BatchReply> SqliteServerStore::ingest(const std::string& device_id, const wire::Batch& batch, std::int64_t now) {
-  Waiter<Result<wire::BatchReply>> reply;
-  auto p = std::make_unique<Pending>();
-  p->device_id = device_id;
-  p->batch = &batch;  // the caller waits below, so its batch outlives the commit
-  p->now = now;
-  p->done = reply.callback();
-  p->bytes = sizeof(Pending) + footprint(batch);
-  submit(std::move(p));
-  return reply.future.get();
+  return await_reply<Result<wire::BatchReply>>([&](IngestDone done) {
+    auto p = std::make_unique<Pending>();
+    p->device_id = device_id;
+    p->batch = &batch;  // the caller waits for the reply, so its batch outlives the commit
+    p->now = now;
+    p->done = std::move(done);
+    p->bytes = sizeof(Pending) + footprint(batch);
+    submit(std::move(p));
+  });
 }
 
 Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::Heartbeat& hb, std::int64_t now) {
-  Waiter<Status> reply;
-  heartbeat_async(device_id, hb, now, reply.callback());
-  return reply.future.get();
+  return await_reply<Status>([&](HeartbeatDone done) { heartbeat_async(device_id, hb, now, std::move(done)); });
 }
 
 IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load(), waiting_.load()}; }
