@@ -40,6 +40,20 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// Resets a cached statement when the scope ends, however it ends (an
+// exception while reading a row included): a statement left mid-step would
+// keep its connection on an old snapshot and answer its next use wrongly.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
+  ~ResetOnExit() { sqlite3_reset(s_); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
 inline int exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 inline int exec(sqlite3* db, const std::string& sql) { return exec(db, sql.c_str()); }
 

@@ -457,11 +457,15 @@ Result<std::optional<Device>> SqliteServerStore::device_by_token(const std::stri
   // so a request is not held up by another group's commit and fsync.
   std::lock_guard lock(reader_mutex_);
   sqlite3_stmt* s = impl_->device_by_token.get();
-  bind_text(s, 1, token_hash);
-  int rc = sqlite3_step(s);
   std::optional<Device> device;
-  if (rc == SQLITE_ROW) device = Device{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2) != 0, sqlite3_column_int(s, 3) != 0};
-  sqlite3_reset(s);
+  int rc = SQLITE_OK;
+  {
+    ResetOnExit reset(s);
+    bind_text(s, 1, token_hash);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+      device = Device{column_text(s, 0), column_text(s, 1), sqlite3_column_int(s, 2) != 0, sqlite3_column_int(s, 3) != 0};
+  }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return failure(impl_->reader, rc, "look up a device", impl_->path);
   return device;
 }
@@ -1138,13 +1142,16 @@ Result<std::optional<SetDelivery>> SqliteServerStore::set_delivery(const std::st
     // without the write lock (so never behind a group commit's fsync).
     std::lock_guard read_lock(reader_mutex_);
     sqlite3_stmt* u = impl_->unchanged_delivery.get();
-    bind_text(u, 1, venue);
-    sqlite3_bind_int64(u, 2, now);
-    int rc = sqlite3_step(u);
     std::optional<SetDelivery> unchanged;
-    if (rc == SQLITE_ROW)
-      unchanged = SetDelivery{sqlite3_column_int64(u, 0), column_text(u, 1), sqlite3_column_int(u, 2), column_text(u, 3)};
-    sqlite3_reset(u);
+    int rc = SQLITE_OK;
+    {
+      ResetOnExit reset(u);
+      bind_text(u, 1, venue);
+      sqlite3_bind_int64(u, 2, now);
+      rc = sqlite3_step(u);
+      if (rc == SQLITE_ROW)
+        unchanged = SetDelivery{sqlite3_column_int64(u, 0), column_text(u, 1), sqlite3_column_int(u, 2), column_text(u, 3)};
+    }
     if (unchanged) return unchanged;
     if (rc != SQLITE_DONE) return failure(impl_->reader, rc, "choose a venue's question set", impl_->path);
   }
