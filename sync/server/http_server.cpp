@@ -300,6 +300,16 @@ struct HttpServer::Impl {
                "Batches and heartbeats handed to the store and not yet answered: queued for the next transaction, or in "
                "the one under way (SQLite store; 0 on PostgreSQL).");
     out.sample("tenpoint_server_group_commit_waiting", {}, ingest.waiting);
+    if (ingest.has_wal) {
+      out.family("tenpoint_server_wal_checkpoints_total", metrics::Type::counter,
+                 "SQLite checkpoints (the WAL copied back into server.db): by=\"background\" on a thread beside the commits, "
+                 "by=\"committer\" the last few pages, between two transactions, so that the WAL starts over.");
+      out.sample("tenpoint_server_wal_checkpoints_total", {{"by", "background"}}, ingest.checkpoints_background);
+      out.sample("tenpoint_server_wal_checkpoints_total", {{"by", "committer"}}, ingest.checkpoints_finished);
+      out.family("tenpoint_server_wal_pages", metrics::Type::gauge,
+                 "Pages in SQLite's WAL after the last commit; it starts over once a checkpoint has copied them all.");
+      out.sample("tenpoint_server_wal_pages", {}, ingest.wal_frames);
+    }
 
     out.family("tenpoint_server_open_connections", metrics::Type::gauge,
                "Connections open on the kiosks' address (including any whose request is still on a handler thread).");

@@ -69,6 +69,11 @@ struct IngestStats {
   std::uint64_t batches = 0;     // batches stored by them
   std::uint64_t heartbeats = 0;  // heartbeats recorded by them
   std::uint64_t waiting = 0;     // now: batches and heartbeats taken and not yet answered
+  // SQLite only (wal_checkpointer.h): checkpoints run beside the commits, and
+  // those the committing thread finished; the WAL's pages after the last commit.
+  bool has_wal = false;
+  std::uint64_t checkpoints_background = 0, checkpoints_finished = 0;
+  std::int64_t wal_frames = 0;
 };
 
 // ---- Question sets (the rules are in question_set_versions.h) ----

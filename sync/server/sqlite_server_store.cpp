@@ -189,7 +189,9 @@ struct SqliteServerStore::Impl {
   // A group commit's savepoint around each batch, prepared once: compiled
   // anew, three per batch cost about as much as storing its answers.
   Stmt savepoint, release, rollback_to;
+  std::unique_ptr<WalCheckpointer> checkpointer;  // hooked to `db`: gone before it closes
   ~Impl() {
+    checkpointer.reset();
     // Statements first: a connection with live statements does not close.
     insert_answer = Stmt();
     find_answer = Stmt();
@@ -212,7 +214,7 @@ struct SqliteServerStore::Impl {
   Status fail(const std::string& what) const { return failure(db, sqlite3_errcode(db), what, path); }
 };
 
-SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_ms, GroupCommitLimits limits)
+SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_ms, GroupCommitLimits limits, CheckpointLimits checkpoints)
     : impl_(std::make_unique<Impl>()), limits_(limits) {
   impl_->path = path;
   namespace fs = std::filesystem;
@@ -230,10 +232,7 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
   // larger writes when a batch lands all over the answer-id index.
   exec(impl_->db, "PRAGMA page_size=16384");
   if (exec(impl_->db, "PRAGMA journal_mode=WAL") != SQLITE_OK || exec(impl_->db, "PRAGMA synchronous=FULL") != SQLITE_OK ||
-      exec(impl_->db, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(impl_->db, "PRAGMA cache_size=-65536") != SQLITE_OK ||  // 64 MiB
-      // Checkpoint less often: the answer-id index is written all over on
-      // every batch, and each checkpoint copies it again (1.4x in tests/bench).
-      exec(impl_->db, "PRAGMA wal_autocheckpoint=10000") != SQLITE_OK)
+      exec(impl_->db, "PRAGMA foreign_keys=ON") != SQLITE_OK || exec(impl_->db, "PRAGMA cache_size=-65536") != SQLITE_OK)  // 64 MiB
     throw std::runtime_error(impl_->error("set up the server database"));
   {
     // The version is read inside the write transaction: two processes
@@ -277,6 +276,8 @@ SqliteServerStore::SqliteServerStore(const std::string& path, int busy_timeout_m
   impl_->savepoint = Stmt(impl_->db, "SAVEPOINT one");
   impl_->release = Stmt(impl_->db, "RELEASE one");
   impl_->rollback_to = Stmt(impl_->db, "ROLLBACK TO one");
+  // Checkpoints from here on run beside the commits (wal_checkpointer.h).
+  impl_->checkpointer = std::make_unique<WalCheckpointer>(path, impl_->db, checkpoints, busy_timeout_ms);
   // Every request from a kiosk starts here.
   if (sqlite3_open_v2(path.c_str(), &impl_->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
     throw std::runtime_error("Unable to open " + path + " for reading: " + sqlite3_errmsg(impl_->reader));
@@ -580,6 +581,12 @@ void SqliteServerStore::lead(std::unique_lock<std::mutex>& lock) {
       }
     }
     group.clear();
+    {
+      // Between two transactions: the moment to finish a checkpoint, so
+      // that the next one starts the WAL over.
+      std::lock_guard db_lock(mutex_);
+      impl_->checkpointer->finish();
+    }
     lock.lock();
   }
 }
@@ -642,7 +649,15 @@ Status SqliteServerStore::heartbeat(const std::string& device_id, const wire::He
   return await_reply<Status>([&](HeartbeatDone done) { heartbeat_async(device_id, hb, now, std::move(done)); });
 }
 
-IngestStats SqliteServerStore::ingest_stats() const { return {commits_.load(), batches_.load(), heartbeats_.load(), waiting_.load()}; }
+IngestStats SqliteServerStore::ingest_stats() const {
+  IngestStats s{commits_.load(), batches_.load(), heartbeats_.load(), waiting_.load()};
+  CheckpointStats c = impl_->checkpointer->stats();
+  s.has_wal = true;
+  s.checkpoints_background = c.background;
+  s.checkpoints_finished = c.finished;
+  s.wal_frames = c.wal_frames;
+  return s;
+}
 
 void SqliteServerStore::commit_group(std::vector<std::unique_ptr<Pending>>& group) {
   std::lock_guard lock(mutex_);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "server_store.h"
+#include "wal_checkpointer.h"
 
 namespace tp::server {
 
@@ -48,7 +49,8 @@ class SqliteServerStore final : public ServerStore {
   // How long a write waits for another process's lock (`status` and `stats`
   // read beside the server) before it fails as a storage failure.
   static constexpr int kBusyTimeoutMs = 5000;
-  explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs, GroupCommitLimits limits = {});
+  explicit SqliteServerStore(const std::string& path, int busy_timeout_ms = kBusyTimeoutMs, GroupCommitLimits limits = {},
+                             CheckpointLimits checkpoints = {});
   ~SqliteServerStore() override;
 
   Result<std::optional<std::string>> code_key_check() override;

@@ -34,9 +34,13 @@ namespace {
 // The server's pragmas, as SqliteServerStore sets them.
 const char* const kServerPragmas[] = {
     "PRAGMA page_size=16384",  // before the first table: it fixes the file's page size
-    "PRAGMA journal_mode=WAL",         "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
     "PRAGMA cache_size=-65536",  // 64 MiB
-    "PRAGMA wal_autocheckpoint=10000",
+    // The server checkpoints on a thread of its own, never inside a commit
+    // (sync/server/wal_checkpointer.h): none here either.
+    "PRAGMA wal_autocheckpoint=0",
 };
 
 // The 19 columns the server fills, in one order for reading and writing.

@@ -983,6 +983,62 @@ TEST_CASE("sqlite: every batch handed to the store asynchronously is answered an
   CHECK(total_answers(reopened) == kBatches * kChunk);
 }
 
+TEST_CASE("sqlite: checkpoints run beside the commits, the WAL starts over, and a reader's old snapshot only delays that",
+          "[store][checkpoint]") {
+  std::string path = test::scratch_dir(unique_name("server_store_checkpoint_")) + "/server.db";
+  CheckpointLimits limits;
+  limits.start_frames = 40;
+  limits.finish_frames = 32;  // batches of 10 answers write a few pages each: many commits' slack
+  SqliteServerStore store(path, 120'000, {}, limits);
+  std::string kiosk = enrol(store, "token-a");
+  int sent = 0;
+  auto send = [&] {
+    auto reply = store.ingest(kiosk, batch(answers(sent, sent + 10)), kNow);
+    REQUIRE(reply);
+    REQUIRE(reply->stored == 10);
+    sent += 10;
+  };
+  // Whether the thread keeps up is the scheduler's business; a bound on the
+  // rounds only stops a test that would otherwise never end.
+  constexpr int kMostRounds = 20'000;
+  auto send_until = [&](auto done) {
+    for (int round = 0; !done(store.ingest_stats()); ++round) {
+      REQUIRE(round < kMostRounds);
+      send();
+    }
+  };
+
+  // The thread copies the bulk, the committing thread the rest; a later
+  // commit then writes at the WAL's start (the WAL passed start_frames
+  // before any checkpoint, so fewer frames now means it started over).
+  send_until([&](const IngestStats& s) { return s.checkpoints_finished >= 1 && s.wal_frames < limits.start_frames; });
+  IngestStats after = store.ingest_stats();
+  CHECK(after.has_wal);
+  CHECK(after.checkpoints_background >= 1);
+
+  // A reader's snapshot (of a WAL with frames not yet copied) pins the WAL:
+  // commits go on, and the WAL grows past the point where it would have
+  // started over.
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &reader) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM answers;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  send_until([&](const IngestStats& s) { return s.wal_frames >= 3 * limits.start_frames; });
+  // Once it lets go, the WAL starts over again.
+  REQUIRE(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(reader);
+  send_until([&](const IngestStats& s) { return s.wal_frames < limits.start_frames; });
+
+  CHECK(total_answers(store) == sent);
+  sqlite3* check = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &check) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(check, "PRAGMA integrity_check", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) == "ok");
+  sqlite3_finalize(s);
+  sqlite3_close(check);
+}
+
 TEST_CASE("postgresql: an answer with a NUL character is quarantined rather than refused", "[postgresql]") {
   PostgreSQL backend;
   std::string kiosk = enrol(backend.store, "token-a");
