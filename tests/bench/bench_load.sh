@@ -8,8 +8,9 @@ build="$1"; dir="$2"; kiosks="${3:-200}"; rounds="${4:-10}"
 rm -rf "$dir"; mkdir -p "$dir/tls"
 tls="$dir/tls"
 make_certs "$tls"
-# Two runs (keep-alive, reconnect) of 1 kiosk and N kiosks, one code each.
-codes=$((2 * (kiosks + 1)))
+# Runs of 1 kiosk (keep-alive, reconnect) and of N kiosks (keep-alive flat
+# out and paced, reconnect), one code each.
+codes=$((3 * kiosks + 2))
 seq "$codes" | xargs -P 4 -I{} sh -c '"$1/tenpoint-server" enrol-code --data "$2/server" --venue "Venue $(({} % 20))" 2>/dev/null' _ "$build" "$dir" >"$dir/codes.txt"
 # All these kiosks share one address, which the server limits (against
 # code guessing, and against one host taking every socket); and they run
